@@ -1,0 +1,48 @@
+# Set-up, demo and tests. `make demo` and `make test` are all a fresh machine needs.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+# Debian packages the project needs; installed with apt-get when a tool is missing.
+APT_PACKAGES := ffmpeg espeak-ng tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng \
+	chromium fonts-dejavu-core redis-server postgresql
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup system venv demo test lint bench clean
+
+setup: system venv
+
+system:
+	@missing=""; \
+	for tool in ffmpeg ffprobe espeak-ng tesseract chromium redis-server; do \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	tesseract --list-langs 2>/dev/null | grep -qx deu || missing="$$missing tesseract-ocr-deu"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages (missing:$$missing)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/mediaarchive --home demo-archive demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check mediaarchive tests benchmarks
+
+bench: setup
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) demo-archive .pytest_cache .cache

@@ -1,0 +1,3 @@
+from mediaarchive.cli import main
+
+main()

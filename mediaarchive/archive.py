@@ -1,0 +1,68 @@
+"""The archive's shared resources: settings, database and store, plus asset look-up by id.
+
+Every library operation (ingest, run, search, subtitles…) takes an ``Archive``; the CLI,
+the web and the workers build one and call those operations.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mediaarchive.config import Settings
+from mediaarchive.db import Asset, Database
+from mediaarchive.errors import AmbiguousIdError, NotFoundError, UserError
+from mediaarchive.store import Store, open_store
+
+MIN_ID_PREFIX = 6
+
+
+class Archive:
+    """An archive home: its database and its store, opened lazily."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+
+    @cached_property
+    def db(self) -> Database:
+        if self.settings.db is None:
+            self.settings.home.mkdir(parents=True, exist_ok=True)
+        return Database(self.settings.db_url)
+
+    @cached_property
+    def store(self) -> Store:
+        return open_store(self.settings.store_uri, endpoint_url=self.settings.s3_endpoint_url)
+
+    def session(self):  # type: ignore[no-untyped-def]
+        """A transactional session scope (commit on success)."""
+        return self.db.session()
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.dispose()
+
+
+def find_asset(session: Session, asset_id: str) -> Asset:
+    """The asset whose sha256 starts with ``asset_id`` (at least 6 hex digits).
+
+    Raises:
+        NotFoundError: no asset matches.
+        AmbiguousIdError: several match; the message lists them.
+    """
+    prefix = asset_id.strip().lower()
+    if len(prefix) < MIN_ID_PREFIX or any(c not in "0123456789abcdef" for c in prefix):
+        raise UserError(
+            f"asset id {asset_id!r} is not valid: give at least {MIN_ID_PREFIX} hex digits "
+            "of the id that 'mediaarchive status' shows"
+        )
+    matches = session.scalars(
+        select(Asset).where(Asset.sha256.like(f"{prefix}%")).limit(10)
+    ).all()
+    if not matches:
+        raise NotFoundError(f"no asset with id {prefix}: see 'mediaarchive status' for ids")
+    if len(matches) > 1:
+        candidates = ", ".join(f"{a.short_id} ({a.title or a.filename})" for a in matches)
+        raise AmbiguousIdError(f"asset id {prefix} is ambiguous: {candidates}")
+    return matches[0]

@@ -1,0 +1,15 @@
+"""The ``mediaarchive`` command line: thin commands over the library.
+
+Global options go before the command. Library errors become one ``Error: …`` line on
+stderr and exit code 1; usage errors exit 2. With ``--json`` stdout holds exactly one JSON
+document.
+"""
+
+from __future__ import annotations
+
+from mediaarchive.cli.base import main
+
+# Each command module registers its commands on ``main`` when imported (one line each).
+from mediaarchive.cli import ingest  # noqa: F401,E402
+
+__all__ = ["main"]

@@ -1,0 +1,66 @@
+"""The command group, global options, error mapping and output helpers shared by commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mediaarchive.archive import Archive
+from mediaarchive.config import Settings
+from mediaarchive.errors import MediaArchiveError
+
+
+class ArchiveGroup(click.Group):
+    """A click group that turns library errors into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MediaArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("Interrupted: run 'mediaarchive run' to resume.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=ArchiveGroup)
+@click.option("--home", type=click.Path(path_type=Path), envvar="MEDIAARCHIVE_HOME",
+              help="Archive home (database and store). [env: MEDIAARCHIVE_HOME]")
+@click.option("--db", envvar="MEDIAARCHIVE_DB",
+              help="Database URL, overrides the home's SQLite file. [env: MEDIAARCHIVE_DB]")
+@click.option("--store", envvar="MEDIAARCHIVE_STORE",
+              help="Archive store: folder or s3://bucket/prefix. [env: MEDIAARCHIVE_STORE]")
+@click.option("--broker", envvar="MEDIAARCHIVE_BROKER",
+              help="Celery broker URL for distributed workers. [env: MEDIAARCHIVE_BROKER]")
+@click.version_option(package_name="mediaarchive")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None, db: str | None, store: str | None,
+         broker: str | None) -> None:
+    """mediaarchive: archive, transcribe and search the media of public events."""
+    settings = Settings.load(home=home, db=db, store=store, broker=broker)
+    archive = Archive(settings)
+    ctx.obj = archive
+    ctx.call_on_close(archive.close)
+
+
+pass_archive = click.make_pass_decorator(Archive)
+
+
+def emit_json(document: Any) -> None:
+    """Print the one JSON document of a ``--json`` command to stdout."""
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
+
+
+def report_error(message: str) -> None:
+    """One error line on stderr (for a failed asset in a batch that goes on)."""
+    click.echo(f"Error: {message}", err=True)
+
+
+def fail_if(failed: bool) -> None:
+    """Exit 1 after a batch in which some asset failed (errors were already printed)."""
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Commands: ingest, status, show, events, verify."""

@@ -1,0 +1,136 @@
+"""Settings, each declared once with its default and help text.
+
+Precedence: explicit values (CLI options) > ``MEDIAARCHIVE_*`` environment variables >
+a TOML config file (``MEDIAARCHIVE_CONFIG`` or ``HOME/mediaarchive.toml``) > defaults.
+``--db`` and ``--store`` override what ``--home`` implies.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from mediaarchive.errors import ConfigError
+
+
+def _setting(default: Any, help: str, env: str | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "env": env})
+
+
+def cpu_count() -> int:
+    """Cores this process may use (respects CPU affinity / container limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Settings:
+    """Every setting of mediaarchive. ``None`` means "derive from home" or "auto"."""
+
+    home: Path = _setting(None, "Archive home: holds the database and the local store.")
+    db: str | None = _setting(None, "Database URL (default: sqlite file in the home).")
+    store: str | None = _setting(None, "Archive store: a folder or s3://bucket/prefix.")
+    store_endpoint_url: str | None = _setting(
+        None, "S3 endpoint for an s3:// store (else AWS_ENDPOINT_URL_S3).")
+    broker: str | None = _setting(None, "Celery broker URL (redis://…); none = in-process.")
+    models: Path | None = _setting(None, "Speech model cache, shared by all archives.")
+    model: str = _setting("base", "Default Whisper model: a name or a CTranslate2 folder.")
+    compute_type: str = _setting("auto", "CTranslate2 compute type (auto picks by CPU).")
+    language: str = _setting("de", "Spoken language; 'auto' detects it.")
+    jobs: int = _setting(1, "Assets processed side by side.")
+    threads: int | None = _setting(None, "CPU threads in all (default: the cores).")
+    subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
+    fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
+    fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
+    step_retries: int = _setting(3, "Attempts for a transient step failure.")
+    web_language: str = _setting("de", "Language of the web page (de or en).")
+
+    def __post_init__(self) -> None:
+        if self.home is None:
+            self.home = Path(platformdirs.user_data_dir("mediaarchive"))
+        self.home = Path(self.home).expanduser()
+        if self.models is None:
+            self.models = Path(platformdirs.user_cache_dir("mediaarchive")) / "models"
+        self.models = Path(self.models).expanduser()
+
+    @property
+    def db_url(self) -> str:
+        return self.db or f"sqlite:///{(self.home / 'archive.db').resolve()}"
+
+    @property
+    def store_uri(self) -> str:
+        return self.store or str((self.home / "store").resolve())
+
+    @property
+    def s3_endpoint_url(self) -> str | None:
+        return (
+            self.store_endpoint_url
+            or os.environ.get("AWS_ENDPOINT_URL_S3")
+            or os.environ.get("AWS_ENDPOINT_URL")
+        )
+
+    @property
+    def total_threads(self) -> int:
+        return self.threads or cpu_count()
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Settings":
+        """Build settings from overrides, the environment, a config file and defaults."""
+        values: dict[str, Any] = {}
+        env_home = overrides.get("home") or os.environ.get("MEDIAARCHIVE_HOME")
+        config_path = os.environ.get("MEDIAARCHIVE_CONFIG")
+        if config_path is None and env_home:
+            candidate = Path(env_home).expanduser() / "mediaarchive.toml"
+            config_path = str(candidate) if candidate.exists() else None
+        if config_path:
+            values.update(_read_config_file(Path(config_path)))
+        known = {f.name: f for f in fields(cls)}
+        for name, f in known.items():
+            env = f.metadata.get("env") or f"MEDIAARCHIVE_{name.upper()}"
+            if env in os.environ and os.environ[env] != "":
+                values[name] = os.environ[env]
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))}")
+        return cls(**{k: _coerce(known[k], v) for k, v in values.items()})
+
+
+def _coerce(f: Any, value: Any) -> Any:
+    kind = str(f.type)
+    try:
+        if "int" in kind and "Path" not in kind and not isinstance(value, int):
+            return int(value)
+        if "float" in kind and not isinstance(value, float):
+            return float(value)
+    except ValueError as exc:
+        raise ConfigError(f"setting {f.name}: {value!r} is not a number") from exc
+    return value
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    section = data.get("mediaarchive", data)
+    return {k.replace("-", "_"): v for k, v in section.items()}
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(name, environment variable, help) for every setting, for the README and --help."""
+    return [
+        (f.name, f.metadata.get("env") or f"MEDIAARCHIVE_{f.name.upper()}", f.metadata["help"])
+        for f in fields(Settings)
+    ]

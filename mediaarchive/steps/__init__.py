@@ -1,0 +1,5 @@
+"""Pipeline steps. Importing this package registers every step in ``STEPS``."""
+
+from mediaarchive.steps.base import STEPS, StepContext, StepSpec, step
+
+__all__ = ["STEPS", "StepContext", "StepSpec", "step"]

@@ -1,0 +1,78 @@
+"""What a pipeline step is: a plain function over a ``StepContext``, registered by name.
+
+Steps do not know who runs them: the local runner and the Celery tasks build the same
+context and call the same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mediaarchive.archive import Archive
+from mediaarchive.db import Asset, Job
+
+#: Called with (done, total, unit), e.g. (120.5, 3600.0, "s").
+ProgressCallback = Callable[[float, float, str], None]
+
+
+def _no_progress(done: float, total: float, unit: str) -> None:
+    return None
+
+
+@dataclass
+class StepContext:
+    """Everything a step may use. ``session`` is committed by the runner after the step."""
+
+    archive: Archive
+    session: Session
+    asset: Asset
+    job: Job
+    params: dict[str, Any]
+    #: CPU threads this step may use (the runner's budget: jobs × threads ≤ cores).
+    threads: int = 1
+    workdir: Path | None = None
+    progress: ProgressCallback = field(default=_no_progress)
+
+    def checkpoint(self, **progress: Any) -> None:
+        """Record resumable progress on the job and commit what the step has written so far."""
+        self.job.progress = {**(self.job.progress or {}), **progress}
+        self.session.commit()
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A registered step: its function, the kinds it applies to and its parameters."""
+
+    name: str
+    run: Callable[[StepContext], None]
+    kinds: tuple[str, ...]
+    #: Allowed parameters with their defaults; a pipeline file may set only these.
+    params: dict[str, Any]
+    description: str
+    #: Steps whose work is mostly one CPU-heavy library call (transcribe) go to their own queue.
+    queue: str = "default"
+
+
+STEPS: dict[str, StepSpec] = {}
+
+
+def step(
+    name: str,
+    *,
+    kinds: tuple[str, ...],
+    params: dict[str, Any] | None = None,
+    description: str,
+    queue: str = "default",
+) -> Callable[[Callable[[StepContext], None]], Callable[[StepContext], None]]:
+    """Register a step function under ``name``."""
+
+    def register(func: Callable[[StepContext], None]) -> Callable[[StepContext], None]:
+        STEPS[name] = StepSpec(name, func, kinds, dict(params or {}), description, queue)
+        return func
+
+    return register

@@ -1,0 +1,176 @@
+"""The archive store: content-addressed blobs (``sha256/ab/cd/<sha256>``), written atomically.
+
+A local folder by default (``LocalStore``); an S3 bucket with ``s3://bucket/prefix``
+(``S3Store``). Originals are never modified: a blob, once written, is only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from mediaarchive.errors import StoreError
+
+CHUNK = 1024 * 1024
+
+
+def blob_key(sha256: str) -> str:
+    """The store key of the blob with this sha256."""
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """sha256 hex digest and size of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A stored blob."""
+
+    key: str
+    sha256: str
+    size: int
+
+
+class Store(Protocol):
+    """What every archive store offers."""
+
+    uri: str
+
+    def put_file(self, path: Path, sha256: str | None = None, *, move: bool = False) -> Blob:
+        """Store a file's bytes under their sha256 (no-op if already there)."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """The blob's path when it is a local file, else None."""
+
+    def uri_for(self, key: str) -> str: ...
+
+    def keys(self) -> Iterator[str]: ...
+
+    def materialize(self, key: str) -> "contextmanager[Path]":  # type: ignore[valid-type]
+        """A local file with the blob's bytes for as long as the context lasts."""
+
+
+class LocalStore:
+    """Blobs in a local folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.uri = str(self.root)
+        self.tmp = self.root / "tmp"
+
+    def _path(self, key: str) -> Path:
+        return self.root / key
+
+    def temp_dir(self) -> Path:
+        """A folder on the store's filesystem for partial downloads (renames stay atomic)."""
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        return self.tmp
+
+    def put_file(self, path: Path, sha256: str | None = None, *, move: bool = False) -> Blob:
+        if sha256 is None:
+            sha256, size = hash_file(path)
+        else:
+            size = path.stat().st_size
+        key = blob_key(sha256)
+        target = self._path(key)
+        if target.exists():
+            if move:
+                Path(path).unlink(missing_ok=True)
+            return Blob(key, sha256, size)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.temp_dir(), prefix="put-")
+            os.close(fd)
+            tmp = Path(tmp_name)
+            if move:
+                os.replace(path, tmp)
+            else:
+                shutil.copyfile(path, tmp)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot write {key} to the store at {self.root}: {exc}") from exc
+        return Blob(key, sha256, size)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return open(self._path(key), "rb")
+        except FileNotFoundError as exc:
+            raise StoreError(f"blob {key} is missing from the store at {self.root}") from exc
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+    def uri_for(self, key: str) -> str:
+        return self._path(key).resolve().as_uri()
+
+    def keys(self) -> Iterator[str]:
+        base = self.root / "sha256"
+        if not base.exists():
+            return
+        for path in sorted(base.glob("*/*/*")):
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix()
+
+    @contextmanager
+    def materialize(self, key: str) -> Iterator[Path]:
+        path = self._path(key)
+        if not path.is_file():
+            raise StoreError(f"blob {key} is missing from the store at {self.root}")
+        yield path
+
+    def clean_temp(self) -> int:
+        """Remove partial files left by a killed process. Returns how many."""
+        if not self.tmp.exists():
+            return 0
+        removed = 0
+        for path in self.tmp.iterdir():
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_store(uri: str, *, endpoint_url: str | None = None) -> Store:
+    """The store for a URI: a folder path, or ``s3://bucket/prefix``."""
+    if uri.startswith("s3://"):
+        from mediaarchive.s3store import S3Store
+
+        return S3Store(uri, endpoint_url=endpoint_url)
+    return LocalStore(Path(uri))

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
-from mediaarchive.db import Asset, Job
+from mediaarchive.db import Asset, Job, Rendition
 
 #: Called with (done, total, unit), e.g. (120.5, 3600.0, "s").
 ProgressCallback = Callable[[float, float, str], None]
@@ -42,6 +43,43 @@ class StepContext:
         """Record resumable progress on the job and commit what the step has written so far."""
         self.job.progress = {**(self.job.progress or {}), **progress}
         self.session.commit()
+
+    def rendition(self, kind: str, label: str = "") -> Rendition | None:
+        """The asset's rendition of this kind and label, if one was made."""
+        return self.session.scalar(
+            select(Rendition).where(
+                Rendition.asset_id == self.asset.id,
+                Rendition.kind == kind,
+                Rendition.label == label,
+            )
+        )
+
+    def save_rendition(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        mime: str,
+        params: dict[str, Any],
+        label: str = "",
+    ) -> Rendition:
+        """Store a finished file as the asset's rendition (replacing an older one).
+
+        The file is moved into the content-addressed store; ``params`` records exactly
+        what made it.
+        """
+        blob = self.archive.store.put_file(Path(path), move=True)
+        rendition = self.rendition(kind, label)
+        if rendition is None:
+            rendition = Rendition(asset_id=self.asset.id, kind=kind, label=label)
+            self.session.add(rendition)
+        rendition.sha256 = blob.sha256
+        rendition.blob_key = blob.key
+        rendition.size = blob.size
+        rendition.mime = mime
+        rendition.params = params
+        self.session.flush()
+        return rendition
 
 
 @dataclass(frozen=True)

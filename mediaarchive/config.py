@@ -51,6 +51,10 @@ class Settings:
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
     step_retries: int = _setting(3, "Attempts for a transient step failure.")
     web_language: str = _setting("de", "Language of the web page (de or en).")
+    worker_visibility_timeout: int = _setting(
+        3600, "Seconds before a task held by a vanished worker goes to another (Redis broker).")
+    worker_poll_seconds: float = _setting(
+        15.0, "Seconds a redelivered task waits while another live worker runs its job.")
 
     def __post_init__(self) -> None:
         if self.home is None:

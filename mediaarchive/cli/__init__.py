@@ -7,9 +7,10 @@ document.
 
 from __future__ import annotations
 
-from mediaarchive.cli.base import main
+from mediaarchive.cli.base import main  # noqa: I001
 
 # Each command module registers its commands on ``main`` when imported (one line each).
 from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import process  # noqa: F401,E402
 
 __all__ = ["main"]

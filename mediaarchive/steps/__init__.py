@@ -2,4 +2,7 @@
 
 from mediaarchive.steps.base import STEPS, StepContext, StepSpec, step
 
+# Each step module registers itself when imported (one line each).
+from mediaarchive.steps import subtitles  # noqa: F401,E402
+
 __all__ = ["STEPS", "StepContext", "StepSpec", "step"]

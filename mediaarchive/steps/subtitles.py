@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from mediaarchive.errors import ConfigError
-from mediaarchive.steps.base import StepContext, step
+from mediaarchive.steps.base import SkipStep, StepContext, step
 from mediaarchive.subtitles import FORMATS, MIME_TYPES, check_cues, get_preset, render_subtitles
 from mediaarchive.subtitles.render import asset_cues
 
@@ -35,8 +35,7 @@ def make_subtitles(ctx: StepContext) -> None:
         )
     preset = get_preset(ctx.params.get("preset") or ctx.archive.settings.subtitle_preset)
     if ctx.asset.current_transcript is None:
-        # Nothing was said (or the asset has no audio): there is nothing to subtitle.
-        return
+        raise SkipStep("no transcript to make subtitles from (no speech, or not transcribed)")
     problems = len(check_cues(asset_cues(ctx.asset, preset), preset))
     with tempfile.TemporaryDirectory(prefix="subtitles-", dir=ctx.workdir) as tmp:
         for fmt in formats:

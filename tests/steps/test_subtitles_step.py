@@ -67,3 +67,19 @@ def test_setting_chooses_the_preset(archive, transcribed_asset) -> None:  # type
     asset_id = transcribed_asset()
     run_step(archive, asset_id, {})
     assert renditions(archive, asset_id)["srt"][1]["preset"] == "de-broadcast"
+
+
+def test_asset_without_transcript_is_skipped(archive, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from mediaarchive.db import Asset
+    from mediaarchive.steps import SkipStep
+
+    original = tmp_path / "stumm.mp4"
+    original.write_bytes(b"silent video")
+    blob = archive.store.put_file(original)
+    with archive.session() as session:
+        session.add(Asset(sha256=blob.sha256, size=blob.size, kind="video", blob_key=blob.key))
+    with pytest.raises(SkipStep, match="no transcript"):
+        run_step(archive, blob.sha256[:12], {})
+    assert renditions(archive, blob.sha256[:12]) == {}

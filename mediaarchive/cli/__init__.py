@@ -11,5 +11,6 @@ from mediaarchive.cli.base import main
 
 # Each command module registers its commands on ``main`` when imported (one line each).
 from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import search  # noqa: F401,E402
 
 __all__ = ["main"]

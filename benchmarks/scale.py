@@ -63,7 +63,7 @@ def sentences() -> list[str]:
     text = FALLBACK
     if SEED is not None:
         lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
-        text += " " + " ".join(l for l in lines if len(l.split()) > 5 and "http" not in l)
+        text += " " + " ".join(x for x in lines if len(x.split()) > 5 and "http" not in x)
     found = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
     return [s for s in found if len(s) < 400]
 

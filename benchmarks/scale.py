@@ -94,9 +94,10 @@ class Outcome:
     tasks: int
     done: int
     failed: int
+    errors: list[str]
 
 
-def _counts(archive, asset_ids: list[int]) -> tuple[float, int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(archive, asset_ids: list[int]) -> tuple[float, int, int, int, list[str]]:  # type: ignore[no-untyped-def]
     from mediaarchive.steps import STEPS
 
     with archive.session() as session:
@@ -105,8 +106,9 @@ def _counts(archive, asset_ids: list[int]) -> tuple[float, int, int, int]:  # ty
         states = dict(session.execute(
             select(Asset.state, func.count()).where(Asset.id.in_(asset_ids))
             .group_by(Asset.state)).all())
+        errors = [f"{j.step}: {j.error}" for j in jobs if j.state == "failed"]
     return (sum(j.seconds or 0.0 for j in ran), len(ran), states.get("done", 0),
-            states.get("failed", 0))
+            states.get("failed", 0), errors)
 
 
 def _wait(archive, asset_ids: list[int], workers: WorkerProcesses | None) -> None:  # type: ignore[no-untyped-def]
@@ -163,8 +165,8 @@ def run_mode(mode: str, workers: int, talks: list[Path], *, postgres, redis_url:
             submit(archive, asset_ids)
             _wait(archive, asset_ids, pool)
             wall = time.monotonic() - started
-        step_seconds, tasks, done, failed = _counts(archive, asset_ids)
-        return Outcome(mode, workers, wall, step_seconds, tasks, done, failed)
+        step_seconds, tasks, done, failed, errors = _counts(archive, asset_ids)
+        return Outcome(mode, workers, wall, step_seconds, tasks, done, failed, errors)
     finally:
         pool.stop_all()
         archive.close()
@@ -180,7 +182,11 @@ def main() -> None:
     talks = make_talks(args.talks, args.minutes)
     audio_minutes = sum(synth.media_duration(t) for t in talks) / 60
 
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                       AWS_DEFAULT_REGION="us-west-2")
@@ -222,6 +228,9 @@ def main() -> None:
         extra = ((one.wall - one.step_seconds) / one.tasks
                  - (local.wall - local.step_seconds) / local.tasks)
         print(f"\nCelery queueing overhead per task vs the in-process runner: {extra:+.3f} s")
+    for o in outcomes:
+        for error in o.errors:
+            print(f"failed in {o.mode}: {error}")
     two = next(o for o in outcomes if o.workers == 2)
     print(f"Speed-up with 2 workers: {one.wall / two.wall:.2f}x (target >= 1.7x)")
 

@@ -150,6 +150,17 @@ def _asset_record(asset: Asset, files: dict[str, Any]) -> dict[str, Any]:
                 }
                 for transcript in asset.transcripts
             ],
+            # Text read from the image or the video's slides (searchable in the archive).
+            "ocr": [
+                {
+                    "source": text.source,
+                    "start": text.start,
+                    "end": text.end,
+                    "text": text.text,
+                    "confidence": text.confidence,
+                }
+                for text in asset.ocr_texts
+            ],
         },
         "files": files,
     }

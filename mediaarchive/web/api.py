@@ -12,7 +12,7 @@ from mediaarchive.archive import Archive
 from mediaarchive.errors import NotFoundError
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session, load_asset
-from mediaarchive.web.media import AssetId
+from mediaarchive.web.media import AssetId, EventId
 from mediaarchive.web.schemas import (
     AssetDetail,
     AssetSummary,
@@ -92,7 +92,7 @@ def events(session: Session = Depends(get_session)) -> list[dict[str, Any]]:
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
-def event(event_id: int, session: Session = Depends(get_session)) -> dict[str, Any]:
+def event(event_id: EventId, session: Session = Depends(get_session)) -> dict[str, Any]:
     """One event with its assets."""
     item = library.get_event(session, event_id)
     return {"id": item.id, "name": item.name, "date": item.date,

@@ -29,6 +29,8 @@ ASSET_ID = r"^[0-9a-fA-F]{6,64}$"
 #: An asset id in a URL: 6 to 64 hex digits of the sha256 (12 is what the archive shows).
 AssetId = Annotated[str, Path(pattern=ASSET_ID, description="Asset id (≥ 6 hex digits).",
                               examples=["3f2a9c81d0e4"])]
+#: An event id in a URL (database ids are 64-bit signed integers).
+EventId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Event id.")]
 SUBTITLE_MIME = {
     "vtt": "text/vtt; charset=utf-8",
     "srt": "application/x-subrip; charset=utf-8",

@@ -16,6 +16,7 @@ from mediaarchive.db import Asset, OcrText, Rendition
 from mediaarchive.db.models import ASSET_KINDS
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session, load_asset
+from mediaarchive.web.media import EventId
 from mediaarchive.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +80,7 @@ def search_page(request: Request, q: str = "", event: str = "", speaker: str = "
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_page(request: Request, event_id: int,
+def event_page(request: Request, event_id: EventId,
                session: Session = Depends(get_session)) -> HTMLResponse:
     """An event with its assets, each with its poster or thumbnail."""
     event = library.get_event(session, event_id)

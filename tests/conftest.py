@@ -17,6 +17,9 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 # Fixture modules of the parts of the archive (one line each).
 pytest_plugins = [
     "tests.fixtures.s3",
+    "tests.fixtures.media",
+    "tests.fixtures.services",
+    "tests.fixtures.subtitles",
     "tests.fixtures.web",
 ]
 

@@ -6,11 +6,9 @@ Only the web falls back to these, and only when the real module cannot be import
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, OcrText, Segment, Transcript
@@ -54,29 +52,6 @@ def _hit(asset: Asset, source: str, start: float | None, end: float | None, text
             "title": asset.title, "kind": asset.kind, "speakers": list(asset.speakers or []),
             "source": source, "start": start, "end": end, "snippet": snippet, "text": text,
             "link": link, "score": 1.0}
-
-
-def _stamp(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def render_subtitles(session: Session, asset: Asset, fmt: str, preset: str) -> str:
-    transcript = asset.current_transcript
-    segments = transcript.segments if transcript else []
-    if fmt == "json":
-        return json.dumps([{"start": s.start, "end": s.end, "text": s.text} for s in segments])
-    if fmt == "txt":
-        return "".join(f"{s.text.strip()}\n" for s in segments)
-    sep = "." if fmt == "vtt" else ","
-    blocks = [
-        f"{i}\n{_stamp(s.start, sep)} --> {_stamp(s.end, sep)}\n{s.text.strip()}\n"
-        for i, s in enumerate(segments, 1)
-    ]
-    return ("WEBVTT\n\n" if fmt == "vtt" else "") + "\n".join(blocks)
 
 
 def asset_summary(asset: Asset) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
+from mediaarchive.subtitles import FORMATS as SUBTITLE_FORMATS
+from mediaarchive.subtitles import render_subtitles
 
 #: Browsers play these originals directly when there is no proxy yet.
 PLAYABLE = ("video/mp4", "video/webm", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav",
             "audio/x-wav", "audio/flac", "audio/webm", "video/ogg")
 SHOWABLE = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/avif")
-SUBTITLE_FORMATS = ("vtt", "srt", "txt", "json")
 
 
 @dataclass(frozen=True)

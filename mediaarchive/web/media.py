@@ -19,6 +19,7 @@ from starlette.responses import Response
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Rendition
 from mediaarchive.errors import NotFoundError
+from mediaarchive.subtitles import MIME_TYPES as SUBTITLE_MIME_TYPES
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session, load_asset
 from mediaarchive.web.ranges import blob_response, content_disposition
@@ -31,12 +32,6 @@ AssetId = Annotated[str, Path(pattern=ASSET_ID, description="Asset id (≥ 6 hex
                               examples=["3f2a9c81d0e4"])]
 #: An event id in a URL (database ids are 64-bit signed integers).
 EventId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Event id.")]
-SUBTITLE_MIME = {
-    "vtt": "text/vtt; charset=utf-8",
-    "srt": "application/x-subrip; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "json": "application/json",
-}
 BLOB_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The whole file.", "content": {"application/octet-stream": {}}},
     206: {"description": "The byte range asked for with a Range header.",
@@ -156,7 +151,7 @@ def subtitles(asset_id: AssetId, fmt: Literal["vtt", "srt", "txt", "json"],
     _require_transcript(session, asset)
     text = library.subtitles(session, asset, fmt, preset)
     suffix = f".{fmt}" if preset == "default" else f".{preset}.{fmt}"
-    return Response(text, media_type=SUBTITLE_MIME[fmt], headers={
+    return Response(text, media_type=SUBTITLE_MIME_TYPES[fmt], headers={
         "Content-Disposition": content_disposition(download_name(asset, suffix),
                                                    attachment=download)})
 

@@ -194,10 +194,6 @@ def search_hits(archive: Archive, query: str, **filters: Any) -> list[dict[str, 
 
 def subtitles(session: Session, asset: Asset, fmt: str, preset: str) -> str:
     """The asset's subtitles in a format (vtt, srt, txt, json) and preset."""
-    try:
-        from mediaarchive.subtitles import render_subtitles
-    except ImportError:  # subtitles not merged yet
-        from mediaarchive.web._interim import render_subtitles
     return render_subtitles(session, asset, fmt, preset)
 
 

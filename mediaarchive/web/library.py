@@ -15,6 +15,7 @@ from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
+from mediaarchive.search import search
 from mediaarchive.subtitles import FORMATS as SUBTITLE_FORMATS
 from mediaarchive.subtitles import render_subtitles
 
@@ -183,12 +184,6 @@ def format_size(size: int | None) -> str:
 
 def search_hits(archive: Archive, query: str, **filters: Any) -> list[dict[str, Any]]:
     """Search hits as the contract's JSON dicts (best first)."""
-    try:
-        from mediaarchive.search import search
-    except ImportError:  # search not merged yet
-        from mediaarchive.web._interim import search as interim
-
-        return interim(archive, query, **filters)
     return [hit.to_json() for hit in search(archive, query, **filters)]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -275,10 +276,22 @@ class S3Store:
 
     def open(self, key: str) -> BinaryIO:
         """A streaming reader of the object's bytes (close it when done)."""
+        return self._get(key)
+
+    def open_range(self, key: str, first: int, length: int) -> BinaryIO:
+        """A streaming reader of ``length`` bytes from byte ``first`` (an HTTP Range GET),
+        so seeking in a long talk does not download what comes before."""
+        if length <= 0:
+            return io.BytesIO(b"")  # type: ignore[return-value]
+        return self._get(key, f"bytes={first}-{first + length - 1}")
+
+    def _get(self, key: str, byte_range: str | None = None) -> BinaryIO:
         from botocore.exceptions import BotoCoreError, ClientError
 
+        extra = {"Range": byte_range} if byte_range else {}
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=self._object_key(key), **extra)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise StoreError(f"blob {key} is missing from the store at {self.uri}") from exc

@@ -134,3 +134,38 @@ def test_not_an_s3_uri_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="s3://bucket/prefix"):
         S3Store("s3:///nobucket")
     assert isinstance(open_store("s3://bucket-x/p", endpoint_url="http://x"), S3Store)
+
+
+def test_open_range_reads_only_the_asked_bytes(bucket_uri: str, tmp_path: Path) -> None:
+    store = S3Store(bucket_uri)
+    data = bytes(range(256)) * 100
+    blob = store.put_file(_file(tmp_path, data))
+    with store.open_range(blob.key, 1000, 24) as handle:
+        assert handle.read() == data[1000:1024]
+    assert store.open_range(blob.key, 5, 0).read() == b""
+
+
+def test_web_range_requests_on_an_s3_store_get_the_right_bytes(
+    bucket_uri: str, tmp_path: Path
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from mediaarchive.web.ranges import blob_response
+
+    store = S3Store(bucket_uri)
+    data = os.urandom(200_000)
+    blob = store.put_file(_file(tmp_path, data))
+
+    def media(request: Request):  # type: ignore[no-untyped-def]
+        return blob_response(request, store, blob.key, size=blob.size, sha256=blob.sha256,
+                             mime="video/mp4")
+
+    client = TestClient(Starlette(routes=[Route("/media", media, methods=["GET", "HEAD"])]))
+    assert client.get("/media").content == data
+    seek = client.get("/media", headers={"Range": "bytes=150000-150999"})
+    assert seek.status_code == 206 and seek.content == data[150000:151000]
+    tail = client.get("/media", headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.content == data[-10:]

@@ -13,6 +13,7 @@ them again. Finished steps stay finished.
 from __future__ import annotations
 
 import os
+import queue
 import random
 import shutil
 import socket
@@ -20,7 +21,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -412,6 +412,81 @@ def thread_budget(jobs: int, cores: int) -> tuple[int, int]:
     return jobs, max(1, cores // jobs)
 
 
+class LocalRunner:
+    """Worker threads in this process that run the assets submitted to them.
+
+    ``run_queued`` submits what is pending; ``ingest`` submits each asset as soon as it is
+    fetched, so the next fetch overlaps the processing of the one before. Use as a context
+    manager, or call ``close()`` to wait for everything submitted.
+    """
+
+    def __init__(self, archive: Archive, *, jobs: int | None = None,
+                 reporter: Reporter | None = None, expected: int | None = None) -> None:
+        self.archive = archive
+        self.reporter = reporter or NullReporter()
+        cores = archive.settings.total_threads
+        wanted = jobs or archive.settings.jobs
+        parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
+        if wanted > cores:
+            self.reporter.message(f"Running {parallel} job(s) at a time, not {wanted}: "
+                                  f"there are {cores} cores.")
+        self.result = RunResult(jobs=parallel, threads=threads)
+        self.worker = local_worker()
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._submitted: set[int] = set()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"mediaarchive-job-{n}", daemon=True)
+            for n in range(parallel)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, asset_id: int) -> None:
+        """Run this asset's pending jobs (queueing its pipeline first if it has none)."""
+        with self._lock:
+            if asset_id in self._submitted:
+                return
+            self._submitted.add(asset_id)
+        with self.archive.session() as session:
+            asset = session.get(Asset, asset_id)
+            if asset is not None and not asset.jobs:
+                queue_asset(session, asset, home=self.archive.settings.home)
+        self._queue.put(asset_id)
+
+    def _loop(self) -> None:
+        while (asset_id := self._queue.get()) is not None:
+            try:
+                ok = _run_asset(self.archive, asset_id, worker=self.worker,
+                                threads=self.result.threads, reporter=self.reporter)
+            except Exception as exc:  # noqa: BLE001 - report it and go on with the others
+                self.reporter.message(f"Error: processing asset #{asset_id} stopped: {exc}")
+                ok = False
+            with self._lock:
+                self.result.asset_ids.append(asset_id)
+                if not ok:
+                    self.result.failed.append(asset_id)
+
+    def close(self) -> RunResult:
+        """Wait until every submitted asset is processed; returns what was done."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            # A timeout keeps the main thread responsive to Ctrl-C.
+            while thread.is_alive():
+                thread.join(timeout=0.5)
+        self.result.asset_ids.sort()
+        self.result.failed.sort()
+        return self.result
+
+    def __enter__(self) -> LocalRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            self.close()
+
+
 def run_queued(
     archive: Archive,
     *,
@@ -425,44 +500,18 @@ def run_queued(
     budgeted so that jobs x threads per job stays within the cores.
     """
     reporter = reporter or NullReporter()
-    result = RunResult()
-    result.recovered = recover_interrupted(archive)
-    if result.recovered:
-        reporter.message(f"Resuming {len(result.recovered)} interrupted step(s).")
+    recovered = recover_interrupted(archive)
+    if recovered:
+        reporter.message(f"Resuming {len(recovered)} interrupted step(s).")
     with archive.session() as session:
         pending = _pending_assets(session, asset_ids, archive.settings.home)
     if not pending:
-        return result
-    cores = archive.settings.total_threads
-    wanted = jobs or archive.settings.jobs
-    result.jobs, result.threads = thread_budget(min(wanted, len(pending)), cores)
-    if wanted > cores:
-        reporter.message(f"Running {result.jobs} job(s) at a time, not {wanted}: "
-                         f"there are {cores} cores.")
-    worker = local_worker()
-    lock = threading.Lock()
-
-    def work(asset_id: int) -> None:
-        try:
-            ok = _run_asset(archive, asset_id, worker=worker, threads=result.threads,
-                            reporter=reporter)
-        except Exception as exc:  # noqa: BLE001 - report it and go on with the others
-            reporter.message(f"Error: processing asset #{asset_id} stopped: {exc}")
-            ok = False
-        with lock:
-            result.asset_ids.append(asset_id)
-            if not ok:
-                result.failed.append(asset_id)
-
-    if result.jobs == 1:
-        for asset_id in pending:
-            work(asset_id)
-    else:
-        with ThreadPoolExecutor(max_workers=result.jobs,
-                                thread_name_prefix="mediaarchive-job") as pool:
-            list(pool.map(work, pending))
-    result.asset_ids.sort()
-    result.failed.sort()
+        return RunResult(recovered=recovered)
+    runner = LocalRunner(archive, jobs=jobs, reporter=reporter, expected=len(pending))
+    for asset_id in pending:
+        runner.submit(asset_id)
+    result = runner.close()
+    result.recovered = recovered
     return result
 
 

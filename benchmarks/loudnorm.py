@@ -102,7 +102,7 @@ def main() -> None:
         t += 1.0
     starts = [0.0] + [e + 1.0 for e in ends[:-1]]
     quiet_spans = "+".join(f"between(t,{s:.2f},{e:.2f})"
-                           for i, (s, e) in enumerate(zip(starts, ends)) if i % 2)
+                           for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if i % 2)
     variants = {
         "as generated": "anull",
         "-30 dB": "volume=-30dB",

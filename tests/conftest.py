@@ -18,7 +18,10 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.media",
+    "tests.fixtures.search",
     "tests.fixtures.services",
+    "tests.fixtures.workers",
+    "tests.fixtures.subtitles",
 ]
 
 

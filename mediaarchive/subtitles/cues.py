@@ -43,8 +43,13 @@ SENTENCE_OPENERS = frozenset(
     "Das Die Der Dies Diese Dieser Wir Ich Es Er Sie Man Und Aber Dann Jetzt Heute Hier "
     "Da So Also Denn Doch Wenn Was Wie Wo Warum Wer Ja Nein Danke".split()
 )
-#: A pause after "3." this long means the number ended the sentence.
-ORDINAL_PAUSE = 0.3
+#: A pause after "3." this long means the number ended the sentence (Whisper's word times
+#: often leave a few hundred milliseconds between "3." and "Oktober").
+ORDINAL_PAUSE = 0.8
+MONTHS = frozenset(
+    "januar jänner februar märz april mai juni juli august september oktober november "
+    "dezember jan feb mär apr jun jul aug sep sept okt nov dez".split()
+)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»«“”‚‘’)\]]*$")
 # A word ending in a hyphen ("Nord-" in "Nord- und Südstadt") does not end a clause;
 # a dash standing alone does.
@@ -59,6 +64,7 @@ COST_CUE = 1.0
 COST_CUT = {"sentence": 0.0, "clause": 2.0, "conjunction": 2.5, "segment": 4.0, "word": 8.0}
 COST_AFTER_FUNCTION_WORD = 4.0  # "in der / Stadt": an article or preposition left hanging
 COST_BEFORE_NUMBER = 2.0  # "Labcamp / 4": a number torn from its noun
+COST_NAME_SPLIT = 2.5  # "Hertie / School", "Prof. Mark / Hallerberg": two capitalised words
 COST_PAUSE_BONUS = 3.0  # per second of pause at a cut (up to one second)
 COST_MID_SENTENCE_END = 6.0  # a cue ending one sentence and starting the next one
 COST_JOINED_SENTENCES = 2.0  # a cue holding a sentence end, but ending at one too
@@ -209,6 +215,8 @@ def _ends_sentence(token: _Token, following: _Token | None) -> bool:
         # "am 3. Oktober", "Prof. M. Hölscher": an ordinal or an initial, unless a pause or a
         # typical sentence opening shows that the sentence really ended ("Wir sind Nummer 1.
         # Das ...", "Plan B. Dann ...").
+        if _ORDINAL.match(text) and following is not None and _bare(following.text) in MONTHS:
+            return False
         if (
             (_ORDINAL.match(text) or _INITIAL.match(text))
             and following is not None
@@ -372,11 +380,15 @@ def _line_break_cost(before: _Token, after: _Token) -> float:
 
 def _weak_cut_cost(before: _Token, after: _Token) -> float:
     """Extra cost of cutting (or breaking a line) between words that belong together."""
+    if before.clause_end or before.sentence_end:
+        return 0.0
     cost = 0.0
-    if _bare(before.text) in FUNCTION_WORDS and not (before.clause_end or before.sentence_end):
+    if _bare(before.text) in FUNCTION_WORDS:
         cost += COST_AFTER_FUNCTION_WORD
-    if after.text[:1].isdigit() and not (before.clause_end or before.sentence_end):
+    if after.text[:1].isdigit():
         cost += COST_BEFORE_NUMBER
+    if before.text[:1].isupper() and after.text[:1].isupper():
+        cost += COST_NAME_SPLIT
     return cost
 
 

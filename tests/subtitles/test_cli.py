@@ -88,3 +88,29 @@ def test_unwritable_output_is_one_line(cli, transcribed_asset, tmp_path: Path) -
     result = cli("subtitles", transcribed_asset(), "-o", str(tmp_path / "missing" / "x.vtt"))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot write") and "missing" in result.stderr
+
+
+def test_check_as_json(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    asset_id = transcribed_asset(f"Das Wort {COMPOUND} ist lang.")
+    result = cli("subtitles", asset_id, "--check", "--json", "--preset", "de-broadcast")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["asset_id"] == asset_id
+    assert report["preset"]["name"] == "de-broadcast"
+    assert report["preset"]["max_chars_per_line"] == 37
+    [problem] = report["problems"]
+    assert problem["index"] == 1 and COMPOUND in problem["text"]
+    assert problem["reasons"] == [f"line 2 has {len(COMPOUND)} characters (max 37)"]
+
+
+def test_format_follows_the_output_file(cli, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    srt_file, txt_file, forced = tmp_path / "a.de.srt", tmp_path / "a.txt", tmp_path / "b.srt"
+    assert cli("subtitles", asset_id, "-o", str(srt_file)).exit_code == 0
+    assert srt_file.read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> ")
+    assert cli("subtitles", asset_id, "-o", str(txt_file)).exit_code == 0
+    assert txt_file.read_text(encoding="utf-8").startswith("Eröffnung Labcamp 4\n")
+    assert cli("subtitles", asset_id, "--format", "vtt", "-o", str(forced)).exit_code == 0
+    assert forced.read_text(encoding="utf-8").startswith("WEBVTT")

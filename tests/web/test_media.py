@@ -7,9 +7,9 @@ import hashlib
 import httpx
 import pytest
 
-from mediaarchive.web.ranges import RangeNotSatisfiable, parse_range
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
+from mediaarchive.web.ranges import RangeNotSatisfiable, parse_range
 from mediaarchive.web.server import BackgroundServer
 from tests.fixtures.web import WebArchive, build_web_archive
 

@@ -7,9 +7,13 @@ document.
 
 from __future__ import annotations
 
-from mediaarchive.cli.base import main
-
 # Each command module registers its commands on ``main`` when imported (one line each).
-from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import (
+    demo,  # noqa: F401,E402
+    ingest,  # noqa: F401,E402
+    status,  # noqa: F401,E402
+    verify,  # noqa: F401,E402
+)
+from mediaarchive.cli.base import main
 
 __all__ = ["main"]

@@ -7,13 +7,12 @@ document.
 
 from __future__ import annotations
 
-# Each command module registers its commands on ``main`` when imported (one line each).
-from mediaarchive.cli import (
-    demo,  # noqa: F401,E402
-    ingest,  # noqa: F401,E402
-    status,  # noqa: F401,E402
-    verify,  # noqa: F401,E402
-)
 from mediaarchive.cli.base import main
+
+# Each command module registers its commands on ``main`` when imported (one line each).
+from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import status  # noqa: F401,E402
+from mediaarchive.cli import verify  # noqa: F401,E402
+from mediaarchive.cli import demo  # noqa: F401,E402
 
 __all__ = ["main"]

@@ -5,7 +5,7 @@ stderr and exit code 1; usage errors exit 2. With ``--json`` stdout holds exactl
 document.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001
 
 from mediaarchive.cli.base import main
 
@@ -14,5 +14,8 @@ from mediaarchive.cli import ingest  # noqa: F401,E402
 from mediaarchive.cli import status  # noqa: F401,E402
 from mediaarchive.cli import verify  # noqa: F401,E402
 from mediaarchive.cli import demo  # noqa: F401,E402
+from mediaarchive.cli import process  # noqa: F401,E402
+from mediaarchive.cli import worker  # noqa: F401,E402
+from mediaarchive.cli import subtitles  # noqa: F401,E402
 
 __all__ = ["main"]

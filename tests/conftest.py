@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.sources",
     "tests.fixtures.media",
+    "tests.fixtures.search",
     "tests.fixtures.services",
     "tests.fixtures.subtitles",
 ]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import os
 import re
 import shutil
@@ -278,20 +277,20 @@ class S3Store:
         """A streaming reader of the object's bytes (close it when done)."""
         return self._get(key)
 
-    def open_range(self, key: str, first: int, length: int) -> BinaryIO:
-        """A streaming reader of ``length`` bytes from byte ``first`` (an HTTP Range GET),
-        so seeking in a long talk does not download what comes before."""
-        if length <= 0:
-            return io.BytesIO(b"")  # type: ignore[return-value]
-        return self._get(key, f"bytes={first}-{first + length - 1}")
+    def open_range(self, key: str, first: int, last: int) -> BinaryIO:
+        """A streaming reader of bytes ``first`` to ``last`` (inclusive) of the object.
 
-    def _get(self, key: str, byte_range: str | None = None) -> BinaryIO:
+        The web answers a player's Range request with it, so seeking in a long video
+        reads only the part that is shown.
+        """
+        return self._get(key, Range=f"bytes={first}-{last}")
+
+    def _get(self, key: str, **options: str) -> BinaryIO:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        extra = {"Range": byte_range} if byte_range else {}
         try:
-            response = self.client.get_object(
-                Bucket=self.bucket, Key=self._object_key(key), **extra)
+            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key),
+                                              **options)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise StoreError(f"blob {key} is missing from the store at {self.uri}") from exc

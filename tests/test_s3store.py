@@ -140,9 +140,8 @@ def test_open_range_reads_only_the_asked_bytes(bucket_uri: str, tmp_path: Path) 
     store = S3Store(bucket_uri)
     data = bytes(range(256)) * 100
     blob = store.put_file(_file(tmp_path, data))
-    with store.open_range(blob.key, 1000, 24) as handle:
+    with store.open_range(blob.key, 1000, 1023) as handle:
         assert handle.read() == data[1000:1024]
-    assert store.open_range(blob.key, 5, 0).read() == b""
 
 
 def test_web_range_requests_on_an_s3_store_get_the_right_bytes(

@@ -197,12 +197,16 @@ def main() -> None:
     redis = start_redis()
     outcomes: list[Outcome] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="mediaarchive-bench-") as tmp:
+        # Inside the checkout: a shared /tmp may be swept by other programs meanwhile.
+        (REPO / ".cache").mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=REPO / ".cache") as tmp:
             for mode, workers in (("in-process", 0), ("1 worker", 1), ("2 workers", 2)):
                 print(f"Running {mode}…", file=sys.stderr)
+                started = time.monotonic()
                 outcomes.append(run_mode(
                     mode, workers, talks, postgres=postgres, redis_url=redis.url(),
                     s3_endpoint=f"http://127.0.0.1:{s3_port}", folder=Path(tmp)))
+                print(f"  {mode}: {time.monotonic() - started:.0f} s", file=sys.stderr)
     finally:
         stop_redis(redis)
         stop_postgres(postgres)

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from mediaarchive import synth
@@ -19,7 +18,6 @@ REPO = Path(__file__).resolve().parent.parent
 def test_same_bytes_ingested_by_four_processes_at_once_are_one_asset(
     distributed, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    pytest.importorskip("mediaarchive.ingest", reason="ingest is not merged yet")
     original = synth.talk_audio(["Gleichzeitig hochgeladen, einmal archiviert."])
     # Four copies under different names: same bytes reached by four different sources.
     copies = []

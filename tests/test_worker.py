@@ -34,8 +34,8 @@ LONG_TALK = [
 
 
 def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped-def]
-    ingest = pytest.importorskip("mediaarchive.ingest", reason="ingest is not merged yet")
-    ingest_sources = ingest.ingest_sources
+    from mediaarchive.ingest import ingest_sources
+
     results = ingest_sources(archive, [str(p) for p in paths], event="Labcamp 4")
     assert not [r.error for r in results if r.error]
     with archive.session() as session:
@@ -67,17 +67,26 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
 
     workers.start("w1")
     workers.start("w2")
-    media = [synth.talk_video(t, image_lines=[f"Vortrag {i}"]) for i, t in enumerate(TALKS)]
-    media.append(synth.text_image(["Ergebnisse aus dem Stadtlabor"], title="Folie"))
+    talks = [synth.talk_video(t, image_lines=[f"Vortrag {i}"]) for i, t in enumerate(TALKS)]
+    image = synth.text_image(["Ergebnisse aus dem Stadtlabor"], title="Folie")
+    media = [*talks, image]
     archive = distributed.archive()
     try:
-        asset_ids = _ingest(archive, media)
         workers.wait_ready("w1", "w2")
-        # With a broker, `run` hands the work to the workers and returns at once.
+        # With a broker, `ingest` hands the work to the workers and returns at once…
+        ingest = _cli(distributed, "ingest", *map(str, talks), "--event", "Labcamp 4",
+                      "--json")
+        assert ingest.returncode == 0, ingest.stderr
+        assert "3 asset(s) queued for the workers" in ingest.stderr
+        # …and so does `run` for what was ingested without processing.
+        later = _cli(distributed, "ingest", str(image), "--no-process")
+        assert later.returncode == 0, later.stderr
         run = _cli(distributed, "run", "--json")
         assert run.returncode == 0, run.stderr
-        assert {a["state"] for a in json.loads(run.stdout)} <= {"queued", "running"}
         assert "queued for the workers" in run.stderr
+        with archive.session() as session:
+            asset_ids = list(session.scalars(select(Asset.id)))
+        assert len(asset_ids) == len(media)
 
         states = _wait_finished(archive, asset_ids, workers, timeout=240)
         assert set(states.values()) == {"done"}, states
@@ -106,6 +115,8 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
     workers_seen = {s["worker"].split("@")[0] for a in listed for s in a["steps"]
                     if s["name"] in STEPS}
     assert workers_seen == {"w1", "w2"}
+    overview = _cli(distributed, "status")
+    assert "Queues (tasks waiting): default 0, asr 0" in overview.stdout
 
 
 def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # type: ignore[no-untyped-def]
@@ -133,6 +144,11 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
             assert time.monotonic() < deadline, "the long step never started"
             time.sleep(0.05)
         time.sleep(0.5)  # well inside the step
+        # `status` (with a broker) tells which worker runs what.
+        from mediaarchive.worker.dispatch import overview_lines
+
+        assert any(line.startswith(f"Worker {victim}@") and long_step in line
+                   for line in overview_lines(archive))
         workers.kill(victim)
         survivor = ({"w1", "w2"} - {victim}).pop()
 

@@ -38,6 +38,12 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
         archive, list(sources), event=event, title=title, speakers=list(speakers),
         language=language, date=date, description=description, pipeline=pipeline,
         reporter=report)
+    if archive.settings.broker and not no_process:
+        from mediaarchive.worker.dispatch import submit_ingested
+
+        queued = submit_ingested(archive, [r.sha256 for r in results if not r.failed])
+        click.echo(f"{len(queued)} asset(s) queued for the workers at "
+                   f"{archive.settings.broker}; see 'mediaarchive status'.", err=True)
     if as_json:
         emit_json([result.to_json() for result in results])
     click.echo(_summary(results), err=True)

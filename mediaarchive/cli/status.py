@@ -32,6 +32,11 @@ def status(archive: Archive, event: str | None, kind: str | None, state: str | N
                    f"[{s['event'] or '-'}]  {s['state']}{note}")
     if not summaries:
         click.echo("No assets yet: add some with 'mediaarchive ingest SOURCE'.", err=True)
+    if archive.settings.broker:
+        from mediaarchive.worker.dispatch import overview_lines
+
+        for line in overview_lines(archive):
+            click.echo(line)
 
 
 @main.command()

@@ -56,6 +56,16 @@ def submit(archive: Archive, asset_ids: Iterable[int] | None = None) -> list[int
     return chosen
 
 
+def submit_ingested(archive: Archive, sha256s: Iterable[str]) -> list[int]:
+    """Queue the work of just-ingested assets (by sha256) on the broker."""
+    wanted = [s for s in sha256s if s]
+    if not wanted:
+        return []
+    with archive.session() as session:
+        ids = list(session.scalars(select(Asset.id).where(Asset.sha256.in_(wanted))))
+    return submit(archive, ids)
+
+
 def enqueue_assets(archive: Archive, asset_ids: Iterable[int]) -> int:
     """Send the pending jobs of these assets (database ids) to the workers.
 

@@ -3,3 +3,5 @@
 from mediaarchive.steps.base import STEPS, StepContext, StepSpec, step
 
 __all__ = ["STEPS", "StepContext", "StepSpec", "step"]
+import mediaarchive.steps.ocr  # noqa: E402,F401
+import mediaarchive.steps.slides  # noqa: E402,F401

@@ -217,8 +217,9 @@ def slide_video(slides: Sequence[tuple[str, Sequence[str], float]], *,
     tmp = path.with_suffix(".tmp.mp4")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         for image, (_, _, seconds) in zip(images, slides, strict=True):
-            listing.write(f"file '{image}'\nduration {seconds}\n")
-        listing.write(f"file '{images[-1]}'\n")  # the concat demuxer drops the last duration
+            listing.write(f"file '{image.resolve()}'\nduration {seconds}\n")
+        # The concat demuxer ignores the last entry's duration unless the file follows again.
+        listing.write(f"file '{images[-1].resolve()}'\n")
     try:
         _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "concat", "-safe", "0",
               "-i", listing.name, "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",

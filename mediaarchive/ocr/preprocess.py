@@ -106,8 +106,8 @@ def upscale_factor(image_size: tuple[int, int], text_heights: list[int],
             return 1.0
         factor = options.target_text_height / max(1, median)
     elif max(width, height) < 1000:
-        # Nothing readable found on a small image: the text may be too small to detect.
-        factor = 2.0
+        # Nothing readable on a small image: the text may be too small to even detect.
+        factor = options.max_scale
     else:
         return 1.0
     factor = min(max(factor, 1.5), options.max_scale, limit)

@@ -137,9 +137,11 @@ def _is_wordlike(text: str) -> bool:
 
 
 def _text_heights(words: list[RawWord]) -> list[int]:
-    """Box heights of the words Tesseract is fairly sure of (to judge the text size)."""
-    return [w.height for w in words
-            if w.confidence >= 60 and _is_wordlike(w.text) and len(w.text) >= 2]
+    """Box heights of the words Tesseract is fairly sure of (to judge the text size); of
+    any word-like scraps when it is sure of none (text too small to read well)."""
+    wordlike = [w for w in words if _is_wordlike(w.text) and len(w.text) >= 2]
+    sure = [w.height for w in wordlike if w.confidence >= 60]
+    return sure or [w.height for w in wordlike if w.confidence >= 20]
 
 
 def _quality(words: list[RawWord]) -> float:

@@ -105,9 +105,9 @@ def upscale_factor(image_size: tuple[int, int], text_heights: list[int],
         if median >= options.min_text_height:
             return 1.0
         factor = options.target_text_height / max(1, median)
-    elif max(width, height) < 1000:
+    elif max(width, height) < 800:
         # Nothing readable on a small image: the text may be too small to even detect.
-        factor = options.max_scale
+        factor = 3.0
     else:
         return 1.0
     factor = min(max(factor, 1.5), options.max_scale, limit)

@@ -18,6 +18,9 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.ocr",
+    "tests.fixtures.media",
+    "tests.fixtures.services",
+    "tests.fixtures.subtitles",
 ]
 
 

@@ -2,16 +2,12 @@
 
 from mediaarchive.steps.base import STEPS, SkipStep, StepContext, StepSpec, step  # noqa: I001
 
-<<<<<<< HEAD
-__all__ = ["STEPS", "StepContext", "StepSpec", "step"]
-import mediaarchive.steps.ocr  # noqa: E402,F401
-import mediaarchive.steps.slides  # noqa: E402,F401
-=======
 # Each step module registers its step when imported (one line each).
 from mediaarchive.steps import probe  # noqa: E402,F401
 from mediaarchive.steps import transcode  # noqa: E402,F401
 from mediaarchive.steps import thumbnail  # noqa: E402,F401
 from mediaarchive.steps import subtitles  # noqa: E402,F401
+from mediaarchive.steps import ocr  # noqa: E402,F401
+from mediaarchive.steps import slides  # noqa: E402,F401
 
 __all__ = ["STEPS", "SkipStep", "StepContext", "StepSpec", "step"]
->>>>>>> main

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,8 @@ def read_images(
     Args:
         paths: image files (anything Pillow reads).
         languages: Tesseract languages, e.g. ``"deu+eng"`` (German and English slides).
-        threads: CPU threads Tesseract may use.
+        threads: CPU threads to use: that many single-threaded Tesseract processes on
+            separate images at most.
         min_confidence: words below this confidence (0–1) are dropped as noise, and so are
             lines without one sure word of three letters or more; 0 keeps everything.
         preprocessing: how images are prepared (default: ``Preprocessing()``).
@@ -124,12 +126,31 @@ def read_images(
 
 def _ocr_batch(images: list, scales: list[float], options: Preprocessing,  # type: ignore[type-arg]
                tmp: Path, languages: str, threads: int, psm: int) -> list[list[RawWord]]:
+    """OCR prepared copies of the images: up to ``threads`` Tesseract processes side by side,
+    each single-threaded.
+
+    Tesseract's own OpenMP threads were slower, not faster: on a busy 2-core machine one
+    image took 6.5 s with OMP_THREAD_LIMIT=2 against 0.9 s with 1 (busy-waiting threads);
+    separate processes on separate images scale instead (``benchmarks/ocr.py``).
+    """
     files = []
     for index, (image, scale) in enumerate(zip(images, scales, strict=True)):
         target = tmp / f"page-{index:04d}-{scale:.2f}.png"
         prepare(image, options, scale).save(target, compress_level=1)
         files.append(target)
-    return run_tesseract(files, languages=languages, threads=threads, psm=psm)
+    workers = max(1, min(threads, len(files)))
+    if workers == 1:
+        return run_tesseract(files, languages=languages, threads=1, psm=psm)
+    chunks = [files[i::workers] for i in range(workers)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(
+            lambda chunk: run_tesseract(chunk, languages=languages, threads=1, psm=psm),
+            chunks))
+    words: list[list[RawWord]] = [[] for _ in files]
+    for worker, chunk_words in enumerate(results):
+        for offset, page_words in enumerate(chunk_words):
+            words[worker + offset * workers] = page_words
+    return words
 
 
 def _is_wordlike(text: str) -> bool:

@@ -125,24 +125,3 @@ def test_unreadable_image_is_an_ocr_error(tmp_path: Path) -> None:
     with pytest.raises(OcrError, match="broken.png"):
         read_image(broken)
 
-
-def test_ocr_step_stores_the_screenshot_text(archive, stored_asset, run_step,
-                                             screenshot: Path) -> None:
-    from mediaarchive.db import Asset
-
-    asset_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
-
-    run_step(asset_id, "ocr", threads=2)
-    run_step(asset_id, "ocr")  # a re-run replaces the text
-
-    with archive.session() as session:
-        texts = session.get(Asset, asset_id).ocr_texts
-        assert len(texts) == 1
-        text = texts[0]
-        assert (text.source, text.start, text.end) == ("image", None, None)
-        assert "Innovationslabor" in text.text
-        assert character_error_rate(TRUTH, text.text) < 0.01
-        word = next(w for w in text.words if w["text"] == "Stadtlabor")
-        assert set(word) == {"text", "left", "top", "width", "height", "confidence"}
-        assert text.params["languages"] == "deu+eng"
-        assert text.params["tesseract"].startswith("tesseract")

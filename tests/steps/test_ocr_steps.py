@@ -1,45 +1,42 @@
-"""Slides in talk videos: change times, the text of each slide, frames kept as renditions."""
+"""Steps "ocr" and "slides": what they store for an image and for a talk video."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from mediaarchive.db import Asset, OcrText, Rendition
-from mediaarchive.errors import ProbeError
-from mediaarchive.ocr.slides import detect_slides, scene_filter_changes
-from tests.fixtures.ocr import SLIDES, character_error_rate, words_of
+from tests.fixtures.ocr import (
+    SCREENSHOT_LINES,
+    SCREENSHOT_TITLE,
+    SLIDES,
+    change_times,
+    character_error_rate,
+    words_of,
+)
+
+TRUTH = "\n".join([SCREENSHOT_TITLE, *SCREENSHOT_LINES])
 
 
-def change_times() -> list[float]:
-    times, elapsed = [], 0.0
-    for _, _, seconds in SLIDES:
-        times.append(elapsed)
-        elapsed += seconds
-    return times
+def test_ocr_step_stores_the_screenshot_text(archive, stored_asset, run_step,
+                                             screenshot: Path) -> None:
+    asset_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
 
+    run_step(asset_id, "ocr", threads=2)
+    run_step(asset_id, "ocr")  # a re-run replaces the text
 
-def test_slide_changes_are_found_within_a_second(slide_talk: Path) -> None:
-    progress: list[tuple[float, float]] = []
-
-    spans = detect_slides(slide_talk, progress=lambda done, total: progress.append((done, total)))
-
-    assert len(spans) == len(SLIDES)
-    for span, expected in zip(spans, change_times(), strict=True):
-        assert abs(span.start - expected) < 1.0, (span, expected)
-    assert spans[-1].end == pytest.approx(sum(s for _, _, s in SLIDES), abs=0.1)
-    assert progress and progress[-1][0] == progress[-1][1]
-    # ffmpeg's scene score alone misses these text-only changes at its usual threshold.
-    assert len(scene_filter_changes(slide_talk)) < len(SLIDES)
-
-
-def test_a_file_without_video_is_a_probe_error(tmp_path: Path) -> None:
-    from mediaarchive.synth import speech_wav
-
-    with pytest.raises(ProbeError, match="no video stream"):
-        detect_slides(speech_wav("Hallo"))
+    with archive.session() as session:
+        texts = session.get(Asset, asset_id).ocr_texts
+        assert len(texts) == 1
+        text = texts[0]
+        assert (text.source, text.start, text.end) == ("image", None, None)
+        assert "Innovationslabor" in text.text
+        assert character_error_rate(TRUTH, text.text) < 0.01
+        word = next(w for w in text.words if w["text"] == "Stadtlabor")
+        assert set(word) == {"text", "left", "top", "width", "height", "confidence"}
+        assert text.params["languages"] == "deu+eng"
+        assert text.params["tesseract"].startswith("tesseract")
 
 
 def test_slides_step_stores_frames_and_timed_text(archive, stored_asset, run_step,

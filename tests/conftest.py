@@ -19,7 +19,9 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.ocr",
     "tests.fixtures.media",
+    "tests.fixtures.search",
     "tests.fixtures.services",
+    "tests.fixtures.workers",
     "tests.fixtures.subtitles",
 ]
 

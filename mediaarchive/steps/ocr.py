@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from mediaarchive.db import OcrText
 from mediaarchive.ocr import DEFAULT_MIN_CONFIDENCE, read_image
 from mediaarchive.ocr.tesseract import version
+from mediaarchive.search import index_asset
 from mediaarchive.steps.base import StepContext, step
 
 
@@ -45,3 +46,5 @@ def ocr_image(ctx: StepContext) -> None:
         ))
     ctx.session.flush()
     ctx.session.expire(ctx.asset, ["ocr_texts"])
+    # Searchable at once, whether or not the pipeline has an "index" step after this one.
+    index_asset(ctx.session, ctx.asset)

@@ -6,7 +6,6 @@ import re
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -14,6 +13,7 @@ from mediaarchive.db import OcrText, Rendition
 from mediaarchive.ocr import DEFAULT_MIN_CONFIDENCE, OcrPage, read_images
 from mediaarchive.ocr.slides import SlideOptions, SlideSpan, detect_slides, extract_frame
 from mediaarchive.ocr.tesseract import version
+from mediaarchive.search import index_asset
 from mediaarchive.steps.base import StepContext, step
 from mediaarchive.steps.ocr import ocr_params
 
@@ -55,7 +55,7 @@ def find_slides(ctx: StepContext) -> None:
                   for i, span in enumerate(spans, start=1)]
         pages = read_images(frames, threads=ctx.threads, **ocr_options)
         slides = _merge_repeats(list(zip(spans, frames, pages, strict=True)))
-        _replace_slides(ctx, slides, options, ocr_options)
+        _replace_slides(ctx, slides, options)
 
 
 def _merge_repeats(
@@ -73,7 +73,7 @@ def _merge_repeats(
 
 
 def _replace_slides(ctx: StepContext, slides: list[tuple[SlideSpan, Path, OcrPage]],
-                    options: SlideOptions, ocr_options: dict[str, Any]) -> None:
+                    options: SlideOptions) -> None:
     session = ctx.session
     session.execute(
         delete(OcrText).where(OcrText.asset_id == ctx.asset.id, OcrText.source == "slide")
@@ -98,9 +98,11 @@ def _replace_slides(ctx: StepContext, slides: list[tuple[SlideSpan, Path, OcrPag
                 asset_id=ctx.asset.id, source="slide", start=round(span.start, 3),
                 end=round(span.end, 3), text=page.text, confidence=page.confidence,
                 words=[w.to_json() for w in page.words], rendition_id=rendition.id,
-                params={**page.params, **ocr_options, "tesseract": engine, "slide": label,
+                params={**page.params, "tesseract": engine, "slide": label,
                         "frame_time": timing["frame_time"], "scale": page.scale,
                         "dropped_words": page.dropped},
             ))
     session.flush()
     session.expire(ctx.asset, ["ocr_texts", "renditions"])
+    # A hit on slide text links to the moment the slide appears (its start).
+    index_asset(session, ctx.asset)

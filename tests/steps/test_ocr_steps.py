@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy import select
@@ -100,3 +101,32 @@ def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(archive, stored_a
                                 .order_by(OcrText.start)).all()
         assert [words_of(t.text)[0] for t in texts] == ["Agenda", "Danke"]
         assert abs(texts[0].start - 2.0) < 1.0 and abs(texts[0].end - 8.0) < 1.0
+
+
+def test_search_finds_the_screenshot_by_its_words_and_the_slide_at_its_time(
+        archive, stored_asset, run_step, cli, screenshot: Path, slide_talk: Path) -> None:
+    image_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
+    video_id = stored_asset(slide_talk, "video", title="Keynote Digitale Stadt")
+    run_step(image_id, "ocr")
+    run_step(video_id, "slides")
+    with archive.session() as session:
+        image, video = session.get(Asset, image_id).short_id, session.get(Asset, video_id).short_id
+
+    result = cli("search", "Straßenplanung", "--json")
+    assert result.exit_code == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert [(h["asset_id"], h["source"]) for h in hits] == [(image, "image")]
+    assert hits[0]["start"] is None and hits[0]["link"] == f"/assets/{image}"
+    assert "<mark>Straßenplanung</mark>" in hits[0]["snippet"]
+
+    result = cli("search", "Fördermittel", "--json")  # on the third slide, from 9 s on
+    hits = json.loads(result.stdout)
+    assert [(h["asset_id"], h["source"]) for h in hits] == [(video, "slide")]
+    assert abs(hits[0]["start"] - change_times()[2]) < 1.0
+    assert hits[0]["link"].startswith(f"/assets/{video}#t=")
+
+    # German compounds: "labor" finds the Stadtlabor on the slide and on the screenshot.
+    result = cli("search", "labor", "--source", "slide", "--json")
+    assert {h["source"] for h in json.loads(result.stdout)} == {"slide"}
+    result = cli("search", "Innovationslabor")
+    assert image in result.stdout and "image" in result.stdout

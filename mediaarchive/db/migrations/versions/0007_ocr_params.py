@@ -1,14 +1,14 @@
 """ocr texts record how they were read (engine, languages, pre-processing, scale)
 
 Revision ID: 0007_ocr_params
-Revises: 0001
+Revises: 0006_search_postgres
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_ocr_params"
-down_revision = "0001"
+down_revision = "0006_search_postgres"
 branch_labels = None
 depends_on = None
 

@@ -9,6 +9,7 @@ import click
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.cli.base import emit_json, main, pass_archive
+from mediaarchive.errors import UserError
 from mediaarchive.export import export_event
 from mediaarchive.subtitles import (
     FORMATS,
@@ -43,7 +44,10 @@ def subtitles(archive: Archive, asset_id: str, fmt: str, preset: str | None, che
         text = render_subtitles(session, asset, fmt, chosen)
         problems = check_subtitles(session, asset, chosen) if check else []
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"Wrote {output} ({fmt}, preset {chosen.name})", err=True)
     elif not check:
         click.echo(text, nl=False)

@@ -82,3 +82,9 @@ def test_asset_without_transcript_says_what_to_do(cli, archive, tmp_path: Path) 
     assert "has no transcript" in result.stderr
     assert "import-subtitles" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_one_line(cli, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("subtitles", transcribed_asset(), "-o", str(tmp_path / "missing" / "x.vtt"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write") and "missing" in result.stderr

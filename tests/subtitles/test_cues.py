@@ -200,3 +200,32 @@ def test_any_word_stream_gives_ordered_cues_that_keep_every_word(data, preset_na
     for cue in cues:
         for line in cue.lines:
             assert len(line) <= preset.max_chars_per_line or " " not in line
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence_ends"),
+    [
+        ("Am 3. Oktober geht es los.", ["los."]),
+        ("Mit Prof. Mark Hallerberg und Dr. Anna Beispiel.", ["Beispiel."]),
+        ("Mit M. Hölscher, z.B. im Labor.", ["Labor."]),
+        ("Etwa z. B. das Stadtlabor in Soest.", ["Soest."]),
+        ("Wir sind Nummer 1. Das freut uns.", ["1.", "uns."]),
+        ("Das ist Plan B. Dann sehen wir weiter!", ["B.", "weiter!"]),
+        ("Ist das so? Ja… vielleicht.", ["so?", "Ja…", "vielleicht."]),
+    ],
+)
+def test_sentence_ends_are_told_from_ordinals_and_abbreviations(
+    text: str, sentence_ends: list[str]
+) -> None:
+    from mediaarchive.subtitles.cues import tokenize
+
+    # spoken without the pauses the test streams add after a full stop
+    tokens = tokenize(timed(text, sentence_pause=0.0))
+    assert [token.text for token in tokens if token.sentence_end] == sentence_ends
+
+
+def test_a_hyphenated_first_part_is_not_a_clause_end() -> None:
+    from mediaarchive.subtitles.cues import tokenize
+
+    tokens = tokenize(timed("Die Nord- und Südstadt, und dann – wie immer – das Labor."))
+    assert [token.text for token in tokens if token.clause_end] == ["Südstadt,", "–", "–"]

@@ -18,6 +18,7 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.ocr",
+    "tests.fixtures.sources",
     "tests.fixtures.media",
     "tests.fixtures.search",
     "tests.fixtures.services",

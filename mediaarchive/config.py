@@ -50,7 +50,13 @@ class Settings:
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
     step_retries: int = _setting(3, "Attempts for a transient step failure.")
+    step_retry_delay: float = _setting(
+        2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time).")
     web_language: str = _setting("de", "Language of the web page (de or en).")
+    worker_visibility_timeout: int = _setting(
+        3600, "Seconds before a task held by a vanished worker goes to another (Redis broker).")
+    worker_poll_seconds: float = _setting(
+        15.0, "Seconds a redelivered task waits while another live worker runs its job.")
 
     def __post_init__(self) -> None:
         if self.home is None:

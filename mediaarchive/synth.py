@@ -189,6 +189,26 @@ def silent_video(seconds: float = 5.0, size: tuple[int, int] = (640, 360)) -> Pa
     return _publish(tmp, path)
 
 
+def pattern_video(seconds: float = 30.0, size: tuple[int, int] = (1280, 720),
+                  rate: int = 25, tone: bool = True) -> Path:
+    """A moving test pattern (with a tone unless ``tone`` is False): slow to transcode."""
+    path, hit = _cached("pattern", ".mp4", seconds=seconds, size=size, rate=rate, tone=tone)
+    if hit:
+        return path
+    tmp = path.with_suffix(".tmp.mp4")
+    w, h = size
+    cmd = [_require("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i",
+           f"testsrc2=size={w}x{h}:rate={rate}"]
+    if tone:
+        cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
+    cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+            "yuv420p"]
+    if tone:
+        cmd += ["-c:a", "aac", "-b:a", "64k"]
+    _run([*cmd, str(tmp)])
+    return _publish(tmp, path)
+
+
 def encode_audio(source: Path, fmt: str) -> Path:
     """Re-encode a WAV as mp3, ogg, flac or m4a."""
     path, hit = _cached("audio", f".{fmt}", source=str(source), mtime=source.stat().st_size)

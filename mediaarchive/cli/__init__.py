@@ -5,11 +5,13 @@ stderr and exit code 1; usage errors exit 2. With ``--json`` stdout holds exactl
 document.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001
 
 from mediaarchive.cli.base import main
 
 # Each command module registers its commands on ``main`` when imported (one line each).
 from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import process  # noqa: F401,E402
+from mediaarchive.cli import worker  # noqa: F401,E402
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from mediaarchive.errors import ConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: PostgreSQL advisory lock key held while migrating, so processes starting together
+#: (workers, web, CLI) upgrade the schema once and the others wait, then find it current.
+MIGRATION_LOCK = 0x6D656469  # "medi"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +39,9 @@ class Database:
         if self.is_sqlite and url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            kwargs = {"connect_args": {"timeout": 30}} if self.is_sqlite else {}
+            kwargs: dict = (
+                {"connect_args": {"timeout": 30}} if self.is_sqlite else {"pool_pre_ping": True}
+            )
             self.engine: Engine = create_engine(url, **kwargs)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise ConfigError(f"cannot open database {url}: {exc}") from exc
@@ -53,6 +58,10 @@ class Database:
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         try:
             with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # Released at commit; DDL is transactional on PostgreSQL.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": MIGRATION_LOCK})
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:

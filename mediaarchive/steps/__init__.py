@@ -1,5 +1,10 @@
 """Pipeline steps. Importing this package registers every step in ``STEPS``."""
 
-from mediaarchive.steps.base import STEPS, StepContext, StepSpec, step
+from mediaarchive.steps.base import STEPS, SkipStep, StepContext, StepSpec, step  # noqa: I001
 
-__all__ = ["STEPS", "StepContext", "StepSpec", "step"]
+# Each step module registers its step when imported (one line each).
+from mediaarchive.steps import probe  # noqa: E402,F401
+from mediaarchive.steps import transcode  # noqa: E402,F401
+from mediaarchive.steps import thumbnail  # noqa: E402,F401
+
+__all__ = ["STEPS", "SkipStep", "StepContext", "StepSpec", "step"]

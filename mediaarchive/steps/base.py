@@ -6,6 +6,7 @@ context and call the same function.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,13 @@ def _no_progress(done: float, total: float, unit: str) -> None:
     return None
 
 
+class SkipStep(Exception):  # noqa: N818 - a signal to the runner, not an error
+    """Raised by a step that has nothing to do for this asset (e.g. a video without audio).
+
+    The runner records the job as "skipped" with the reason; later steps still run.
+    """
+
+
 @dataclass
 class StepContext:
     """Everything a step may use. ``session`` is committed by the runner after the step."""
@@ -38,6 +46,19 @@ class StepContext:
     threads: int = 1
     workdir: Path | None = None
     progress: ProgressCallback = field(default=_no_progress)
+
+    @property
+    def label(self) -> str:
+        """How to name the asset in messages: ``asset 1a2b3c4d5e6f (talk.mp4)``."""
+        name = self.asset.filename or self.asset.title
+        return f"asset {self.asset.short_id}" + (f" ({name})" if name else "")
+
+    def temp_path(self, name: str) -> Path:
+        """A path for a file being made; the runner removes whatever is left there."""
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix=f"job-{self.job.id}-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return self.workdir / name
 
     def checkpoint(self, **progress: Any) -> None:
         """Record resumable progress on the job and commit what the step has written so far."""

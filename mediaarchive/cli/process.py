@@ -1,0 +1,99 @@
+"""Commands: run, retry, pipelines."""
+
+from __future__ import annotations
+
+import click
+
+from mediaarchive.archive import Archive, find_asset
+from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive
+from mediaarchive.pipeline.definitions import list_pipelines, load_pipeline
+from mediaarchive.pipeline.progress import make_reporter
+from mediaarchive.pipeline.runner import RunResult, retry, run_queued, run_summaries
+
+
+def _asset_ids(archive: Archive, ids: tuple[str, ...]) -> list[int] | None:
+    if not ids:
+        return None
+    with archive.session() as session:
+        return [find_asset(session, asset_id).id for asset_id in ids]
+
+
+def _process(archive: Archive, asset_ids: list[int] | None, jobs: int | None,
+             as_json: bool) -> None:
+    reporter = make_reporter()
+    try:
+        result: RunResult = run_queued(archive, jobs=jobs, asset_ids=asset_ids,
+                                       reporter=reporter)
+    finally:
+        close = getattr(reporter, "close", None)
+        if close:
+            close()
+    summaries = run_summaries(archive, result.asset_ids)
+    if as_json:
+        emit_json(summaries)
+    else:
+        if not summaries:
+            click.echo("Nothing to do: no asset is queued or interrupted.", err=True)
+        for summary in summaries:
+            click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
+    fail_if(bool(result.failed))
+
+
+@main.command("run")
+@click.argument("ids", nargs=-1)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Assets processed side by side (threads are shared out: "
+                   "jobs x threads <= cores). [default: setting 'jobs']")
+@click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
+@pass_archive
+def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
+                as_json: bool) -> None:
+    """Process whatever is queued or was interrupted (optionally only assets IDS)."""
+    _process(archive, _asset_ids(archive, ids), jobs, as_json)
+
+
+@main.command("retry")
+@click.argument("ids", nargs=-1)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Assets processed side by side.")
+@click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
+@pass_archive
+def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
+                  as_json: bool) -> None:
+    """Run the failed steps again (of assets IDS, or of every asset)."""
+    asset_ids = _asset_ids(archive, ids)
+    requeued = retry(archive, asset_ids)
+    if not requeued:
+        click.echo("No failed steps to retry.", err=True)
+    _process(archive, asset_ids if asset_ids is not None else requeued, jobs, as_json)
+
+
+@main.command("pipelines")
+@click.option("--check", "check", type=click.Path(dir_okay=False), default=None,
+              help="Validate a pipeline file and show its steps.")
+@click.option("--json", "as_json", is_flag=True, help="Print the pipelines as JSON.")
+@pass_archive
+def pipelines_command(archive: Archive, check: str | None, as_json: bool) -> None:
+    """List the pipelines (built-in and the home's pipelines/*.yaml) and their steps."""
+    from pathlib import Path
+
+    pipelines = [load_pipeline(Path(check))] if check else list_pipelines(archive.settings.home)
+    document = [
+        {
+            "name": p.name,
+            "path": str(p.path),
+            "description": p.description,
+            "kinds": list(p.kinds),
+            "steps": [{"name": s.name, "params": s.effective_params()} for s in p.steps],
+        }
+        for p in pipelines
+    ]
+    if as_json:
+        emit_json(document)
+        return
+    for item in document:
+        kinds = ", ".join(item["kinds"]) or "-"
+        click.echo(f"{item['name']}  (default for: {kinds})  {item['path']}")
+        for step in item["steps"]:
+            params = ", ".join(f"{k}={v}" for k, v in step["params"].items())
+            click.echo(f"  - {step['name']}" + (f": {params}" if params else ""))

@@ -1,0 +1,123 @@
+"""Step "transcode": speech audio for the transcriber, a web proxy and a poster frame.
+
+What is made follows the probe: a video without audio gets no speech audio, an audio file
+gets no poster. Each finished rendition is committed at once, so an interrupted transcode
+that is run again only makes the renditions still missing (or made with other parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mediaarchive.media.probe import audio_stream, probe_file, video_stream
+from mediaarchive.media.transcode import (
+    ProxyOptions,
+    extract_speech_audio,
+    make_poster,
+    make_proxy,
+)
+from mediaarchive.steps.base import SkipStep, StepContext, step
+
+PARAMS: dict[str, Any] = {
+    "speech_audio": True,
+    "loudnorm": False,
+    "proxy": True,
+    "proxy_max_width": 1280,
+    "proxy_max_height": 720,
+    "proxy_crf": 23,
+    "proxy_preset": "veryfast",
+    "proxy_audio_bitrate": "128k",
+    "poster": True,
+}
+
+#: Relative cost of each rendition, to weigh the progress bar.
+_WEIGHT = {"speech_audio": 0.05, "proxy": 1.0, "poster": 0.0}
+
+
+@step(
+    "transcode",
+    kinds=("video", "audio"),
+    params=PARAMS,
+    description="Speech audio (16 kHz mono WAV), a web proxy (H.264/AAC MP4, <=720p) "
+    "and a poster frame.",
+)
+def transcode(ctx: StepContext) -> None:
+    params = ctx.params
+    with ctx.archive.store.materialize(ctx.asset.blob_key) as source:
+        probe = ctx.asset.probe
+        if probe is None:
+            probe = ctx.asset.probe = probe_file(source, label=ctx.label)
+        has_audio = audio_stream(probe) is not None
+        has_picture = video_stream(probe) is not None and not probe.get("still")
+        recipes = _recipes(params, has_audio=has_audio, has_picture=has_picture)
+        if not recipes:
+            raise SkipStep("nothing to transcode: " + ("no audio or video stream"
+                                                       if not (has_audio or has_picture)
+                                                       else "every rendition is turned off"))
+        duration = probe.get("duration") or 0.0
+        total = sum(_WEIGHT[kind] for kind, _ in recipes) * duration or 1.0
+        done = 0.0
+        made: list[str] = []
+        for kind, recipe in recipes:
+            weight = _WEIGHT[kind]
+            existing = ctx.rendition(kind)
+            if existing is not None and _matches(existing.params, recipe, ctx.asset.sha256):
+                made.append(kind)  # made before an interruption, with the same recipe
+            else:
+                offset = done
+
+                def report(d: float, _t: float, _u: str, offset: float = offset,
+                           weight: float = weight) -> None:
+                    ctx.progress(offset + d * weight, total, "s")
+
+                _make(ctx, kind, recipe, source, probe, report)
+                made.append(kind)
+                ctx.checkpoint(transcoded=made)
+            done += weight * duration
+            ctx.progress(done, total, "s")
+
+
+def _recipes(params: dict[str, Any], *, has_audio: bool,
+             has_picture: bool) -> list[tuple[str, dict[str, Any]]]:
+    recipes: list[tuple[str, dict[str, Any]]] = []
+    if params["speech_audio"] and has_audio:
+        recipes.append(("speech_audio", {"loudnorm": bool(params["loudnorm"])}))
+    if params["proxy"] and (has_audio or has_picture):
+        recipes.append(("proxy", {
+            "max_width": int(params["proxy_max_width"]),
+            "max_height": int(params["proxy_max_height"]),
+            "crf": int(params["proxy_crf"]),
+            "preset": str(params["proxy_preset"]),
+            "audio_bitrate": str(params["proxy_audio_bitrate"]),
+        }))
+    if params["poster"] and has_picture:
+        recipes.append(("poster", {"max_width": 1280, "max_height": 720}))
+    return recipes
+
+
+def _matches(saved: dict[str, Any] | None, recipe: dict[str, Any], sha256: str) -> bool:
+    return bool(saved) and saved.get("recipe") == recipe and saved.get("source") == sha256
+
+
+def _make(ctx: StepContext, kind: str, recipe: dict[str, Any], source: Path,
+          probe: dict[str, Any], report: Callable[[float, float, str], None]) -> None:
+    if kind == "speech_audio":
+        target = ctx.temp_path("speech.wav")
+        params = extract_speech_audio(source, target, probe, label=ctx.label,
+                                      threads=ctx.threads, loudnorm=recipe["loudnorm"],
+                                      progress=report)
+        mime = "audio/wav"
+    elif kind == "proxy":
+        target = ctx.temp_path("proxy.mp4")
+        params = make_proxy(source, target, probe, label=ctx.label, threads=ctx.threads,
+                            options=ProxyOptions(**recipe), progress=report)
+        mime = "video/mp4" if video_stream(probe) is not None else "audio/mp4"
+    else:
+        target = ctx.temp_path("poster.jpg")
+        params = make_poster(source, target, probe, label=ctx.label, threads=ctx.threads,
+                             **recipe)
+        mime = "image/jpeg"
+    ctx.save_rendition(kind, target, mime=mime,
+                       params={**params, "recipe": recipe, "source": ctx.asset.sha256})

@@ -1,0 +1,122 @@
+"""One Celery task per (asset, step): it runs the job through ``pipeline.runner.run_job``.
+
+The task carries only a job id; the job row says what to do and records what happened.
+Delivery is at least once (a killed worker's message comes back), so a task first looks at
+its job:
+
+- done or skipped: nothing to do, the chain goes on;
+- failed: the chain stops (``mediaarchive retry`` queues the asset again);
+- running: if the worker that claimed it is alive and still runs it, this is a duplicate
+  delivery and the task looks again later; if that worker is gone, the job was interrupted
+  and is taken over;
+- queued: ``run_job`` claims it atomically, so of two copies only one ever runs the step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from celery import Task
+from celery.exceptions import Ignore
+from celery.signals import worker_init
+from sqlalchemy import update
+
+from mediaarchive.archive import Archive
+from mediaarchive.config import cpu_count
+from mediaarchive.db import Job
+from mediaarchive.pipeline.runner import run_job
+from mediaarchive.worker.app import app, current_settings
+
+log = logging.getLogger(__name__)
+
+#: Pool processes of this worker (set in the worker's main process before forking).
+_concurrency = 1
+_archive: Archive | None = None
+
+
+@worker_init.connect
+def _remember_concurrency(sender: Any = None, **_: Any) -> None:
+    global _concurrency
+    _concurrency = max(1, int(getattr(sender, "concurrency", 1) or 1))
+
+
+def worker_archive() -> Archive:
+    """This process's archive (database engine and store client made after the fork)."""
+    global _archive
+    if _archive is None:
+        _archive = Archive(current_settings())
+    return _archive
+
+
+def step_threads() -> int:
+    """CPU threads for one step: the worker's share of the cores (jobs × threads ≤ cores)."""
+    total = current_settings().threads or cpu_count()
+    return max(1, total // _concurrency)
+
+
+def _job_snapshot(archive: Archive, job_id: int) -> tuple[str, str | None] | None:
+    with archive.session() as session:
+        job = session.get(Job, job_id)
+        return None if job is None else (job.state, job.worker)
+
+
+def _claimant_runs_it(job_id: int, claimant: str | None, me: str) -> bool:
+    """Whether the worker that claimed the job is alive and still running it."""
+    if not claimant:
+        return False
+    replies = app.control.inspect(destination=[claimant], timeout=2.0).active() or {}
+    for task in replies.get(claimant, []):
+        args = task.get("args")
+        if task.get("name") != run_step.name or list(args or []) != [job_id]:
+            continue
+        # A copy redelivered to this very process is not the original still running.
+        if claimant == me and task.get("worker_pid") == os.getpid():
+            continue
+        return True
+    return False
+
+
+def _take_over(archive: Archive, job_id: int, claimant: str | None) -> bool:
+    """Put an interrupted job back to queued (only if nobody else did meanwhile)."""
+    with archive.session() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == "running", Job.worker == claimant)
+            .values(state="queued")
+        )
+        return result.rowcount == 1
+
+
+class StepTask(Task):
+    acks_late = True
+    reject_on_worker_lost = True
+    max_retries = None
+
+
+@app.task(bind=True, base=StepTask, name="mediaarchive.run_step")
+def run_step(self: Task, job_id: int) -> str:
+    """Run one job (one step of one asset); returns the job's state."""
+    archive = worker_archive()
+    me = self.request.hostname or f"celery:{os.getpid()}"
+    snapshot = _job_snapshot(archive, job_id)
+    if snapshot is None:
+        log.warning("job %s no longer exists (asset deleted?); skipping", job_id)
+        raise Ignore()
+    state, claimant = snapshot
+    if state == "running":
+        if _claimant_runs_it(job_id, claimant, me):
+            log.info("job %s runs on %s; looking again later", job_id, claimant)
+            raise self.retry(countdown=current_settings().worker_poll_seconds)
+        log.warning("job %s was interrupted on %s; taking it over", job_id, claimant)
+        _take_over(archive, job_id, claimant)
+        state = "queued"
+    if state == "queued":
+        state = run_job(archive, job_id, worker=me, threads=step_threads())
+        if state == "running":  # another copy claimed it between our look and our claim
+            raise self.retry(countdown=current_settings().worker_poll_seconds)
+    if state == "failed":
+        # The error is in the job row; later steps of this asset wait for a retry.
+        raise Ignore()
+    return state

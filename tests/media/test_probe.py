@@ -1,0 +1,56 @@
+"""ffprobe summaries of every kind of generated media, and clear errors for broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mediaarchive.errors import ProbeError
+from mediaarchive.media.probe import probe_file
+
+
+@pytest.mark.parametrize("name, container", [("mp4", "mov,mp4"), ("mkv", "matroska")])
+def test_talk_video_has_picture_and_speech(media_files: dict[str, Path], name: str,
+                                           container: str) -> None:
+    probe = probe_file(media_files[name])
+    assert probe["container"].startswith(container)
+    assert probe["has_video"] and probe["has_audio"] and not probe["still"]
+    assert 5 < probe["duration"] < 30
+    video = next(s for s in probe["streams"] if s["type"] == "video")
+    audio = next(s for s in probe["streams"] if s["type"] == "audio")
+    assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
+    assert video["frame_rate"] == 5
+    assert audio["codec"] == "aac" and audio["channels"] == 1 and audio["sample_rate"] == 22050
+
+
+@pytest.mark.parametrize("name, codec", [("mp3", "mp3"), ("wav", "pcm_s16le")])
+def test_audio_only_files(media_files: dict[str, Path], name: str, codec: str) -> None:
+    probe = probe_file(media_files[name])
+    assert probe["has_audio"] and not probe["has_video"]
+    assert probe["streams"][0]["codec"] == codec
+    assert probe["duration"] > 5
+    assert probe["bitrate"] > 0
+
+
+def test_silent_video_has_no_audio(media_files: dict[str, Path]) -> None:
+    probe = probe_file(media_files["silent"])
+    assert probe["has_video"] and not probe["has_audio"]
+    assert probe["duration"] == pytest.approx(5.0, abs=0.2)
+
+
+def test_image_is_a_still(media_files: dict[str, Path]) -> None:
+    probe = probe_file(media_files["image"])
+    assert probe["still"] and probe["duration"] is None
+    assert probe["streams"][0]["codec"] == "png"
+    assert (probe["streams"][0]["width"], probe["streams"][0]["height"]) == (1280, 720)
+
+
+def test_corrupt_file_is_a_probe_error_naming_it(media_files: dict[str, Path]) -> None:
+    with pytest.raises(ProbeError, match="asset abc123.*damaged or not a media file"):
+        probe_file(media_files["corrupt"], label="asset abc123")
+
+
+def test_empty_file_is_a_probe_error(media_files: dict[str, Path]) -> None:
+    with pytest.raises(ProbeError, match="empty"):
+        probe_file(media_files["empty"], label="asset abc123")

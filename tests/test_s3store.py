@@ -1,0 +1,136 @@
+"""The S3 archive store against a real S3-compatible HTTP server (moto's)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+from mediaarchive.archive import Archive
+from mediaarchive.config import Settings
+from mediaarchive.errors import ConfigError, StoreError
+from mediaarchive.s3store import MIN_PART_SIZE, S3Store
+from mediaarchive.store import blob_key, open_store
+
+
+@pytest.fixture
+def bucket_uri(s3_env: str) -> str:
+    """A fresh bucket (created by the store on first write) with a prefix."""
+    return f"s3://archive-{uuid.uuid4().hex[:12]}/talks/2026"
+
+
+def _file(tmp_path: Path, data: bytes, name: str = "blob.bin") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_put_stores_under_content_addressed_key_and_reads_back(
+    bucket_uri: str, tmp_path: Path
+) -> None:
+    store = S3Store(bucket_uri)
+    data = b"Innovationslabor " * 1000
+    sha = hashlib.sha256(data).hexdigest()
+
+    blob = store.put_file(_file(tmp_path, data))
+
+    assert blob.key == blob_key(sha) and blob.sha256 == sha and blob.size == len(data)
+    assert store.exists(blob.key)
+    assert not store.exists(blob_key("0" * 64))
+    assert store.local_path(blob.key) is None
+    assert store.uri_for(blob.key) == f"{bucket_uri}/{blob.key}"
+    assert list(store.keys()) == [blob.key]
+    with store.open(blob.key) as handle:
+        assert handle.read() == data
+    # The object really sits under the prefix in the bucket, with its sha256 as metadata.
+    bucket, prefix = bucket_uri.removeprefix("s3://").split("/", 1)
+    head = boto3.client("s3").head_object(Bucket=bucket, Key=f"{prefix}/{blob.key}")
+    assert head["Metadata"]["sha256"] == sha
+
+
+def test_materialize_gives_a_temporary_local_copy(bucket_uri: str, tmp_path: Path) -> None:
+    store = S3Store(bucket_uri)
+    data = os.urandom(300_000)
+    blob = store.put_file(_file(tmp_path, data))
+
+    with store.materialize(blob.key) as path:
+        assert path.read_bytes() == data
+    assert not path.exists(), "the temporary copy must be removed afterwards"
+
+
+def test_same_bytes_twice_are_one_object_and_move_removes_the_source(
+    bucket_uri: str, tmp_path: Path
+) -> None:
+    store = S3Store(bucket_uri)
+    first = store.put_file(_file(tmp_path, b"same bytes", "a.bin"))
+    source = _file(tmp_path, b"same bytes", "b.bin")
+    second = store.put_file(source, move=True)
+
+    assert first == second
+    assert list(store.keys()) == [first.key]
+    assert not source.exists()
+
+
+def test_big_file_goes_up_in_verified_parts(bucket_uri: str, tmp_path: Path) -> None:
+    store = S3Store(bucket_uri, part_size=MIN_PART_SIZE)
+    data = os.urandom(2 * MIN_PART_SIZE + 12345)
+    blob = store.put_file(_file(tmp_path, data))
+
+    bucket, prefix = bucket_uri.removeprefix("s3://").split("/", 1)
+    head = boto3.client("s3").head_object(Bucket=bucket, Key=f"{prefix}/{blob.key}")
+    assert head["ETag"].strip('"').endswith("-3"), "uploaded as three parts"
+    assert head["ContentLength"] == len(data)
+    with store.materialize(blob.key) as path:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == blob.sha256
+
+
+def test_wrong_checksum_is_refused_and_nothing_is_stored(
+    bucket_uri: str, tmp_path: Path
+) -> None:
+    store = S3Store(bucket_uri)
+    with pytest.raises(StoreError, match="expected sha256"):
+        store.put_file(_file(tmp_path, b"actual bytes"), sha256="f" * 64)
+    assert list(store.keys()) == []
+
+
+def test_corrupted_object_is_detected_on_download(bucket_uri: str, tmp_path: Path) -> None:
+    store = S3Store(bucket_uri)
+    blob = store.put_file(_file(tmp_path, b"original talk"))
+    bucket, prefix = bucket_uri.removeprefix("s3://").split("/", 1)
+    boto3.client("s3").put_object(Bucket=bucket, Key=f"{prefix}/{blob.key}", Body=b"bitrot")
+
+    with pytest.raises(StoreError, match="corrupt"), store.materialize(blob.key):
+        pass
+
+
+def test_missing_blob_names_the_key(bucket_uri: str) -> None:
+    store = S3Store(bucket_uri)
+    store.ensure_bucket()
+    with pytest.raises(StoreError, match="missing"):
+        store.open(blob_key("a" * 64))
+
+
+def test_archive_opens_an_s3_store_from_settings(
+    s3_endpoint: str, s3_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The store's own endpoint setting wins over boto3's generic variable.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+    monkeypatch.setenv("MEDIAARCHIVE_STORE_ENDPOINT_URL", s3_endpoint)
+    uri = f"s3://archive-{uuid.uuid4().hex[:12]}"
+    archive = Archive(Settings.load(home=tmp_path / "home", store=uri))
+    try:
+        blob = archive.store.put_file(_file(tmp_path, b"keynote"))
+        assert archive.store.uri == uri
+        assert archive.store.exists(blob.key)
+    finally:
+        archive.close()
+
+
+def test_not_an_s3_uri_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="s3://bucket/prefix"):
+        S3Store("s3:///nobucket")
+    assert isinstance(open_store("s3://bucket-x/p", endpoint_url="http://x"), S3Store)

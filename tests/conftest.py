@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.media",
     "tests.fixtures.services",
+    "tests.fixtures.asr",
 ]
 
 

@@ -15,12 +15,12 @@ Every dropped or cut segment is reported, so the transcript's provenance shows w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from mediaarchive.asr.segments import SpeechSegment, SpeechWord
+from mediaarchive.asr.segments import SpeechSegment
 
 __all__ = ["GuardOptions", "SegmentGuard", "normalise"]
 
@@ -46,8 +46,8 @@ SIGN_OFF_PATTERNS = [
     r"abonniert (meinen|den) kanal.*",
     r"wir sehen uns (im nächsten video|beim nächsten mal)",
 ]
-_CREDITS = re.compile(r"^(?:%s)$" % "|".join(CREDIT_PATTERNS))
-_SIGN_OFFS = re.compile(r"^(?:%s)$" % "|".join(SIGN_OFF_PATTERNS))
+_CREDITS = re.compile("^(?:" + "|".join(CREDIT_PATTERNS) + ")$")
+_SIGN_OFFS = re.compile("^(?:" + "|".join(SIGN_OFF_PATTERNS) + ")$")
 
 
 def normalise(text: str) -> str:
@@ -87,6 +87,7 @@ class SegmentGuard:
     offset: float = 0.0
     dropped: list[dict[str, Any]] = field(default_factory=list)
     _recent: list[str] = field(default_factory=list)
+    _history: list[str] = field(default_factory=list)
 
     def check(self, segment: SpeechSegment) -> SpeechSegment | None:
         """The segment as it may be kept (loops cut), or None when it must go."""
@@ -104,6 +105,8 @@ class SegmentGuard:
             return self._drop(segment, "boilerplate")
         cut = self._cut_loops(segment)
         if cut is not segment:
+            if not normalise(cut.text):
+                return self._drop(segment, "repetition")
             self.dropped.append({"guard": "repetition", "start": segment.start,
                                  "end": segment.end, "text": segment.text, "kept": cut.text})
             segment = cut
@@ -143,21 +146,26 @@ class SegmentGuard:
                 and segment.no_speech_prob < self.options.no_speech_prob / 2)
 
     def _cut_loops(self, segment: SpeechSegment) -> SpeechSegment:
+        """Cut runs of a repeated word or phrase, also runs that began in earlier segments."""
+        history = self._history
         if segment.words:
             tokens = [normalise(w.word) for w in segment.words]
-            keep = _loop_free(tokens, self.options.max_repeats, self.options.max_ngram)
-            if len(keep) == len(tokens):
-                return segment
-            words: tuple[SpeechWord, ...] = tuple(segment.words[i] for i in keep)
-            return segment.with_words(words)
-        tokens = segment.text.split()
-        keep = _loop_free([normalise(t) for t in tokens], self.options.max_repeats,
-                          self.options.max_ngram)
+        else:
+            tokens = [normalise(t) for t in segment.text.split()]
+        keep = [i - len(history) for i in _loop_free(history + tokens, self.options.max_repeats,
+                                                     self.options.max_ngram)
+                if i >= len(history)]
+        self._history = (history + [tokens[i] for i in keep])[-HISTORY_WORDS:]
         if len(keep) == len(tokens):
             return segment
-        from dataclasses import replace
+        if segment.words:
+            return segment.with_words(tuple(segment.words[i] for i in keep))
+        parts = segment.text.split()
+        return replace(segment, text=" ".join(parts[i] for i in keep))
 
-        return replace(segment, text=" ".join(tokens[i] for i in keep))
+
+#: Words of the preceding segments a loop may have begun in.
+HISTORY_WORDS = 48
 
 
 def _loop_free(tokens: list[str], max_repeats: int, max_ngram: int) -> list[int]:

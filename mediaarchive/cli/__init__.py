@@ -13,5 +13,7 @@ from mediaarchive.cli.base import main
 from mediaarchive.cli import ingest  # noqa: F401,E402
 from mediaarchive.cli import process  # noqa: F401,E402
 from mediaarchive.cli import worker  # noqa: F401,E402
+from mediaarchive.cli import models  # noqa: F401,E402
+from mediaarchive.cli import transcribe  # noqa: F401,E402
 
 __all__ = ["main"]

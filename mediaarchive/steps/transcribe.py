@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,6 @@ from mediaarchive.errors import TranscriptionError
 from mediaarchive.steps.base import StepContext, step
 
 PARAMS: dict[str, Any] = {"model": None, "language": None, "glossary": None}
-#: Commit stored segments at least this often (seconds of wall time), and at every window.
-COMMIT_EVERY = 5.0
-
 #: Called with (seconds of audio done, seconds in all, unit).
 Progress = Callable[[float, float, str], None]
 
@@ -92,13 +89,16 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
                     checkpoint: Callable[..., None] | None = None) -> Transcript:
     """Transcribe ``asset``'s speech audio into a Transcript (resuming an interrupted one)."""
     settings = archive.settings
+    began = time.monotonic()
     commit = checkpoint or (lambda **_: session.commit())
     label = f"asset {asset.short_id}"
     rendition = next((r for r in asset.renditions if r.kind == "speech_audio"), None)
     if rendition is None:
         if (asset.probe or {}).get("has_audio") is False:
-            return _finish_empty(session, asset, settings.model if model is None else model,
-                                 "the asset has no audio stream")
+            empty = _finish_empty(session, asset, settings.model if model is None else model,
+                                  "the asset has no audio stream: nothing was said")
+            commit(transcript_id=empty.id, seconds_done=0.0, seconds_total=0.0)
+            return empty
         raise TranscriptionError(
             f"{label} has no speech audio yet: run its transcode step first "
             f"('mediaarchive run', or 'mediaarchive retry {asset.short_id}')")
@@ -110,6 +110,8 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
         event=asset.event.name if asset.event else None, title=asset.title,
         speakers=list(asset.speakers or []), glossary=terms)
     base_options = DecodingOptions(language=None if requested == "auto" else requested,
+                                   beam_size=settings.asr_beam_size,
+                                   batch_size=settings.asr_batch_size,
                                    initial_prompt=prompt, hotwords=hotwords)
     resume_key = {"model_sha256": transcriber.model.sha256, "requested_language": requested,
                   "options": base_options.to_json(), "audio_sha256": rendition.sha256}
@@ -140,19 +142,21 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
                 "metadata": {"event": asset.event.name if asset.event else None,
                              "title": asset.title, "speakers": list(asset.speakers or [])},
                 "audio": {"rendition_sha256": rendition.sha256, "duration": duration},
-                "started": _now(), "runs": [], "processing_seconds": 0.0,
+                "started": _now(), "runs": [],
             })
         session.add(transcript)
         session.flush()
     options = DecodingOptions(**{**base_options.to_json(), "language": transcript.language})
     offset = session.scalar(select(func.max(Segment.end)).where(
         Segment.transcript_id == transcript.id)) or 0.0
+    # Each run is recorded as it goes, so a killed run's time and starting point count too.
+    runs = [*transcript.provenance.get("runs", []), {"from": offset, "started": _now()}]
+    _update_run(transcript, runs, began, 0)
     commit(transcript_id=transcript.id, seconds_done=offset, seconds_total=duration)
-
-    began = time.monotonic()
-    last_commit = began
+    rtf_now: list[float] = [0.0]
 
     def report(done: float, total: float, rtf: float) -> None:
+        rtf_now[0] = rtf
         if progress is not None:
             progress(done, total, "s")
 
@@ -167,28 +171,37 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
                      for w in segment.words]
         session.add(row)
         stored += 1
-        now = time.monotonic()
-        if now - last_commit >= COMMIT_EVERY:
-            commit(transcript_id=transcript.id, seconds_done=segment.end,
-                   seconds_total=duration)
-            last_commit = now
-    seconds = time.monotonic() - began
-    prov = dict(transcript.provenance)
+        _update_run(transcript, runs, began, stored)
+        # Stored as produced: a killed run loses nothing that was already decoded.
+        commit(transcript_id=transcript.id, seconds_done=segment.end, seconds_total=duration,
+               rtf=round(rtf_now[0], 4))
     report_now = guard.report()
-    runs = [*prov.get("runs", []), {"from": offset, "seconds": round(seconds, 2),
-                                    "segments": stored, "finished": _now(),
-                                    "guard_counts": report_now["counts"]}]
-    total_seconds = round(prov.get("processing_seconds", 0.0) + seconds, 2)
-    prov.update(runs=runs, processing_seconds=total_seconds,
-                real_time_factor=round(total_seconds / duration, 4) if duration else None,
-                guards=_merge_guards(prov.get("guards"), report_now), finished=_now())
+    runs[-1]["guard_counts"] = report_now["counts"]
+    runs[-1]["finished"] = _now()
+    _update_run(transcript, runs, began, stored)
+    prov = dict(transcript.provenance)
+    prov.update(guards=_merge_guards(prov.get("guards"), report_now), finished=_now())
     transcript.provenance = prov
     transcript.complete = True
     _make_current(session, asset, transcript)
-    commit(transcript_id=transcript.id, seconds_done=duration, seconds_total=duration)
+    commit(transcript_id=transcript.id, seconds_done=duration, seconds_total=duration,
+           rtf=prov["real_time_factor"])
     if progress is not None:
         progress(duration, duration, "s")
     return transcript
+
+
+def _update_run(transcript: Transcript, runs: list[dict[str, Any]], began: float,
+                stored: int) -> None:
+    """Record the current run's time and segments, and the totals over all runs."""
+    runs[-1].update(seconds=round(time.monotonic() - began, 2), segments=stored)
+    total = round(sum(run.get("seconds", 0.0) for run in runs), 2)
+    duration = transcript.duration or 0.0
+    transcript.provenance = {
+        **transcript.provenance, "runs": [dict(run) for run in runs],
+        "processing_seconds": total,
+        "real_time_factor": round(total / duration, 4) if duration else None,
+    }
 
 
 def _resumable(session: Session, asset: Asset, key: dict[str, Any]) -> Transcript | None:
@@ -228,4 +241,4 @@ def _merge_guards(before: dict[str, Any] | None, now: dict[str, Any]) -> dict[st
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -88,3 +88,7 @@ class OcrError(MediaArchiveError):
 
 class SubtitleError(UserError):
     """A subtitle file cannot be built, parsed or imported."""
+
+
+class ExportError(MediaArchiveError):
+    """An export (a BagIt bag in a folder or on S3) could not be written or uploaded."""

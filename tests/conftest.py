@@ -18,8 +18,11 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.media",
+    "tests.fixtures.search",
     "tests.fixtures.services",
     "tests.fixtures.asr",
+    "tests.fixtures.workers",
+    "tests.fixtures.subtitles",
 ]
 
 

@@ -15,5 +15,7 @@ from mediaarchive.cli import process  # noqa: F401,E402
 from mediaarchive.cli import worker  # noqa: F401,E402
 from mediaarchive.cli import models  # noqa: F401,E402
 from mediaarchive.cli import transcribe  # noqa: F401,E402
+from mediaarchive.cli import subtitles  # noqa: F401,E402
+from mediaarchive.cli import search  # noqa: F401,E402
 
 __all__ = ["main"]

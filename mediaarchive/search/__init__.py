@@ -1,0 +1,164 @@
+"""German-aware search over everything said and shown: speech, slides, images, metadata.
+
+Public API (the CLI, the web and the steps call only these):
+
+- ``search(archive, query, ...) -> list[SearchHit]``: ranked hits, best first;
+- ``index_asset(session, asset)``: the write path, re-indexes one asset (its metadata, the
+  current transcript's segments and its OCR texts); called by the "index" step, by
+  import-subtitles and by the OCR steps;
+- ``reindex(archive)``: rebuild the whole index.
+
+The backend is chosen by the database's dialect (``backend``): FTS5 on SQLite here; a
+PostgreSQL backend registers itself the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mediaarchive.archive import Archive
+from mediaarchive.db import Asset
+from mediaarchive.errors import UserError
+from mediaarchive.search import postgres as _postgres  # noqa: F401  (registers the backend)
+from mediaarchive.search import sqlite as _sqlite  # noqa: F401  (registers the backend)
+from mediaarchive.search.backend import (
+    RankedDocument,
+    SearchBackend,
+    backend_for,
+    register_backend,
+)
+from mediaarchive.search.filters import resolve_filters
+from mediaarchive.search.hits import SOURCES, SearchFilters, SearchHit, deep_link
+from mediaarchive.search.query import Query, parse_query
+from mediaarchive.search.snippets import Highlighter, make_snippet
+
+__all__ = [
+    "SOURCES",
+    "Query",
+    "SearchBackend",
+    "SearchFilters",
+    "SearchHit",
+    "backend_for",
+    "index_asset",
+    "parse_query",
+    "register_backend",
+    "reindex",
+    "search",
+]
+
+MAX_LIMIT = 1000
+#: With ``group=True``, documents fetched per wanted group (so groups have their matches).
+GROUP_FETCH_FACTOR = 10
+
+
+def index_asset(session: Session, asset: Asset) -> int:
+    """Re-index one asset in the caller's transaction; returns the documents indexed."""
+    return backend_for(session).index_asset(asset)
+
+
+def remove_asset(session: Session, asset_id: int) -> None:
+    """Drop an asset's documents from the index (before deleting the asset)."""
+    backend_for(session).remove_asset(asset_id)
+
+
+def reindex(archive: Archive) -> int:
+    """Rebuild the whole index from the tables; returns the documents indexed."""
+    with archive.session() as session:
+        return backend_for(session).rebuild()
+
+
+def search(
+    archive: Archive,
+    query: str,
+    *,
+    event: str | None = None,
+    speaker: str | None = None,
+    kind: str | None = None,
+    source: str | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    language: str | None = None,
+    limit: int = 20,
+    group: bool = False,
+) -> list[SearchHit]:
+    """Ranked hits for ``query`` (any string: it never raises a syntax error), best first.
+
+    Args:
+        group: one hit per asset (its best), with all its hits in ``matches``.
+
+    Raises:
+        UserError: a filter value is invalid (unknown kind or source, a malformed date).
+    """
+    if limit < 1:
+        raise UserError(f"limit must be at least 1, not {limit}")
+    limit = min(limit, MAX_LIMIT)
+    filters = SearchFilters(
+        event=event, speaker=speaker, kind=kind, source=source,
+        since=None if since is None else str(since),
+        until=None if until is None else str(until),
+        language=language,
+    )
+    parsed = parse_query(query)
+    with archive.session() as session:
+        resolved = resolve_filters(session, filters)
+        if parsed.empty or resolved.nothing:
+            return []
+        fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
+        documents = backend_for(session).search(parsed, resolved, limit=fetch)
+        assets = {
+            asset.id: asset
+            for asset in session.scalars(
+                select(Asset)
+                .where(Asset.id.in_({doc.asset_id for doc in documents}))
+                .options(selectinload(Asset.events))
+            )
+        }
+        highlighter = Highlighter(parsed)
+        hits = [
+            _hit(doc, assets[doc.asset_id], highlighter)
+            for doc in documents
+            if doc.asset_id in assets
+        ]
+    return _grouped(hits)[:limit] if group else hits[:limit]
+
+
+def _hit(doc: RankedDocument, asset: Asset, highlighter: Highlighter) -> SearchHit:
+    shown = "\n".join(part for part in (doc.head, doc.text) if part)
+    return SearchHit(
+        asset_id=asset.short_id,
+        event=asset.event.name if asset.event else None,
+        title=asset.title or asset.filename,
+        kind=asset.kind,
+        speakers=[str(s) for s in asset.speakers or []],
+        source=doc.source,
+        start=doc.start,
+        end=doc.end,
+        snippet=make_snippet(shown, highlighter),
+        text=shown,
+        link=deep_link(asset.short_id, doc.start),
+        score=round(doc.score, 4),
+    )
+
+
+def _grouped(hits: list[SearchHit]) -> list[SearchHit]:
+    groups: dict[str, SearchHit] = {}
+    for hit in hits:
+        match = {
+            "source": hit.source,
+            "start": hit.start,
+            "end": hit.end,
+            "snippet": hit.snippet,
+            "link": hit.link,
+            "score": hit.score,
+        }
+        best = groups.get(hit.asset_id)
+        if best is None:
+            hit.matches = [match]
+            groups[hit.asset_id] = hit
+        else:
+            assert best.matches is not None
+            best.matches.append(match)
+    return list(groups.values())

@@ -1,0 +1,45 @@
+"""Subtitles: readable cues from word timestamps, presets and their checker, SubRip/WebVTT/
+plain text/JSON output, and import of existing human subtitles.
+
+``render_subtitles(session, asset, fmt, preset)`` is what the CLI, the web and the
+"subtitles" step call.
+"""
+
+from mediaarchive.subtitles.checker import CueProblem, check_cues
+from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues
+from mediaarchive.subtitles.formats import FORMATS, MIME_TYPES, to_srt, to_text, to_vtt
+from mediaarchive.subtitles.importer import import_subtitles, parse_subtitles
+from mediaarchive.subtitles.presets import DEFAULT_PRESET, PRESETS, Preset, get_preset
+from mediaarchive.subtitles.render import (
+    asset_cues,
+    check_subtitles,
+    current_transcript,
+    render_subtitles,
+    transcript_document,
+    transcript_words,
+)
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "FORMATS",
+    "MIME_TYPES",
+    "PRESETS",
+    "Cue",
+    "CueProblem",
+    "Preset",
+    "TimedWord",
+    "asset_cues",
+    "build_cues",
+    "check_cues",
+    "check_subtitles",
+    "current_transcript",
+    "get_preset",
+    "import_subtitles",
+    "parse_subtitles",
+    "render_subtitles",
+    "to_srt",
+    "to_text",
+    "to_vtt",
+    "transcript_document",
+    "transcript_words",
+]

@@ -1,0 +1,80 @@
+"""The interface every search backend implements, and the choice of backend by dialect.
+
+SQLite archives use ``SqliteSearchBackend`` (FTS5). A PostgreSQL backend registers itself
+with ``register_backend("postgresql", ...)`` and is then picked for PostgreSQL archives;
+both share the German analysis (``german``), the query parser (``query``), the documents
+(``documents``), filters (``filters``) and snippets (``snippets``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from mediaarchive.db import Asset
+from mediaarchive.errors import ConfigError
+from mediaarchive.search.filters import ResolvedFilters
+from mediaarchive.search.query import Query
+
+__all__ = ["BACKENDS", "RankedDocument", "SearchBackend", "backend_for", "register_backend"]
+
+
+@dataclass
+class RankedDocument:
+    """An indexed document that matched, with its score (higher is better)."""
+
+    key: int
+    asset_id: int
+    source: str
+    start: float | None
+    end: float | None
+    head: str
+    text: str
+    score: float
+
+
+class SearchBackend(ABC):
+    """Index and search over one database session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @abstractmethod
+    def index_asset(self, asset: Asset) -> int:
+        """Replace the asset's documents in the index; returns how many were indexed."""
+
+    @abstractmethod
+    def remove_asset(self, asset_id: int) -> None:
+        """Drop the asset's documents from the index."""
+
+    @abstractmethod
+    def rebuild(self) -> int:
+        """Rebuild the whole index from the tables; returns how many documents it holds."""
+
+    @abstractmethod
+    def search(
+        self, query: Query, filters: ResolvedFilters, *, limit: int
+    ) -> list[RankedDocument]:
+        """The best ``limit`` documents for a non-empty query, best first."""
+
+
+BACKENDS: dict[str, type[SearchBackend]] = {}
+
+
+def register_backend(dialect: str, backend: type[SearchBackend]) -> None:
+    """Make ``backend`` the search backend of databases of this SQLAlchemy dialect."""
+    BACKENDS[dialect] = backend
+
+
+def backend_for(session: Session) -> SearchBackend:
+    """The search backend for the session's database."""
+    dialect = session.get_bind().dialect.name
+    try:
+        backend = BACKENDS[dialect]
+    except KeyError:
+        raise ConfigError(
+            f"search is not available for {dialect} databases yet: use SQLite or PostgreSQL"
+        ) from None
+    return backend(session)

@@ -1,0 +1,176 @@
+"""What the index holds for an asset: one metadata document, its OCR texts, its speech.
+
+Shared by every backend. Keys are stable and tell the source apart by range, so a backend
+can rank each range on its own (speech is by far the largest):
+metadata = asset id, OCR = ``OCR_BASE`` + ocr_texts.id, speech = ``SPEECH_BASE`` + segments.id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mediaarchive.db import Asset, Event, OcrText, Segment, Transcript
+from mediaarchive.db.models import asset_events
+from mediaarchive.search.hits import IndexDocument
+
+__all__ = [
+    "OCR_BASE",
+    "SPEECH_BASE",
+    "AssetFacts",
+    "asset_documents",
+    "asset_facts",
+    "iter_speech_documents",
+    "metadata_document",
+    "ocr_documents",
+]
+
+OCR_BASE = 1 << 32
+SPEECH_BASE = 1 << 40
+
+
+class AssetFacts:
+    """What every document of an asset shares: its events, kind and language."""
+
+    __slots__ = ("asset_id", "event_ids", "kind", "language")
+
+    def __init__(self, asset_id: int, event_ids: list[int], kind: str, language: str | None):
+        self.asset_id = asset_id
+        self.event_ids = event_ids
+        self.kind = kind
+        self.language = language
+
+
+def asset_facts(session: Session) -> dict[int, AssetFacts]:
+    """Facts of every asset (for a full rebuild), in a few queries."""
+    events: dict[int, list[int]] = {}
+    for asset_id, event_id in session.execute(
+        select(asset_events.c.asset_id, asset_events.c.event_id).order_by(
+            asset_events.c.event_id
+        )
+    ):
+        events.setdefault(asset_id, []).append(event_id)
+    return {
+        asset_id: AssetFacts(asset_id, events.get(asset_id, []), kind, language)
+        for asset_id, kind, language in session.execute(
+            select(Asset.id, Asset.kind, Asset.language)
+        )
+    }
+
+
+def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
+    """Title and speakers (the head), description, file name and events (the body)."""
+    speakers = [str(s) for s in (asset.speakers or [])]
+    head = " · ".join(part for part in [asset.title or "", ", ".join(speakers)] if part)
+    body = [asset.description or "", asset.filename or ""]
+    for event in events:
+        body.append(event.name)
+        if event.description:
+            body.append(event.description)
+    return IndexDocument(
+        key=asset.id,
+        asset_id=asset.id,
+        source="metadata",
+        start=None,
+        end=None,
+        head=head,
+        text="\n".join(part for part in body if part),
+        event_ids=[event.id for event in events],
+        kind=asset.kind,
+        language=asset.language,
+    )
+
+
+def ocr_documents(session: Session, asset: Asset, facts: AssetFacts) -> list[IndexDocument]:
+    rows = session.execute(
+        select(OcrText.id, OcrText.source, OcrText.start, OcrText.end, OcrText.text)
+        .where(OcrText.asset_id == asset.id)
+        .order_by(OcrText.id)
+    )
+    return [
+        IndexDocument(
+            key=OCR_BASE + ocr_id,
+            asset_id=asset.id,
+            source="slide" if source == "slide" else "image",
+            start=start if source == "slide" else None,
+            end=end if source == "slide" else None,
+            head="",
+            text=text,
+            event_ids=facts.event_ids,
+            kind=facts.kind,
+            language=facts.language,
+        )
+        for ocr_id, source, start, end, text in rows
+        if text and text.strip()
+    ]
+
+
+def _current_transcripts():  # type: ignore[no-untyped-def]
+    """Per asset, the newest transcript marked current."""
+    return (
+        select(Transcript.asset_id, func.max(Transcript.id).label("transcript_id"))
+        .where(Transcript.current.is_(True))
+        .group_by(Transcript.asset_id)
+        .subquery()
+    )
+
+
+def iter_speech_documents(
+    session: Session, facts: dict[int, AssetFacts], asset_id: int | None = None
+) -> Iterator[IndexDocument]:
+    """Segments of current transcripts (of one asset, or all), streamed in id order."""
+    current = _current_transcripts()
+    query = (
+        select(
+            Segment.id,
+            Segment.start,
+            Segment.end,
+            Segment.text,
+            current.c.asset_id,
+            Transcript.language,
+        )
+        .join(current, current.c.transcript_id == Segment.transcript_id)
+        .join(Transcript, Transcript.id == Segment.transcript_id)
+        .order_by(Segment.id)
+    )
+    if asset_id is not None:
+        query = query.where(current.c.asset_id == asset_id)
+    result = session.execute(query.execution_options(yield_per=10_000))
+    for segment_id, start, end, text, owner, language in result:
+        if not text or not text.strip():
+            continue
+        fact = facts.get(owner)
+        if fact is None:
+            continue
+        yield IndexDocument(
+            key=SPEECH_BASE + segment_id,
+            asset_id=owner,
+            source="speech",
+            start=start,
+            end=end,
+            head="",
+            text=text,
+            event_ids=fact.event_ids,
+            kind=fact.kind,
+            language=language or fact.language,
+        )
+
+
+def asset_documents(session: Session, asset: Asset) -> list[IndexDocument]:
+    """Every document of one asset, read fresh from the database."""
+    session.flush()
+    events = list(
+        session.scalars(
+            select(Event)
+            .join(asset_events, asset_events.c.event_id == Event.id)
+            .where(asset_events.c.asset_id == asset.id)
+            .order_by(Event.id)
+        )
+    )
+    facts = AssetFacts(asset.id, [e.id for e in events], asset.kind, asset.language)
+    documents = [metadata_document(asset, events)]
+    documents += ocr_documents(session, asset, facts)
+    documents += iter_speech_documents(session, {asset.id: facts}, asset.id)
+    return documents

@@ -1,0 +1,98 @@
+"""Snippets: the words that matched, marked with ``<mark>`` in the original text.
+
+The index only holds analysed tokens, so highlighting re-reads the original text with the
+same analysis: a word is marked when it matches a query term the way the index matched it
+(same folded word, same stem, a prefix, or a compound containing the term's stem).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from html import escape
+
+from mediaarchive.search.german import MIN_PART_TOKEN, fold_word, stem, word_spans
+from mediaarchive.search.query import Query
+
+__all__ = ["Highlighter", "make_snippet"]
+
+#: Words of context in a snippet (texts shorter than this are shown whole).
+SNIPPET_WORDS = 32
+#: Words shown before the first match.
+LEAD_WORDS = 8
+
+
+class Highlighter:
+    """Decides which words of a text match a query's (positive) terms."""
+
+    def __init__(self, query: Query) -> None:
+        self.words: set[str] = set()
+        self.stems: set[str] = set()
+        self.prefixes: list[str] = []
+        self.compounds: list[str] = []
+        for term in query.terms:
+            if term.prefix:
+                self.prefixes.append(term.words[0])
+                continue
+            self.words.update(term.words)
+            self.stems.update(term.stems)
+            if term.compound_stem:
+                self.compounds.append(term.compound_stem)
+
+    def matches(self, word: str) -> bool:
+        folded = fold_word(word)
+        if folded in self.words:
+            return True
+        stemmed = stem(folded)
+        if stemmed in self.stems:
+            return True
+        if any(folded.startswith(p) for p in self.prefixes):
+            return True
+        return any(
+            stemmed.startswith(c) or (len(stemmed) >= MIN_PART_TOKEN and stemmed.endswith(c))
+            for c in self.compounds
+        )
+
+
+def make_snippet(text: str, highlighter: Highlighter, *, words: int = SNIPPET_WORDS) -> str:
+    """HTML: ``text`` (or a window of it around the first match) with matches in ``<mark>``."""
+    # Composed form, so a decomposed "a + ̈" reads as one word, as it did when indexed.
+    text = unicodedata.normalize("NFC", text)
+    spans = list(word_spans(text))
+    marked = [i for i, (_, _, word) in enumerate(spans) if highlighter.matches(word)]
+    if len(spans) <= words:
+        first, last = 0, len(spans)
+    else:
+        first = max(0, (marked[0] if marked else 0) - LEAD_WORDS)
+        last = min(len(spans), first + words)
+        first = max(0, last - words)
+    begin = 0 if first == 0 else spans[first][0]
+    finish = len(text) if last == len(spans) else spans[last - 1][1]
+    marked_set = {i for i in marked if first <= i < last}
+    out: list[str] = ["…" if begin > 0 else ""]
+    position = begin
+    open_mark = False
+    for i in range(first, last):
+        start, end, _ = spans[i]
+        between = text[position:start]
+        if i in marked_set:
+            if open_mark and between.strip() == "":
+                out.append(escape(between))  # phrase: one mark over adjacent words
+            else:
+                if open_mark:
+                    out.append("</mark>")
+                out.append(escape(between))
+                out.append("<mark>")
+            open_mark = True
+        else:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+            out.append(escape(between))
+        out.append(escape(text[start:end]))
+        position = end
+    if open_mark:
+        out.append("</mark>")
+    out.append(escape(text[position:finish]))
+    if finish < len(text):
+        out.append("…")
+    return "".join(out).strip()

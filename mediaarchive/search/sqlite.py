@@ -1,0 +1,267 @@
+"""The SQLite search backend: one contentless FTS5 table over analysed tokens.
+
+``search_fts`` columns (all tokens come from ``german.analyse``):
+
+====== ========================== ====================================================
+column what                        matches
+====== ========================== ====================================================
+t_*    title and speakers          as b_*, weighted higher
+b_*    speech, OCR, description    exact: folded words; stem: stems (also "starts
+       and event names             with", the compound's modifier); part: reversed long
+                                   stems ("ends with", the compound's head)
+facets filter values               asN, evN, kindK, langL, srcS (weight 0)
+====== ========================== ====================================================
+
+``search_docs`` (same rowid) keeps what a hit shows and what a delete must re-analyse
+(FTS5 contentless tables delete by re-supplying the indexed values).
+
+Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
+word in most of a million segments. Each source range (metadata+OCR, speech) is therefore
+ranked over at most ``RANK_CANDIDATES`` matching rows: all of them when there are fewer,
+else the newest ones (highest rowid, found by walking the match in rowid order, which is
+cheap). A word that common has almost no weight in bm25 anyway.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from mediaarchive.db import Asset
+from mediaarchive.errors import MediaArchiveError
+from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
+from mediaarchive.search.documents import (
+    SPEECH_BASE,
+    asset_documents,
+    asset_facts,
+    iter_speech_documents,
+    metadata_document,
+    ocr_documents,
+)
+from mediaarchive.search.filters import ResolvedFilters
+from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
+from mediaarchive.search.hits import IndexDocument
+from mediaarchive.search.query import Query, Term
+
+__all__ = ["SqliteSearchBackend", "language_token", "match_expression"]
+
+#: bm25 weights of t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets.
+WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
+#: Most rows ranked per source range (see the module docstring).
+RANK_CANDIDATES = 4000
+#: Ranges of rowids ranked separately: metadata and OCR, speech.
+RANGES = {"other": (0, SPEECH_BASE), "speech": (SPEECH_BASE, 1 << 62)}
+
+_INSERT_FTS = (
+    "INSERT INTO search_fts (rowid, t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_DELETE_FTS = (
+    "INSERT INTO search_fts (search_fts, rowid, t_exact, t_stem, t_part, b_exact, b_stem,"
+    " b_part, facets) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_DOC = (
+    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets)'
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def language_token(language: str) -> str:
+    """The primary language subtag, folded: ``de-DE`` → ``de``."""
+    words = WORD_PATTERN.findall(fold(language))
+    return words[0] if words else ""
+
+
+def _facets(doc: IndexDocument) -> str:
+    tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
+    tokens += [f"ev{event_id}" for event_id in doc.event_ids]
+    if doc.language:
+        tokens.append(f"lang{language_token(doc.language)}")
+    return " ".join(tokens)
+
+
+def _fts_values(rowid: int, head: str, body: str, facets: str) -> tuple:  # type: ignore[type-arg]
+    h = analyse(head)
+    b = analyse(body)
+    return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
+
+
+def _quoted(words: Iterable[str]) -> str:
+    # Words are runs of letters and digits (WORD_PATTERN), so they never hold a quote.
+    return '"' + " ".join(words) + '"'
+
+
+def _term_expression(term: Term) -> str:
+    if term.prefix:
+        return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
+    alternatives = [
+        f"{{t_exact b_exact}} : {_quoted(term.words)}",
+        f"{{t_stem b_stem}} : {_quoted(term.stems)}",
+    ]
+    compound = term.compound_stem
+    if compound:
+        alternatives.append(f"{{t_stem b_stem}} : {_quoted([compound])} *")
+        alternatives.append(f"{{t_part b_part}} : {_quoted([compound[::-1]])} *")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def match_expression(query: Query, filters: ResolvedFilters | None = None) -> str | None:
+    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find)."""
+    if query.empty:
+        return None
+    expression = " AND ".join(
+        "(" + " OR ".join(_term_expression(term) for term in clause) + ")"
+        for clause in query.clauses
+    )
+    if query.excluded:
+        excluded = " OR ".join(_term_expression(term) for term in query.excluded)
+        expression = f"({expression}) NOT ({excluded})"
+    facets: list[str] = []
+    if filters is not None:
+        if filters.event_ids is not None:
+            facets.append(" OR ".join(f'"ev{event_id}"' for event_id in filters.event_ids))
+        if filters.asset_ids is not None:
+            facets.append(" OR ".join(f'"as{asset_id}"' for asset_id in filters.asset_ids))
+        if filters.kind is not None:
+            facets.append(_quoted([f"kind{filters.kind}"]))
+        if filters.language is not None:
+            facets.append(_quoted([f"lang{language_token(filters.language)}"]))
+        if filters.source is not None:
+            facets.append(_quoted([f"src{filters.source}"]))
+    for facet in facets:
+        expression = f"({expression}) AND facets : ({facet})"
+    return expression
+
+
+class SqliteSearchBackend(SearchBackend):
+    """FTS5 search for SQLite archives (see the module docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self.session.connection().connection.driver_connection  # type: ignore[return-value]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _analyzer_current(self) -> bool:
+        row = self.session.execute(
+            text("SELECT value FROM search_meta WHERE key = 'analyzer'")
+        ).first()
+        return row is not None and row[0] == ANALYZER_VERSION
+
+    def _write(self, documents: Iterable[IndexDocument]) -> int:
+        db = self._db
+        count = 0
+        batch_fts: list[tuple] = []  # type: ignore[type-arg]
+        batch_docs: list[tuple] = []  # type: ignore[type-arg]
+        for doc in documents:
+            facets = _facets(doc)
+            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
+            batch_docs.append(
+                (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text,
+                 facets)
+            )
+            if len(batch_fts) >= 5000:
+                db.executemany(_INSERT_FTS, batch_fts)
+                db.executemany(_INSERT_DOC, batch_docs)
+                count += len(batch_fts)
+                batch_fts.clear()
+                batch_docs.clear()
+        if batch_fts:
+            db.executemany(_INSERT_FTS, batch_fts)
+            db.executemany(_INSERT_DOC, batch_docs)
+            count += len(batch_fts)
+        return count
+
+    def remove_asset(self, asset_id: int) -> None:
+        db = self._db
+        rows = db.execute(
+            "SELECT rowid, head, text, facets FROM search_docs WHERE asset_id = ?", (asset_id,)
+        ).fetchall()
+        db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+        db.execute("DELETE FROM search_docs WHERE asset_id = ?", (asset_id,))
+
+    def index_asset(self, asset: Asset) -> int:
+        if not self._analyzer_current():
+            # A new analyser (or an archive from before search): deletes would not match.
+            self.rebuild()
+            return sum(1 for _ in self._db.execute(
+                "SELECT 1 FROM search_docs WHERE asset_id = ?", (asset.id,)))
+        documents = asset_documents(self.session, asset)
+        self.remove_asset(asset.id)
+        return self._write(documents)
+
+    def rebuild(self) -> int:
+        self.session.flush()
+        db = self._db
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+        db.execute("DELETE FROM search_docs")
+        facts = asset_facts(self.session)
+        count = 0
+        for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
+            events = list(asset.events)
+            documents = [metadata_document(asset, events)]
+            documents += ocr_documents(self.session, asset, facts[asset.id])
+            count += self._write(documents)
+        count += self._write(iter_speech_documents(self.session, facts))
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        db.execute(
+            "INSERT INTO search_meta (key, value) VALUES ('analyzer', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (ANALYZER_VERSION,),
+        )
+        return count
+
+    # -- searching -------------------------------------------------------------------------
+
+    def search(
+        self, query: Query, filters: ResolvedFilters, *, limit: int
+    ) -> list[RankedDocument]:
+        expression = match_expression(query, filters)
+        if expression is None or filters.nothing or limit <= 0:
+            return []
+        ranges = [RANGES["speech"]] if filters.source == "speech" else (
+            [RANGES["other"]] if filters.source is not None else list(RANGES.values())
+        )
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        db = self._db
+        ranked: list[tuple[int, float]] = []
+        try:
+            for low, high in ranges:
+                boundary = db.execute(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?"
+                    " AND rowid < ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    (expression, low, high, RANK_CANDIDATES),
+                ).fetchone()
+                ranked += db.execute(
+                    f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts"
+                    " WHERE search_fts MATCH ? AND rowid > ? AND rowid < ?"
+                    " ORDER BY score LIMIT ?",
+                    (expression, boundary[0] if boundary else low - 1, high, limit),
+                ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise MediaArchiveError(
+                f"search index is not usable ({exc}): run 'mediaarchive reindex'"
+            ) from exc
+        ranked.sort(key=lambda row: row[1])
+        ranked = ranked[:limit]
+        if not ranked:
+            return []
+        scores = {rowid: -score for rowid, score in ranked}
+        placeholders = ",".join("?" * len(scores))
+        rows = db.execute(
+            f'SELECT rowid, asset_id, source, start, "end", head, text FROM search_docs'
+            f" WHERE rowid IN ({placeholders})",
+            list(scores),
+        ).fetchall()
+        documents = [RankedDocument(*row, score=scores[row[0]]) for row in rows]
+        documents.sort(key=lambda doc: (-doc.score, doc.key))
+        return documents
+
+
+register_backend("sqlite", SqliteSearchBackend)

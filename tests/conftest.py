@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.fixtures.asr",
     "tests.fixtures.workers",
     "tests.fixtures.subtitles",
+    "tests.fixtures.web",
 ]
 
 

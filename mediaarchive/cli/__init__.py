@@ -17,5 +17,6 @@ from mediaarchive.cli import models  # noqa: F401,E402
 from mediaarchive.cli import transcribe  # noqa: F401,E402
 from mediaarchive.cli import subtitles  # noqa: F401,E402
 from mediaarchive.cli import search  # noqa: F401,E402
+from mediaarchive.cli import serve  # noqa: F401,E402
 
 __all__ = ["main"]

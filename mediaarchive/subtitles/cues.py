@@ -43,8 +43,13 @@ SENTENCE_OPENERS = frozenset(
     "Das Die Der Dies Diese Dieser Wir Ich Es Er Sie Man Und Aber Dann Jetzt Heute Hier "
     "Da So Also Denn Doch Wenn Was Wie Wo Warum Wer Ja Nein Danke".split()
 )
-#: A pause after "3." this long means the number ended the sentence.
-ORDINAL_PAUSE = 0.3
+#: A pause after "3." this long means the number ended the sentence (Whisper's word times
+#: often leave a few hundred milliseconds between "3." and "Oktober").
+ORDINAL_PAUSE = 0.8
+MONTHS = frozenset(
+    "januar jänner februar märz april mai juni juli august september oktober november "
+    "dezember jan feb mär apr jun jul aug sep sept okt nov dez".split()
+)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»«“”‚‘’)\]]*$")
 # A word ending in a hyphen ("Nord-" in "Nord- und Südstadt") does not end a clause;
 # a dash standing alone does.
@@ -209,6 +214,8 @@ def _ends_sentence(token: _Token, following: _Token | None) -> bool:
         # "am 3. Oktober", "Prof. M. Hölscher": an ordinal or an initial, unless a pause or a
         # typical sentence opening shows that the sentence really ended ("Wir sind Nummer 1.
         # Das ...", "Plan B. Dann ...").
+        if _ORDINAL.match(text) and following is not None and _bare(following.text) in MONTHS:
+            return False
         if (
             (_ORDINAL.match(text) or _INITIAL.match(text))
             and following is not None

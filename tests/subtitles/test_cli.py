@@ -88,3 +88,18 @@ def test_unwritable_output_is_one_line(cli, transcribed_asset, tmp_path: Path) -
     result = cli("subtitles", transcribed_asset(), "-o", str(tmp_path / "missing" / "x.vtt"))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot write") and "missing" in result.stderr
+
+
+def test_check_as_json(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    asset_id = transcribed_asset(f"Das Wort {COMPOUND} ist lang.")
+    result = cli("subtitles", asset_id, "--check", "--json", "--preset", "de-broadcast")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["asset_id"] == asset_id
+    assert report["preset"]["name"] == "de-broadcast"
+    assert report["preset"]["max_chars_per_line"] == 37
+    [problem] = report["problems"]
+    assert problem["index"] == 1 and COMPOUND in problem["text"]
+    assert problem["reasons"] == [f"line 2 has {len(COMPOUND)} characters (max 37)"]

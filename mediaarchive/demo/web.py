@@ -9,22 +9,23 @@ from mediaarchive.archive import Archive
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.errors import UserError
 
-#: A word the keynote speaks (the seed page is about innovation labs).
-DEMO_QUERY = "Innovationslabor"
+#: Words worth searching in the demo: one the keynote speaks, one only on a screenshot.
+DEMO_QUERIES = ("Innovationslabor", "Luftqualität")
 DEMO_PORT = 8000
 
 
 def demo_links(archive: Archive, base_url: str) -> list[tuple[str, str]]:
-    """(what, URL) of the pages worth opening: the start page, a search, its best hit."""
+    """(what, URL) of the pages worth opening: the start page, searches and their best hits."""
     from mediaarchive.search import search
 
     base = base_url.rstrip("/")
     links = [("Start page", f"{base}/")]
-    hits = search(archive, DEMO_QUERY, limit=5)
-    if hits:
-        links.append((f"Search for {DEMO_QUERY!r}", f"{base}/?{urlencode({'q': DEMO_QUERY})}"))
-        best = next((hit for hit in hits if hit.source == "speech"), hits[0])
-        links.append((f"Best hit ({best.source})", f"{base}{best.link}"))
+    for query in DEMO_QUERIES:
+        hits = search(archive, query, limit=5)
+        if hits:
+            links.append((f"Search {query!r}", f"{base}/?{urlencode({'q': query})}"))
+            best = next((hit for hit in hits if hit.source == "speech"), hits[0])
+            links.append((f"  best hit ({best.source})", f"{base}{best.link}"))
     return links
 
 

@@ -28,7 +28,7 @@ def test_without_serving_it_prints_where_to_look(web_archive: WebArchive) -> Non
     output = "\n".join(lines)
     assert "Start page: http://127.0.0.1:8000/" in output
     assert "http://127.0.0.1:8000/?q=Innovationslabor" in output
-    assert f"Best hit (speech): http://127.0.0.1:8000/assets/{web_archive.talk_id}#t=" in output
+    assert f"best hit (speech): http://127.0.0.1:8000/assets/{web_archive.talk_id}#t=" in output
     assert "mediaarchive --home" in output and "serve" in output
 
 
@@ -44,7 +44,7 @@ def test_it_serves_the_page_until_stopped(web_archive: WebArchive) -> None:
         while not any("Serving the archive at" in line for line in lines):
             assert stage.is_alive() and time.monotonic() < deadline, lines
             time.sleep(0.05)
-        url = next(line for line in lines if "Best hit" in line).split(": ", 1)[1]
+        url = next(line for line in lines if "best hit" in line).split(": ", 1)[1]
         page = httpx.get(url)
         assert page.status_code == 200 and "Offene Daten im Innovationslabor" in page.text
     finally:

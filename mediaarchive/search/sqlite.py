@@ -75,17 +75,23 @@ def language_token(language: str) -> str:
     return words[0] if words else ""
 
 
-def _facets(doc: IndexDocument) -> str:
-    tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
-    tokens += [f"ev{event_id}" for event_id in doc.event_ids]
-    if doc.language:
-        tokens.append(f"lang{language_token(doc.language)}")
-    return " ".join(tokens)
+def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore[type-arg]
+    key = (doc.asset_id, doc.kind, doc.source, doc.language, tuple(doc.event_ids))
+    facets = cache.get(key)
+    if facets is None:
+        tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
+        tokens += [f"ev{event_id}" for event_id in doc.event_ids]
+        if doc.language:
+            tokens.append(f"lang{language_token(doc.language)}")
+        facets = cache[key] = " ".join(tokens)
+    return facets
 
 
 def _fts_values(rowid: int, head: str, body: str, facets: str) -> tuple:  # type: ignore[type-arg]
-    h = analyse(head)
     b = analyse(body)
+    if not head:
+        return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
+    h = analyse(head)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
 
 
@@ -159,8 +165,9 @@ class SqliteSearchBackend(SearchBackend):
         count = 0
         batch_fts: list[tuple] = []  # type: ignore[type-arg]
         batch_docs: list[tuple] = []  # type: ignore[type-arg]
+        facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
-            facets = _facets(doc)
+            facets = _facets(doc, facet_cache)
             batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
             batch_docs.append(
                 (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text,

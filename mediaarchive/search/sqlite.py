@@ -18,8 +18,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. Each source range (metadata+OCR, speech) is therefore
 ranked over at most ``RANK_CANDIDATES`` matching rows: all of them when there are fewer,
-else the newest ones (highest rowid, found by walking the match in rowid order, which is
-cheap). A word that common has almost no weight in bm25 anyway.
+else the newest ones (highest rowid: FTS5 walks a match in rowid order and SQLite stops at
+the limit, so bm25 is computed for those rows only). A word that common has almost no
+weight in bm25 anyway.
 """
 
 from __future__ import annotations
@@ -240,17 +241,15 @@ class SqliteSearchBackend(SearchBackend):
         ranked: list[tuple[int, float]] = []
         try:
             for low, high in ranges:
-                boundary = db.execute(
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?"
-                    " AND rowid < ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                # Newest matches first, bm25 only for those: SQLite stops after the limit.
+                candidates = db.execute(
+                    f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
+                    " WHERE search_fts MATCH ? AND rowid >= ? AND rowid < ?"
+                    " ORDER BY rowid DESC LIMIT ?",
                     (expression, low, high, RANK_CANDIDATES),
-                ).fetchone()
-                ranked += db.execute(
-                    f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts"
-                    " WHERE search_fts MATCH ? AND rowid > ? AND rowid < ?"
-                    " ORDER BY score LIMIT ?",
-                    (expression, boundary[0] if boundary else low - 1, high, limit),
                 ).fetchall()
+                candidates.sort(key=lambda row: row[1])
+                ranked += candidates[:limit]
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"

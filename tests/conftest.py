@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.media",
     "tests.fixtures.search",
     "tests.fixtures.services",
+    "tests.fixtures.workers",
     "tests.fixtures.subtitles",
 ]
 

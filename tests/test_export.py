@@ -115,3 +115,31 @@ def test_export_to_a_missing_bucket_fails_with_one_line(
     result = cli("export", "--event", "Labcamp 4", "--to", "s3://no-such-bucket/x")
     assert result.exit_code == 1
     assert "no-such-bucket" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_proxies_replace_originals_where_an_asset_has_one(
+    cli, archive, transcribed_asset, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.archive import find_asset
+    from mediaarchive.db import Rendition
+
+    with_proxy = transcribed_asset(title="Mit Proxy")
+    without = transcribed_asset("Kein Proxy hier.", title="Ohne Proxy")
+    proxy_file = tmp_path / "proxy.mp4"
+    proxy_file.write_bytes(b"proxy bytes, 720p")
+    blob = archive.store.put_file(proxy_file)
+    with archive.session() as session:
+        asset = find_asset(session, with_proxy)
+        session.add(Rendition(asset=asset, kind="proxy", sha256=blob.sha256, blob_key=blob.key,
+                              mime="video/mp4", size=blob.size, params={"height": 720}))
+    target = tmp_path / "bag"
+    assert cli("export", "--event", "Labcamp 4", "--to", str(target), "--proxies").exit_code == 0
+    bagit.Bag(str(target)).validate()
+    meta = json.loads((target / "data" / with_proxy / "metadata.json").read_text())
+    assert "original" not in meta["files"]
+    assert (target / "data" / with_proxy / meta["files"]["proxy"]).read_bytes() == (
+        b"proxy bytes, 720p")
+    assert meta["archive"]["renditions"][0]["kind"] == "proxy"
+    other = json.loads((target / "data" / without / "metadata.json").read_text())
+    assert other["files"]["original"].startswith("original/")
+    assert "proxies instead of originals" in (target / "bag-info.txt").read_text()

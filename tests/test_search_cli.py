@@ -14,7 +14,7 @@ from tests.fixtures.search import SearchArchive
 @pytest.fixture
 def run(search_archive: SearchArchive):  # type: ignore[no-untyped-def]
     def call(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, ["--home", str(search_archive.home), *args],
+        return CliRunner().invoke(main, [*search_archive.cli_options, *args],
                                   catch_exceptions=False)
 
     return call

@@ -20,6 +20,9 @@ def _asset_ids(archive: Archive, ids: tuple[str, ...]) -> list[int] | None:
 
 def _process(archive: Archive, asset_ids: list[int] | None, jobs: int | None,
              as_json: bool) -> None:
+    if archive.settings.broker:
+        _submit(archive, asset_ids, as_json)
+        return
     reporter = make_reporter()
     try:
         result: RunResult = run_queued(archive, jobs=jobs, asset_ids=asset_ids,
@@ -37,6 +40,21 @@ def _process(archive: Archive, asset_ids: list[int] | None, jobs: int | None,
         for summary in summaries:
             click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
     fail_if(bool(result.failed))
+
+
+def _submit(archive: Archive, asset_ids: list[int] | None, as_json: bool) -> None:
+    """With a broker, the work goes to the Celery workers instead of running here."""
+    from mediaarchive.worker.dispatch import submit
+
+    submitted = submit(archive, asset_ids)
+    summaries = run_summaries(archive, submitted)
+    if as_json:
+        emit_json(summaries)
+    else:
+        for summary in summaries:
+            click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
+    click.echo(f"{len(submitted)} asset(s) queued for the workers at {archive.settings.broker}; "
+               "see 'mediaarchive status'.", err=True)
 
 
 @main.command("run")

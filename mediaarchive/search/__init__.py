@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset
 from mediaarchive.errors import UserError
+from mediaarchive.search import postgres as _postgres  # noqa: F401  (registers the backend)
 from mediaarchive.search import sqlite as _sqlite  # noqa: F401  (registers the backend)
 from mediaarchive.search.backend import (
     RankedDocument,

@@ -242,21 +242,45 @@ def build_cues(words: Sequence[TimedWord], preset: Preset) -> list[Cue]:
     return cues
 
 
-def _partition(block: list[_Token], following: _Token | None, preset: Preset) -> list[Cue]:
+class _Block:
+    """A block's tokens with what the partition asks about them over and over, precomputed."""
+
+    def __init__(self, tokens: list[_Token], following: _Token | None, preset: Preset) -> None:
+        self.tokens = tokens
+        self.following = following
+        self.preset = preset
+        self.prefix_chars = [0]
+        self.prefix_sentences = [0]
+        for token in tokens:
+            self.prefix_chars.append(self.prefix_chars[-1] + len(token.text))
+            self.prefix_sentences.append(self.prefix_sentences[-1] + token.sentence_end)
+        # Cost of a cue cut, and of a line break, between token i-1 and token i.
+        self.cut_cost = [0.0] + [
+            _cut_cost(tokens[i - 1], tokens[i]) for i in range(1, len(tokens))
+        ]
+        self.line_break_cost = [0.0] + [
+            _line_break_cost(tokens[i - 1], tokens[i]) for i in range(1, len(tokens))
+        ]
+
+    def line_length(self, begin: int, end: int) -> int:
+        """Characters of tokens ``begin:end`` on one line."""
+        return self.prefix_chars[end] - self.prefix_chars[begin] + (end - begin - 1)
+
+
+def _partition(block_tokens: list[_Token], following: _Token | None, preset: Preset) -> list[Cue]:
     """The cheapest split of one block into cues (dynamic programming over cut positions)."""
-    count = len(block)
+    block = _Block(block_tokens, following, preset)
+    count = len(block_tokens)
     best: list[float] = [0.0] + [float("inf")] * count
-    choice: list[tuple[int, list[str]]] = [(0, [])] * (count + 1)
-    lengths = [len(token.text) for token in block]
+    choice: list[tuple[int, tuple[int, ...]]] = [(0, ())] * (count + 1)
     width = preset.max_chars_per_line
     for end in range(1, count + 1):
-        chars = -1
         excess = 0  # characters of words longer than a line, beyond the line
         for begin in range(end - 1, -1, -1):
-            chars += lengths[begin] + 1
-            excess += max(lengths[begin] - width, 0)
+            excess += max(len(block_tokens[begin].text) - width, 0)
+            chars = block.line_length(begin, end)
             single = end - begin == 1
-            duration = block[end - 1].end - block[begin].start
+            duration = block_tokens[end - 1].end - block_tokens[begin].start
             if not single and (
                 chars - excess > preset.max_chars + preset.max_lines - 1
                 or duration > preset.max_duration
@@ -264,48 +288,46 @@ def _partition(block: list[_Token], following: _Token | None, preset: Preset) ->
                 break
             if best[begin] == float("inf"):
                 continue
-            layout = _layout(block[begin:end], preset)
+            layout = _layout(block, begin, end)
             if layout is None:
                 continue
-            lines, layout_cost = layout
-            cost = (
-                best[begin]
-                + layout_cost
-                + _cue_cost(block, begin, end, chars, following, preset)
-            )
+            bounds, layout_cost = layout
+            cost = best[begin] + layout_cost + _cue_cost(block, begin, end, chars)
             if cost < best[end]:
                 best[end] = cost
-                choice[end] = (begin, lines)
+                choice[end] = (begin, bounds)
     cues: list[Cue] = []
     end = count
     while end > 0:
-        begin, lines = choice[end]
-        first, last = block[begin], block[end - 1]
+        begin, bounds = choice[end]
+        lines = [
+            " ".join(token.text for token in block_tokens[a:b])
+            for a, b in zip(bounds, bounds[1:], strict=False)
+        ]
+        first, last = block_tokens[begin], block_tokens[end - 1]
         cues.append(Cue(first.start, last.end, lines, first.start, last.end))
         end = begin
     cues.reverse()
     return cues
 
 
-def _cue_cost(
-    block: list[_Token], begin: int, end: int, chars: int, following: _Token | None,
-    preset: Preset,
-) -> float:
+def _cue_cost(block: _Block, begin: int, end: int, chars: int) -> float:
+    tokens, preset = block.tokens, block.preset
     cost = COST_CUE
-    last = block[end - 1]
-    next_token = block[end] if end < len(block) else following
-    if end < len(block):
-        cost += _cut_cost(last, block[end])
-    ends_at_sentence = last.sentence_end or end == len(block)
-    inner_sentence_ends = sum(1 for token in block[begin:end - 1] if token.sentence_end)
+    last = tokens[end - 1]
+    next_token = tokens[end] if end < len(tokens) else block.following
+    if end < len(tokens):
+        cost += block.cut_cost[end]
+    ends_at_sentence = last.sentence_end or end == len(tokens)
+    inner_sentence_ends = block.prefix_sentences[end - 1] - block.prefix_sentences[begin]
     if inner_sentence_ends:
         cost += inner_sentence_ends * (
             COST_JOINED_SENTENCES if ends_at_sentence else COST_MID_SENTENCE_END
         )
-    if end - begin == 1 and len(block) > 1:
+    if end - begin == 1 and len(tokens) > 1:
         cost += COST_LONE_WORD_CUE
     # Time the cue can stay: up to the next word (less the gap), or a linger after the block.
-    start = block[begin].start
+    start = tokens[begin].start
     if next_token is not None:
         available_end = next_token.start - preset.min_gap
     else:
@@ -336,6 +358,15 @@ def _cut_cost(before: _Token, after: _Token) -> float:
     return max(cost - COST_PAUSE_BONUS * pause, 0.0)
 
 
+def _line_break_cost(before: _Token, after: _Token) -> float:
+    cost = _weak_cut_cost(before, after) / 2
+    if before.sentence_end or before.clause_end:
+        cost -= BONUS_LINE_AT_CLAUSE
+    elif after.starts_clause:
+        cost -= BONUS_LINE_AT_CLAUSE / 2
+    return cost
+
+
 def _weak_cut_cost(before: _Token, after: _Token) -> float:
     """Extra cost of cutting (or breaking a line) between words that belong together."""
     cost = 0.0
@@ -346,50 +377,79 @@ def _weak_cut_cost(before: _Token, after: _Token) -> float:
     return cost
 
 
-def _layout(tokens: Sequence[_Token], preset: Preset) -> tuple[list[str], float] | None:
-    """The best lines for a cue's words (fewest lines, balanced), or None if they don't fit."""
-    texts = [token.text for token in tokens]
+def _layout(block: _Block, begin: int, end: int) -> tuple[tuple[int, ...], float] | None:
+    """Line bounds for tokens ``begin:end`` (fewest lines, balanced) and their cost, or None.
+
+    A line may be longer than the preset allows only when it is a single word longer than
+    any line (never cut inside a word); that costs ``COST_OVERSIZED`` and is reported.
+    """
+    preset = block.preset
     width = preset.max_chars_per_line
-    if len(" ".join(texts)) <= width or len(texts) == 1:
-        return [" ".join(texts)], COST_OVERSIZED * (len(texts[0]) > width)
-    best: tuple[list[str], float] | None = None
-    for line_count in range(2, preset.max_lines + 1):
-        if line_count > len(texts):
-            break
-        for cuts in combinations(range(1, len(texts)), line_count - 1):
-            bounds = (0, *cuts, len(texts))
-            lines = [" ".join(texts[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-            # A line may be too long only when it is one word longer than any line.
-            sizes = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-            if any(len(line) > width and size > 1 for line, size in zip(lines, sizes, strict=True)):
-                continue
-            oversized = sum(len(line) > width for line in lines)
-            cost = _layout_cost(tokens, lines, bounds, width) + COST_OVERSIZED * oversized
-            if best is None or cost < best[1]:
-                best = (lines, cost)
+    count = end - begin
+    total = block.line_length(begin, end)
+    if total <= width or count == 1:
+        return (begin, end), COST_OVERSIZED * (total > width)
+    if preset.max_lines >= 2:
+        two = _two_lines(block, begin, end, width)
+        if two is not None:
+            return two
+    best: tuple[tuple[int, ...], float] | None = None
+    for line_count in range(3, min(preset.max_lines, count) + 1):
+        for cuts in combinations(range(begin + 1, end), line_count - 1):
+            bounds = (begin, *cuts, end)
+            lengths = []
+            cost = 0.0
+            for a, b in zip(bounds, bounds[1:], strict=False):
+                length = block.line_length(a, b)
+                if length > width:
+                    if b - a > 1:
+                        break
+                    cost += COST_OVERSIZED
+                elif b - a == 1 and count > line_count:
+                    cost += COST_LONE_WORD_LINE
+                lengths.append(length)
+            else:
+                cost += COST_IMBALANCE * (max(lengths) - min(lengths)) / width
+                if lengths[0] > lengths[-1]:
+                    cost += COST_TOP_HEAVY
+                cost += sum(block.line_break_cost[cut] for cut in cuts)
+                if best is None or cost < best[1]:
+                    best = (bounds, cost)
         if best is not None:
             return best
     return best
 
 
-def _layout_cost(
-    tokens: Sequence[_Token], lines: list[str], bounds: tuple[int, ...], width: int
-) -> float:
-    lengths = [len(line) for line in lines]
-    cost = COST_IMBALANCE * (max(lengths) - min(lengths)) / width
-    if len(tokens) > len(lines):
-        sizes = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-        cost += COST_LONE_WORD_LINE * sum(1 for size in sizes if size == 1)
-    if lengths[0] > lengths[-1]:
-        cost += COST_TOP_HEAVY
-    for cut in bounds[1:-1]:
-        before, after = tokens[cut - 1], tokens[cut]
-        if before.sentence_end or before.clause_end:
-            cost -= BONUS_LINE_AT_CLAUSE
-        elif after.starts_clause:
-            cost -= BONUS_LINE_AT_CLAUSE / 2
-        cost += _weak_cut_cost(before, after) / 2
-    return cost
+def _two_lines(
+    block: _Block, begin: int, end: int, width: int
+) -> tuple[tuple[int, ...], float] | None:
+    """The best break into two lines (the common case, kept tight: it runs for every cue)."""
+    prefix = block.prefix_chars
+    count = end - begin
+    best_cut, best_cost = -1, float("inf")
+    for cut in range(begin + 1, end):
+        first = prefix[cut] - prefix[begin] + cut - begin - 1
+        if first > width and cut - begin > 1:
+            break  # the first line only grows from here
+        second = prefix[end] - prefix[cut] + end - cut - 1
+        if second > width and end - cut > 1:
+            continue
+        cost = COST_IMBALANCE * abs(first - second) / width + block.line_break_cost[cut]
+        if first > width:
+            cost += COST_OVERSIZED
+        elif cut - begin == 1 and count > 2:
+            cost += COST_LONE_WORD_LINE
+        if second > width:
+            cost += COST_OVERSIZED
+        elif end - cut == 1 and count > 2:
+            cost += COST_LONE_WORD_LINE
+        if first > second:
+            cost += COST_TOP_HEAVY
+        if cost < best_cost:
+            best_cut, best_cost = cut, cost
+    if best_cut < 0:
+        return None
+    return (begin, best_cut, end), best_cost
 
 
 def _assign_times(cues: list[Cue], preset: Preset) -> None:

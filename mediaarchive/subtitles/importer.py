@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Segment, Transcript
 from mediaarchive.errors import NotFoundError, SubtitleError
+from mediaarchive.search import index_asset
 
 if TYPE_CHECKING:
     from mediaarchive.store import Store
@@ -169,14 +170,6 @@ def import_subtitles(
     ]
     session.add(transcript)
     session.flush()
-    _index(session, asset)
-    return transcript
-
-
-def _index(session: Session, asset: Asset) -> None:
-    """Make the imported text searchable (when the search part is installed)."""
-    try:
-        from mediaarchive.search import index_asset
-    except ImportError:  # the search index is not part of this build yet
-        return
+    # The contract's one crossing between the two parts: imported text must be searchable.
     index_asset(session, asset)
+    return transcript

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session, selectinload
 
-from mediaarchive.db import Asset, Transcript
+from mediaarchive.db import Asset, Segment, Transcript
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.subtitles.checker import CueProblem, check_cues
 from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues, words_from_segment_text
@@ -32,8 +33,19 @@ def current_transcript(asset: Asset) -> Transcript:
 
 def transcript_words(transcript: Transcript) -> list[TimedWord]:
     """The transcript's words in order; segments without words get estimated word times."""
+    session = object_session(transcript)
+    if session is not None and transcript.id is not None:
+        # Two queries for the whole transcript instead of one per segment.
+        segments = session.scalars(
+            select(Segment)
+            .where(Segment.transcript_id == transcript.id)
+            .options(selectinload(Segment.words))
+            .order_by(Segment.start, Segment.id)
+        ).all()
+    else:
+        segments = list(transcript.segments)
     words: list[TimedWord] = []
-    for index, segment in enumerate(transcript.segments):
+    for index, segment in enumerate(segments):
         if segment.words:
             words.extend(
                 TimedWord(word.start, word.end, word.word, index) for word in segment.words

@@ -14,8 +14,9 @@ from celery import chain
 from sqlalchemy import select
 
 from mediaarchive.archive import Archive
-from mediaarchive.db import Job
+from mediaarchive.db import Asset, Job
 from mediaarchive.errors import ConfigError
+from mediaarchive.pipeline.runner import queue_asset
 from mediaarchive.steps import STEPS
 from mediaarchive.worker.app import QUEUES, app, configure
 from mediaarchive.worker.tasks import run_step
@@ -27,6 +28,32 @@ PENDING = ("queued", "running")
 def queue_for(step: str) -> str:
     spec = STEPS.get(step)
     return spec.queue if spec is not None else "default"
+
+
+def pending_assets(archive: Archive, asset_ids: Iterable[int] | None = None) -> list[int]:
+    """Assets with work to do (of these, or of all); gives new assets their jobs first.
+
+    An asset with a failed step waits for ``retry``, as with the in-process runner.
+    """
+    with archive.session() as session:
+        query = select(Asset).where(Asset.state.in_(("queued", "running")))
+        if asset_ids is not None:
+            query = query.where(Asset.id.in_(list(asset_ids)))
+        chosen = []
+        for asset in session.scalars(query.order_by(Asset.id)).all():
+            if not any(job.step in STEPS for job in asset.jobs):
+                queue_asset(session, asset, home=archive.settings.home)
+            states = {job.state for job in asset.jobs}
+            if "failed" not in states and states & set(PENDING):
+                chosen.append(asset.id)
+        return chosen
+
+
+def submit(archive: Archive, asset_ids: Iterable[int] | None = None) -> list[int]:
+    """Queue the pending work of these assets (or of all) on the broker; returns asset ids."""
+    chosen = pending_assets(archive, asset_ids)
+    enqueue_assets(archive, chosen)
+    return chosen
 
 
 def enqueue_assets(archive: Archive, asset_ids: Iterable[int]) -> int:

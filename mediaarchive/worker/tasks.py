@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from typing import Any
 
 from celery import Task
@@ -56,10 +57,13 @@ def step_threads() -> int:
     return max(1, total // _concurrency)
 
 
-def _job_snapshot(archive: Archive, job_id: int) -> tuple[str, str | None] | None:
+def _job_snapshot(archive: Archive, job_id: int) -> tuple[str, str | None, float] | None:
+    """(state, worker that claimed it, when a transient failure may be retried)."""
     with archive.session() as session:
         job = session.get(Job, job_id)
-        return None if job is None else (job.state, job.worker)
+        if job is None:
+            return None
+        return job.state, job.worker, float((job.progress or {}).get("retry_at", 0))
 
 
 def _claimant_runs_it(job_id: int, claimant: str | None, me: str) -> bool:
@@ -104,7 +108,7 @@ def run_step(self: Task, job_id: int) -> str:
     if snapshot is None:
         log.warning("job %s no longer exists (asset deleted?); skipping", job_id)
         raise Ignore()
-    state, claimant = snapshot
+    state, claimant, _ = snapshot
     if state == "running":
         if _claimant_runs_it(job_id, claimant, me):
             log.info("job %s runs on %s; looking again later", job_id, claimant)
@@ -116,6 +120,13 @@ def run_step(self: Task, job_id: int) -> str:
         state = run_job(archive, job_id, worker=me, threads=step_threads())
         if state == "running":  # another copy claimed it between our look and our claim
             raise self.retry(countdown=current_settings().worker_poll_seconds)
+        if state == "queued":
+            # A transient failure (the runner says when to try again), or an earlier step
+            # of the asset is not finished yet.
+            snapshot = _job_snapshot(archive, job_id)
+            retry_at = snapshot[2] if snapshot else 0.0
+            wait = retry_at - time.time() if retry_at else current_settings().worker_poll_seconds
+            raise self.retry(countdown=max(1.0, wait))
     if state == "failed":
         # The error is in the job row; later steps of this asset wait for a retry.
         raise Ignore()

@@ -83,3 +83,49 @@ def test_asset_without_transcript_is_skipped(archive, tmp_path) -> None:  # type
     with pytest.raises(SkipStep, match="no transcript"):
         run_step(archive, blob.sha256[:12], {})
     assert renditions(archive, blob.sha256[:12]) == {}
+
+
+PIPELINE = """\
+name: captions-only
+description: Subtitles for assets transcribed elsewhere.
+kinds: []
+steps:
+  - subtitles:
+      formats: [vtt, srt, txt]
+      preset: {preset}
+"""
+
+
+def test_pipeline_file_sets_the_steps_parameters(archive, transcribed_asset, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.pipeline.runner import queue_asset, run_queued
+
+    pipeline = tmp_path / "captions.yaml"
+    pipeline.write_text(PIPELINE.format(preset="de-broadcast"), encoding="utf-8")
+    asset_id = transcribed_asset()
+    with archive.session() as session:
+        queue_asset(session, find_asset(session, asset_id), str(pipeline))
+    result = run_queued(archive)
+    assert result.failed == []
+    files = renditions(archive, asset_id)
+    assert sorted(files) == ["srt", "txt", "vtt"]
+    assert {params["preset"] for _, params in files.values()} == {"de-broadcast"}
+    with archive.session() as session:
+        job = find_asset(session, asset_id).jobs[0]
+        assert (job.step, job.state) == ("subtitles", "done")
+
+
+def test_unknown_preset_in_a_pipeline_fails_the_job_with_a_clear_error(
+    archive, transcribed_asset, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.pipeline.runner import queue_asset, run_queued
+
+    pipeline = tmp_path / "captions.yaml"
+    pipeline.write_text(PIPELINE.format(preset="netflix"), encoding="utf-8")
+    asset_id = transcribed_asset()
+    with archive.session() as session:
+        queue_asset(session, find_asset(session, asset_id), str(pipeline))
+    run_queued(archive)
+    with archive.session() as session:
+        job = find_asset(session, asset_id).jobs[0]
+        assert job.state == "failed"
+        assert "unknown subtitle preset 'netflix'" in job.error

@@ -92,18 +92,24 @@ def test_vtt_import_drops_markup_and_settings(cli, transcribed_asset, tmp_path: 
     assert [s["start"] for s in document["segments"]] == [1.0, 4.0]
 
 
-def test_imported_text_is_searchable_when_search_is_installed(
+def test_imported_text_is_searchable(
     cli, archive, transcribed_asset, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    search = pytest.importorskip("mediaarchive.search")
-    if not hasattr(search, "search"):
-        pytest.skip("the search part is not merged yet")
+    from mediaarchive import search
+
     asset_id = transcribed_asset()
     human = tmp_path / "eroeffnung.srt"
     human.write_text(HUMAN_SRT, encoding="utf-8")
+    with archive.session() as session:
+        search.index_asset(session, find_asset(session, asset_id))
+    assert search.search(archive, "Zufriedenheit"), "the Whisper transcript was indexed"
     assert cli("import-subtitles", asset_id, str(human)).exit_code == 0
     hits = search.search(archive, "Kaffee")
-    assert [hit.asset_id for hit in hits][:1] == [asset_id]
+    assert [(hit.asset_id, hit.source, hit.start) for hit in hits] == [
+        (asset_id, "speech", 10.2)]
+    assert hits[0].link == f"/assets/{asset_id}#t=10.2"
+    # The index follows the current transcript: the Whisper text is no longer found.
+    assert search.search(archive, "Zufriedenheit") == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,232 @@
+"""The PostgreSQL search backend: one ``tsvector`` per document, GIN-indexed.
+
+It gives PostgreSQL archives the same German behaviour as SQLite archives by indexing the
+same analysed tokens (``german.analyse``: folded words, Snowball stems, reversed long stems
+for compound heads), not PostgreSQL's own ``german`` configuration: that one neither folds
+``ae``/``ä``/``a`` together nor finds compound parts, and a second stemmer would make the
+two databases disagree. The database still does the work: the tokens go into a ``tsvector``
+with positions (phrases: ``<->``) and weights, queries are ``tsquery`` prefix matches
+(``s.labor:*`` for a compound's modifier, ``p.robal:*`` for its head), ranked by
+``ts_rank``.
+
+Lexemes carry their kind as a prefix: ``e.`` folded word, ``s.`` stem, ``p.`` reversed
+stem. Weights: A title/speakers exact, B title stems and parts, C body exact, D body stems
+and parts. Title and body positions are apart, so a phrase never spans both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from mediaarchive.db import Asset
+from mediaarchive.errors import MediaArchiveError
+from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
+from mediaarchive.search.documents import (
+    asset_documents,
+    asset_facts,
+    iter_speech_documents,
+    metadata_document,
+    ocr_documents,
+)
+from mediaarchive.search.filters import ResolvedFilters
+from mediaarchive.search.german import ANALYZER_VERSION, analyse
+from mediaarchive.search.hits import IndexDocument
+from mediaarchive.search.query import Query, Term
+from mediaarchive.search.sqlite import language_token
+
+__all__ = ["PostgresSearchBackend", "document_vector", "tsquery"]
+
+#: ts_rank weights of D, C, B, A (body stems/parts, body exact, title stems/parts, title
+#: exact), in the proportions of the SQLite backend's bm25 column weights.
+WEIGHTS = "{0.15, 0.4, 0.35, 1.0}"
+#: tsvector positions stop at 16383; a lexeme keeps at most 256 of them.
+MAX_POSITION = 16383
+MAX_POSITIONS = 256
+BATCH = 2000
+
+_INSERT = text(
+    'INSERT INTO search_docs (key, asset_id, source, start, "end", head, text, kind, language,'
+    " event_ids, terms) VALUES (:key, :asset_id, :source, :start, :end, :head, :text, :kind,"
+    " :language, :event_ids, CAST(:terms AS tsvector))"
+)
+
+
+def _add(lexemes: dict[str, list[str]], lexeme: str, position: int, weight: str) -> None:
+    positions = lexemes.setdefault(lexeme, [])
+    if len(positions) < MAX_POSITIONS:
+        positions.append(f"{min(position, MAX_POSITION)}{weight}")
+
+
+def _add_text(lexemes: dict[str, list[str]], value: str, offset: int, exact_weight: str,
+              other_weight: str) -> int:
+    analysed = analyse(value)
+    words = analysed.exact.split()
+    for i, (word, stemmed) in enumerate(zip(words, analysed.stems.split(), strict=True)):
+        _add(lexemes, f"e.{word}", offset + i + 1, exact_weight)
+        _add(lexemes, f"s.{stemmed}", offset + i + 1, other_weight)
+    for i, part in enumerate(analysed.parts.split()):
+        _add(lexemes, f"p.{part}", offset + i + 1, other_weight)
+    return offset + len(words)
+
+
+def document_vector(head: str, body: str) -> str:
+    """The ``tsvector`` literal of a document (tokens are letters and digits only)."""
+    lexemes: dict[str, list[str]] = {}
+    end_of_head = _add_text(lexemes, head, 0, "A", "B")
+    # A gap of one position keeps phrases from spanning the title and the body.
+    _add_text(lexemes, body, end_of_head + 1, "C", "D")
+    return " ".join(f"'{lexeme}':{','.join(positions)}"
+                    for lexeme, positions in lexemes.items())
+
+
+def _lexeme(kind: str, word: str, *, prefix: bool = False) -> str:
+    return f"'{kind}.{word}'" + (":*" if prefix else "")
+
+
+def _phrase(kind: str, words: Iterable[str]) -> str:
+    return "(" + " <-> ".join(_lexeme(kind, w) for w in words) + ")"
+
+
+def _term(term: Term) -> str:
+    if term.prefix:
+        return _lexeme("e", term.words[0], prefix=True)
+    alternatives = [_phrase("e", term.words), _phrase("s", term.stems)]
+    compound = term.compound_stem
+    if compound:
+        alternatives.append(_lexeme("s", compound, prefix=True))
+        alternatives.append(_lexeme("p", compound[::-1], prefix=True))
+    return "(" + " | ".join(alternatives) + ")"
+
+
+def _clause(clause: list[Term]) -> str:
+    return "(" + " | ".join(_term(term) for term in clause) + ")"
+
+
+def tsquery(query: Query) -> str | None:
+    """The ``tsquery`` text of a parsed query (None: nothing to find)."""
+    if query.empty:
+        return None
+    expression = " & ".join(_clause(clause) for clause in query.clauses)
+    if query.excluded:
+        excluded = " | ".join(_term(term) for term in query.excluded)
+        expression = f"({expression}) & !({excluded})"
+    return expression
+
+
+class PostgresSearchBackend(SearchBackend):
+    """Full-text search for PostgreSQL archives (see the module docstring)."""
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _analyzer_current(self) -> bool:
+        value = self.session.execute(
+            text("SELECT value FROM search_meta WHERE key = 'analyzer'")
+        ).scalar()
+        return value == ANALYZER_VERSION
+
+    def _write(self, documents: Iterable[IndexDocument]) -> int:
+        count = 0
+        batch: list[dict[str, object]] = []
+        for doc in documents:
+            batch.append({
+                "key": doc.key, "asset_id": doc.asset_id, "source": doc.source,
+                "start": doc.start, "end": doc.end, "head": doc.head, "text": doc.text,
+                "kind": doc.kind,
+                "language": language_token(doc.language) if doc.language else "",
+                "event_ids": list(doc.event_ids),
+                "terms": document_vector(doc.head, doc.text),
+            })
+            if len(batch) >= BATCH:
+                self.session.execute(_INSERT, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            self.session.execute(_INSERT, batch)
+            count += len(batch)
+        return count
+
+    def remove_asset(self, asset_id: int) -> None:
+        self.session.execute(text("DELETE FROM search_docs WHERE asset_id = :asset_id"),
+                             {"asset_id": asset_id})
+
+    def index_asset(self, asset: Asset) -> int:
+        if not self._analyzer_current():
+            self.rebuild()
+            return int(self.session.execute(
+                text("SELECT count(*) FROM search_docs WHERE asset_id = :asset_id"),
+                {"asset_id": asset.id},
+            ).scalar() or 0)
+        documents = asset_documents(self.session, asset)
+        self.remove_asset(asset.id)
+        return self._write(documents)
+
+    def rebuild(self) -> int:
+        self.session.flush()
+        self.session.execute(text("DELETE FROM search_docs"))
+        facts = asset_facts(self.session)
+        count = 0
+        for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
+            documents = [metadata_document(asset, list(asset.events))]
+            documents += ocr_documents(self.session, asset, facts[asset.id])
+            count += self._write(documents)
+        count += self._write(iter_speech_documents(self.session, facts))
+        self.session.execute(
+            text("INSERT INTO search_meta (key, value) VALUES ('analyzer', :value)"
+                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+            {"value": ANALYZER_VERSION},
+        )
+        return count
+
+    # -- searching -------------------------------------------------------------------------
+
+    def search(
+        self, query: Query, filters: ResolvedFilters, *, limit: int
+    ) -> list[RankedDocument]:
+        expression = tsquery(query)
+        if expression is None or filters.nothing or limit <= 0:
+            return []
+        conditions = ["terms @@ q"]
+        params: dict[str, object] = {"query": expression, "limit": limit, "weights": WEIGHTS}
+        # Ranked clause by clause and summed (as bm25 sums over terms): ts_rank of an AND
+        # or NOT query would score by term proximity instead.
+        ranks = []
+        for i, clause in enumerate(query.clauses):
+            params[f"clause{i}"] = _clause(clause)
+            ranks.append(f"ts_rank(CAST(:weights AS real[]), terms,"
+                         f" CAST(:clause{i} AS tsquery), 1)")
+        if filters.event_ids is not None:
+            conditions.append("event_ids && CAST(:event_ids AS integer[])")
+            params["event_ids"] = list(filters.event_ids)
+        if filters.asset_ids is not None:
+            conditions.append("asset_id = ANY(CAST(:asset_ids AS integer[]))")
+            params["asset_ids"] = list(filters.asset_ids)
+        if filters.kind is not None:
+            conditions.append("kind = :kind")
+            params["kind"] = filters.kind
+        if filters.language is not None:
+            conditions.append("language = :language")
+            params["language"] = language_token(filters.language)
+        if filters.source is not None:
+            conditions.append("source = :source")
+            params["source"] = filters.source
+        sql = text(
+            'SELECT key, asset_id, source, start, "end", head, text,'
+            f" ({' + '.join(ranks)}) * 10 AS score"
+            " FROM search_docs, CAST(:query AS tsquery) AS q"
+            f" WHERE {' AND '.join(conditions)}"
+            " ORDER BY score DESC, key LIMIT :limit"
+        )
+        try:
+            rows = self.session.execute(sql, params).all()
+        except DBAPIError as exc:
+            raise MediaArchiveError(
+                f"search failed on the PostgreSQL index ({exc.orig}): "
+                "run 'mediaarchive reindex'"
+            ) from exc
+        return [RankedDocument(*row[:7], score=float(row[7])) for row in rows]
+
+
+register_backend("postgresql", PostgresSearchBackend)

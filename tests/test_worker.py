@@ -1,0 +1,153 @@
+"""Celery workers end to end: real PostgreSQL, Redis, S3 (moto) and two worker processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from mediaarchive import synth
+from mediaarchive.db import Asset, Job, Rendition, Transcript
+from mediaarchive.steps import STEPS
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+REPO = Path(__file__).resolve().parent.parent
+
+TALKS = [
+    ["Willkommen im Innovationslabor der Stadt.", "Heute zeigen wir den Prototypen."],
+    ["Das Stadtlabor arbeitet mit der Universität zusammen."],
+    ["Zum Schluss danken wir allen Teilnehmenden des Labcamps."],
+]
+LONG_TALK = [
+    "Willkommen zum Labcamp. In diesem Vortrag geht es um offene Daten in der Verwaltung.",
+    "Wir haben im Innovationslabor drei Prototypen gebaut und mit Bürgerinnen getestet.",
+    "Die Ergebnisse zeigen, dass gute Beteiligung Zeit und eine klare Sprache braucht.",
+    "Im nächsten Jahr wollen wir die Werkzeuge in weiteren Ämtern ausprobieren.",
+    "Vielen Dank an das Team der Universität und an alle, die mitgemacht haben.",
+]
+
+
+def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped-def]
+    ingest = pytest.importorskip("mediaarchive.ingest", reason="ingest is not merged yet")
+    ingest_sources = ingest.ingest_sources
+    results = ingest_sources(archive, [str(p) for p in paths], event="Labcamp 4")
+    assert not [r.error for r in results if r.error]
+    with archive.session() as session:
+        return [session.scalar(select(Asset.id).where(Asset.sha256 == r.sha256))
+                for r in results]
+
+
+def _cli(distributed, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
+    return subprocess.run([sys.executable, "-m", "mediaarchive", *args], env=distributed.env,
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        with archive.session() as session:
+            states = dict(session.execute(
+                select(Asset.id, Asset.state).where(Asset.id.in_(asset_ids))).all())
+        if all(state in ("done", "failed") for state in states.values()):
+            return states
+        if time.monotonic() > deadline:
+            logs = "\n".join(f"--- {n}\n{workers.log(n)[-4000:]}" for n in workers.processes)
+            pytest.fail(f"assets not finished in {timeout}s: {states}\n{logs}")
+        time.sleep(0.3)
+
+
+def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.worker.dispatch import queue_lengths
+
+    workers.start("w1")
+    workers.start("w2")
+    media = [synth.talk_video(t, image_lines=[f"Vortrag {i}"]) for i, t in enumerate(TALKS)]
+    media.append(synth.text_image(["Ergebnisse aus dem Stadtlabor"], title="Folie"))
+    archive = distributed.archive()
+    try:
+        asset_ids = _ingest(archive, media)
+        workers.wait_ready("w1", "w2")
+        # With a broker, `run` hands the work to the workers and returns at once.
+        run = _cli(distributed, "run", "--json")
+        assert run.returncode == 0, run.stderr
+        assert {a["state"] for a in json.loads(run.stdout)} <= {"queued", "running"}
+        assert "queued for the workers" in run.stderr
+
+        states = _wait_finished(archive, asset_ids, workers, timeout=240)
+        assert set(states.values()) == {"done"}, states
+        assert {q.name: q.waiting for q in queue_lengths(archive)} == {"default": 0, "asr": 0}
+        with archive.session() as session:
+            jobs = session.scalars(select(Job).where(Job.asset_id.in_(asset_ids))).all()
+            ran = [job for job in jobs if job.step in STEPS and job.state == "done"]
+            assert ran, "no step ran"
+            assert all(job.attempts == 1 for job in ran), "a step ran twice"
+            # Both workers took work; the job table says which ran what.
+            assert {job.worker.split("@")[0] for job in ran} == {"w1", "w2"}
+            renditions = session.scalars(
+                select(Rendition).where(Rendition.asset_id.in_(asset_ids))).all()
+        assert renditions
+        for rendition in renditions:
+            assert archive.store.exists(rendition.blob_key), rendition.kind
+            assert archive.store.local_path(rendition.blob_key) is None  # they are on S3
+    finally:
+        archive.close()
+
+    # What a user sees: `status --json` with the distributed settings.
+    status = _cli(distributed, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    listed = json.loads(status.stdout)
+    assert {a["state"] for a in listed} == {"done"} and len(listed) == len(media)
+    workers_seen = {s["worker"].split("@")[0] for a in listed for s in a["steps"]
+                    if s["name"] in STEPS}
+    assert workers_seen == {"w1", "w2"}
+
+
+def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.worker.dispatch import submit
+
+    long_step = "transcribe" if "transcribe" in STEPS else "transcode"
+    workers.start("w1")
+    workers.start("w2")
+    archive = distributed.archive()
+    try:
+        (asset_id,) = _ingest(archive, [synth.talk_video(LONG_TALK)])
+        workers.wait_ready("w1", "w2")
+        submit(archive, [asset_id])
+
+        deadline = time.monotonic() + 120
+        victim = None
+        while victim is None:
+            with archive.session() as session:
+                job = session.scalar(
+                    select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
+                assert job is not None
+                assert job.state in ("queued", "running"), f"{long_step} ended too soon"
+                if job.state == "running" and job.worker:
+                    victim = job.worker.split("@")[0]
+            assert time.monotonic() < deadline, "the long step never started"
+            time.sleep(0.05)
+        time.sleep(0.5)  # well inside the step
+        workers.kill(victim)
+        survivor = ({"w1", "w2"} - {victim}).pop()
+
+        states = _wait_finished(archive, [asset_id], workers, timeout=180)
+        assert states == {asset_id: "done"}
+        with archive.session() as session:
+            job = session.scalar(
+                select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
+            assert job.state == "done"
+            assert job.worker.split("@")[0] == survivor
+            assert job.attempts == 2, "started on the killed worker, finished on the other"
+            if long_step == "transcribe":
+                transcripts = session.scalars(
+                    select(Transcript).where(Transcript.asset_id == asset_id,
+                                             Transcript.current)).all()
+                assert len(transcripts) == 1 and transcripts[0].segments
+    finally:
+        archive.close()

@@ -17,12 +17,11 @@ Python's ``sqlite3`` cannot register FTS5 tokenizers, so text is analysed here o
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib.metadata import version
-
-import threading
 
 import Stemmer
 
@@ -42,9 +41,9 @@ __all__ = [
 ]
 
 #: Bump when folding, stemming or splitting changes: the index must then be rebuilt.
-ANALYZER_VERSION = f"1/pystemmer-{version('PyStemmer')}"
+ANALYZER_VERSION = f"2/pystemmer-{version('PyStemmer')}"
 #: Stems at least this long are kept reversed for "ends with" (compound head) matching.
-MIN_PART_TOKEN = 6
+MIN_PART_TOKEN = 7
 #: A query stem must be at least this long to match as a part of a compound.
 MIN_COMPOUND_PART = 4
 

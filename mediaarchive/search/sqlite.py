@@ -16,11 +16,13 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 (FTS5 contentless tables delete by re-supplying the indexed values).
 
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
-word in most of a million segments. Each source range (metadata+OCR, speech) is therefore
-ranked over at most ``RANK_CANDIDATES`` matching rows: all of them when there are fewer,
-else the newest ones (highest rowid: FTS5 walks a match in rowid order and SQLite stops at
-the limit, so bm25 is computed for those rows only). A word that common has almost no
-weight in bm25 anyway.
+word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
+matching rows: all of them when there are fewer, else those with the highest rowids, which
+are metadata, then OCR text, then the newest speech (see ``documents``): FTS5 walks a match
+in rowid order and SQLite stops at the limit, so bm25 is computed for those rows only. A
+word that common has almost no weight in bm25 anyway. Compound parts are FTS5 prefix
+queries, which merge every matching term's doclist up front; they are only added when the
+words and their inflections alone give fewer than ``limit`` hits (they would rank below).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from mediaarchive.db import Asset
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
 from mediaarchive.search.documents import (
-    SPEECH_BASE,
     asset_documents,
     asset_facts,
     iter_speech_documents,
@@ -53,8 +54,6 @@ __all__ = ["SqliteSearchBackend", "language_token", "match_expression"]
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
 #: Most rows ranked per source range (see the module docstring).
 RANK_CANDIDATES = 4000
-#: Ranges of rowids ranked separately: metadata and OCR, speech.
-RANGES = {"other": (0, SPEECH_BASE), "speech": (SPEECH_BASE, 1 << 62)}
 
 _INSERT_FTS = (
     "INSERT INTO search_fts (rowid, t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets)"
@@ -101,30 +100,41 @@ def _quoted(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def _term_expression(term: Term) -> str:
+def _term_expression(term: Term, *, loose: bool) -> str:
     if term.prefix:
         return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
-    alternatives = [
-        f"{{t_exact b_exact}} : {_quoted(term.words)}",
-        f"{{t_stem b_stem}} : {_quoted(term.stems)}",
-    ]
+    stems = term.stems
+    if stems == term.words:
+        # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
+        # walks a phrase's whole doclist, which is what costs for common words).
+        alternatives = [f"{{t_exact b_exact t_stem b_stem}} : {_quoted(term.words)}"]
+    else:
+        alternatives = [
+            f"{{t_exact b_exact}} : {_quoted(term.words)}",
+            f"{{t_stem b_stem}} : {_quoted(stems)}",
+        ]
     compound = term.compound_stem
-    if compound:
+    if loose and compound:
         alternatives.append(f"{{t_stem b_stem}} : {_quoted([compound])} *")
         alternatives.append(f"{{t_part b_part}} : {_quoted([compound[::-1]])} *")
     return "(" + " OR ".join(alternatives) + ")"
 
 
-def match_expression(query: Query, filters: ResolvedFilters | None = None) -> str | None:
-    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find)."""
+def match_expression(
+    query: Query, filters: ResolvedFilters | None = None, *, loose: bool = True
+) -> str | None:
+    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find).
+
+    ``loose=False`` leaves out compound parts (words and inflections only).
+    """
     if query.empty:
         return None
     expression = " AND ".join(
-        "(" + " OR ".join(_term_expression(term) for term in clause) + ")"
+        "(" + " OR ".join(_term_expression(term, loose=loose) for term in clause) + ")"
         for clause in query.clauses
     )
     if query.excluded:
-        excluded = " OR ".join(_term_expression(term) for term in query.excluded)
+        excluded = " OR ".join(_term_expression(term, loose=True) for term in query.excluded)
         expression = f"({expression}) NOT ({excluded})"
     facets: list[str] = []
     if filters is not None:
@@ -227,40 +237,39 @@ class SqliteSearchBackend(SearchBackend):
 
     # -- searching -------------------------------------------------------------------------
 
-    def search(
-        self, query: Query, filters: ResolvedFilters, *, limit: int
-    ) -> list[RankedDocument]:
-        expression = match_expression(query, filters)
-        if expression is None or filters.nothing or limit <= 0:
-            return []
-        ranges = [RANGES["speech"]] if filters.source == "speech" else (
-            [RANGES["other"]] if filters.source is not None else list(RANGES.values())
-        )
+    def _ranked(self, expression: str, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` (rowid, bm25) among the newest ``RANK_CANDIDATES`` matches."""
         weights = ", ".join(str(w) for w in WEIGHTS)
-        db = self._db
-        ranked: list[tuple[int, float]] = []
         try:
-            for low, high in ranges:
-                # Newest matches first, bm25 only for those: SQLite stops after the limit.
-                candidates = db.execute(
-                    f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
-                    " WHERE search_fts MATCH ? AND rowid >= ? AND rowid < ?"
-                    " ORDER BY rowid DESC LIMIT ?",
-                    (expression, low, high, RANK_CANDIDATES),
-                ).fetchall()
-                candidates.sort(key=lambda row: row[1])
-                ranked += candidates[:limit]
+            candidates = self._db.execute(
+                f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
+                " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (expression, RANK_CANDIDATES),
+            ).fetchall()
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
-        ranked.sort(key=lambda row: row[1])
-        ranked = ranked[:limit]
+        candidates.sort(key=lambda row: row[1])
+        return candidates[:limit]
+
+    def search(
+        self, query: Query, filters: ResolvedFilters, *, limit: int
+    ) -> list[RankedDocument]:
+        if query.empty or filters.nothing or limit <= 0:
+            return []
+        strict = match_expression(query, filters, loose=False)
+        loose = match_expression(query, filters, loose=True)
+        assert strict is not None and loose is not None
+        ranked = self._ranked(strict, limit)
+        if loose != strict and len(ranked) < limit:
+            # Too few words and inflections: add compound parts, which rank below them.
+            ranked = self._ranked(loose, limit)
         if not ranked:
             return []
         scores = {rowid: -score for rowid, score in ranked}
         placeholders = ",".join("?" * len(scores))
-        rows = db.execute(
+        rows = self._db.execute(
             f'SELECT rowid, asset_id, source, start, "end", head, text FROM search_docs'
             f" WHERE rowid IN ({placeholders})",
             list(scores),

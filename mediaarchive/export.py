@@ -150,6 +150,17 @@ def _asset_record(asset: Asset, files: dict[str, Any]) -> dict[str, Any]:
                 }
                 for transcript in asset.transcripts
             ],
+            # Text read from the image or the video's slides (searchable in the archive).
+            "ocr": [
+                {
+                    "source": text.source,
+                    "start": text.start,
+                    "end": text.end,
+                    "text": text.text,
+                    "confidence": text.confidence,
+                }
+                for text in asset.ocr_texts
+            ],
         },
         "files": files,
     }
@@ -167,7 +178,7 @@ def _copy_blob(archive: Archive, key: str, target: Path, what: str) -> None:
     try:
         with archive.store.open(key) as source, open(target, "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
-    except OSError as exc:
+    except (OSError, BotoCoreError, ClientError) as exc:
         raise StoreError(f"cannot copy {what} ({key}) into the bag: {exc}") from exc
 
 
@@ -303,8 +314,11 @@ def export_event(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UserError(f"export folder {target} already exists and is not empty: "
                         "choose a new folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    except OSError as exc:
+        raise ExportError(f"cannot create the export folder {target}: {exc}") from exc
     try:
         name, count = _build_bag(archive, event, staging, proxies=proxies, preset=preset,
                                  report=report)

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.workers",
     "tests.fixtures.subtitles",
+    "tests.fixtures.web",
 ]
 
 

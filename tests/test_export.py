@@ -46,6 +46,7 @@ def test_event_exports_as_a_valid_bag(cli, transcribed_asset, tmp_path: Path) ->
     assert dc["dc:type"] == "MovingImage" and dc["dc:format"] == "video/mp4"
     assert dc["dc:identifier"].startswith("sha256:" + first)
     assert dc["dcterms:isPartOf"] == ["Labcamp 4"] and dc["dc:language"] == "de"
+    assert metadata["archive"]["ocr"] == []
     original = data / first / metadata["files"]["original"]
     assert original.read_bytes().startswith(b"original media")
 

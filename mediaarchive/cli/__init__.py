@@ -15,5 +15,6 @@ from mediaarchive.cli import process  # noqa: F401,E402
 from mediaarchive.cli import worker  # noqa: F401,E402
 from mediaarchive.cli import subtitles  # noqa: F401,E402
 from mediaarchive.cli import search  # noqa: F401,E402
+from mediaarchive.cli import serve  # noqa: F401,E402
 
 __all__ = ["main"]

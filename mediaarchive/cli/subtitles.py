@@ -9,6 +9,7 @@ import click
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.cli.base import emit_json, main, pass_archive
+from mediaarchive.errors import UserError
 from mediaarchive.export import export_event
 from mediaarchive.subtitles import (
     FORMATS,
@@ -33,23 +34,33 @@ from mediaarchive.subtitles import (
               "the subtitles (with -o the file is still written); exit 1 if any does.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (UTF-8) instead of stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --check: the report as JSON (preset, problems with their reasons).")
 @pass_archive
 def subtitles(archive: Archive, asset_id: str, fmt: str, preset: str | None, check: bool,
-              output: Path | None) -> None:
+              output: Path | None, as_json: bool) -> None:
     """Subtitles (or the transcript) of asset ID, built from its current transcript."""
     chosen = get_preset(preset or archive.settings.subtitle_preset)
     with archive.session() as session:
         asset = find_asset(session, asset_id)
         text = render_subtitles(session, asset, fmt, chosen)
         problems = check_subtitles(session, asset, chosen) if check else []
+        short_id = asset.short_id
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"Wrote {output} ({fmt}, preset {chosen.name})", err=True)
     elif not check:
         click.echo(text, nl=False)
-    if check:
+    if check and as_json:
+        emit_json({"asset_id": short_id, "preset": chosen.to_json(),
+                   "problems": [problem.to_json() for problem in problems]})
+    elif check:
         for problem in problems:
             click.echo(problem.describe())
+    if check:
         click.echo(
             f"{len(problems)} cue(s) break the preset {chosen.name}" if problems
             else f"All cues keep to the preset {chosen.name}",

@@ -35,21 +35,29 @@ FUNCTION_WORDS = frozenset(
 )
 #: Abbreviations whose full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
-    "z. b. z.b. bzw. ca. dr. prof. nr. vgl. ggf. d.h. u.a. u. a. bspw. inkl. evtl. "
-    "s. abs. mio. mrd. jh. hr. fr. st. max. min. mind. zb. usw.".split()
+    "z.b. bzw. ca. dr. prof. nr. vgl. ggf. d.h. u.a. bspw. inkl. evtl. "
+    "abs. mio. mrd. jh. hr. fr. st. mind. zb. sog. bzgl. allg.".split()
 )
 #: Words that typically open a German sentence (after "Nummer 1." the sentence has ended).
 SENTENCE_OPENERS = frozenset(
     "Das Die Der Dies Diese Dieser Wir Ich Es Er Sie Man Und Aber Dann Jetzt Heute Hier "
     "Da So Also Denn Doch Wenn Was Wie Wo Warum Wer Ja Nein Danke".split()
 )
-#: A pause after "3." this long means the number ended the sentence.
-ORDINAL_PAUSE = 0.3
+#: A pause after "3." this long means the number ended the sentence (Whisper's word times
+#: often leave a few hundred milliseconds between "3." and "Oktober").
+ORDINAL_PAUSE = 0.8
+MONTHS = frozenset(
+    "januar jänner februar märz april mai juni juli august september oktober november "
+    "dezember jan feb mär apr jun jul aug sep sept okt nov dez".split()
+)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»«“”‚‘’)\]]*$")
-_CLAUSE_END = re.compile(r"([,;:]|\s?[–—-])[\"'»«“”‚‘’)\]]*$")
+# A word ending in a hyphen ("Nord-" in "Nord- und Südstadt") does not end a clause;
+# a dash standing alone does.
+_CLAUSE_END = re.compile(r"[,;:][\"'»«“”‚‘’)\]]*$")
 _ORDINAL = re.compile(r"^\(?\d+\.$")
-_INITIAL = re.compile(r"^[A-ZÄÖÜ]\.$")
+_INITIAL = re.compile(r"^[A-Za-zÄÖÜäöü]\.$")  # "M." in "M. Hölscher", "z." "B." in "z. B."
 _DASHES = {"-", "–", "—"}
+_PUNCTUATION = "\"'»«“”‚‘’()[],;:.!?…"
 
 # Costs of the partition (dimensionless; only their ratios matter).
 COST_CUE = 1.0
@@ -193,7 +201,7 @@ def tokenize(words: Iterable[TimedWord]) -> list[_Token]:
 
 
 def _bare(text: str) -> str:
-    return text.strip("\"'»«“”‚‘’()[],;:.!?…").lower()
+    return text.strip(_PUNCTUATION).lower()
 
 
 def _ends_sentence(token: _Token, following: _Token | None) -> bool:
@@ -201,17 +209,19 @@ def _ends_sentence(token: _Token, following: _Token | None) -> bool:
     if not _SENTENCE_END.search(text):
         return False
     if text.endswith("."):
-        lowered = text.lower()
-        if lowered in ABBREVIATIONS or _INITIAL.match(text):
+        if text.lower() in ABBREVIATIONS:
             return False
-        # "am 3. Oktober", "der 2. Vortrag": an ordinal, unless a pause or a typical
-        # sentence opening shows that the sentence really ended ("Wir sind Nummer 1. Das").
+        # "am 3. Oktober", "Prof. M. Hölscher": an ordinal or an initial, unless a pause or a
+        # typical sentence opening shows that the sentence really ended ("Wir sind Nummer 1.
+        # Das ...", "Plan B. Dann ...").
+        if _ORDINAL.match(text) and following is not None and _bare(following.text) in MONTHS:
+            return False
         if (
-            _ORDINAL.match(text)
+            (_ORDINAL.match(text) or _INITIAL.match(text))
             and following is not None
             and following.text[:1].isalnum()
             and following.start - token.end < ORDINAL_PAUSE
-            and _bare(following.text).capitalize() not in SENTENCE_OPENERS
+            and following.text.strip(_PUNCTUATION) not in SENTENCE_OPENERS
         ):
             return False
     return True

@@ -82,3 +82,24 @@ def test_asset_without_transcript_says_what_to_do(cli, archive, tmp_path: Path) 
     assert "has no transcript" in result.stderr
     assert "import-subtitles" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_one_line(cli, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("subtitles", transcribed_asset(), "-o", str(tmp_path / "missing" / "x.vtt"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write") and "missing" in result.stderr
+
+
+def test_check_as_json(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    asset_id = transcribed_asset(f"Das Wort {COMPOUND} ist lang.")
+    result = cli("subtitles", asset_id, "--check", "--json", "--preset", "de-broadcast")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["asset_id"] == asset_id
+    assert report["preset"]["name"] == "de-broadcast"
+    assert report["preset"]["max_chars_per_line"] == 37
+    [problem] = report["problems"]
+    assert problem["index"] == 1 and COMPOUND in problem["text"]
+    assert problem["reasons"] == [f"line 2 has {len(COMPOUND)} characters (max 37)"]

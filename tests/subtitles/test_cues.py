@@ -200,3 +200,42 @@ def test_any_word_stream_gives_ordered_cues_that_keep_every_word(data, preset_na
     for cue in cues:
         for line in cue.lines:
             assert len(line) <= preset.max_chars_per_line or " " not in line
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence_ends"),
+    [
+        ("Am 3. Oktober geht es los.", ["los."]),
+        ("Der 2. Vortrag beginnt am 1. Mai.", ["Mai."]),
+        ("Mit Prof. Mark Hallerberg und Dr. Anna Beispiel.", ["Beispiel."]),
+        ("Mit M. Hölscher, z.B. im Labor.", ["Labor."]),
+        ("Etwa z. B. das Stadtlabor in Soest.", ["Soest."]),
+        ("Wir sind Nummer 1. Das freut uns.", ["1.", "uns."]),
+        ("Das ist Plan B. Dann sehen wir weiter!", ["B.", "weiter!"]),
+        ("Ist das so? Ja… vielleicht.", ["so?", "Ja…", "vielleicht."]),
+    ],
+)
+def test_sentence_ends_are_told_from_ordinals_and_abbreviations(
+    text: str, sentence_ends: list[str]
+) -> None:
+    from mediaarchive.subtitles.cues import tokenize
+
+    # spoken without the pauses the test streams add after a full stop
+    tokens = tokenize(timed(text, sentence_pause=0.0))
+    assert [token.text for token in tokens if token.sentence_end] == sentence_ends
+
+
+def test_a_hyphenated_first_part_is_not_a_clause_end() -> None:
+    from mediaarchive.subtitles.cues import tokenize
+
+    tokens = tokenize(timed("Die Nord- und Südstadt, und dann – wie immer – das Labor."))
+    assert [token.text for token in tokens if token.clause_end] == ["Südstadt,", "–", "–"]
+
+
+def test_an_ordinal_before_a_month_never_ends_a_sentence_even_after_a_pause() -> None:
+    from mediaarchive.subtitles.cues import tokenize
+
+    words = [TimedWord(0.0, 0.3, " Am"), TimedWord(0.35, 0.9, " 3."),
+             TimedWord(1.9, 2.4, " Oktober"), TimedWord(2.5, 3.0, " geht's"),
+             TimedWord(3.05, 3.5, " los.")]
+    assert [t.text for t in tokenize(words) if t.sentence_end] == ["los."]

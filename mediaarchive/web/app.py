@@ -1,0 +1,119 @@
+"""The web application: ``create_app(archive)`` builds the FastAPI app over one archive."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mediaarchive.archive import Archive
+from mediaarchive.errors import MediaArchiveError
+from mediaarchive.web import api, media, pages
+from mediaarchive.web.rendering import render
+
+STATIC = Path(__file__).with_name("static")
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ReadOnlyAndTimed:
+    """Refuses every method that could change something, and reports the server time.
+
+    ``Server-Timing: app;dur=…`` is the time from the request's arrival to the response
+    head, in milliseconds (browsers show it in their network panel).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in READ_METHODS:
+            response = JSONResponse({"detail": "this archive is read-only on the web"},
+                                    status_code=405, headers={"Allow": "GET, HEAD"})
+            await response(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = (time.perf_counter() - started) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((b"server-timing", f"app;dur={elapsed:.1f}".encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"same-origin"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path.startswith("/openapi")
+                or "/subtitles." in path or "/transcript." in path)
+
+
+def create_app(archive: Archive) -> FastAPI:
+    """The web app over ``archive``: pages, downloads and the JSON API (read-only)."""
+    app = FastAPI(
+        title="mediaarchive",
+        summary="Search, watch and read the media of public events.",
+        description="Read-only JSON API of a mediaarchive: search what was said or shown, "
+        "list assets and events, read transcripts. Media downloads answer Range requests.",
+        version=_version(),
+    )
+    app.state.archive = archive
+    app.state.default_language = archive.settings.web_language
+
+    @app.exception_handler(MediaArchiveError)
+    async def library_error(request: Request, exc: MediaArchiveError) -> Response:
+        return _error(request, exc.http_status, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_html(request):
+            return _error(request, 400, "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}"
+                for err in exc.errors()))
+        return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+    app.include_router(pages.router)
+    app.include_router(media.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(ReadOnlyAndTimed)
+    return app
+
+
+def _error(request: Request, status: int, message: str,
+           headers: dict[str, str] | None = None) -> Response:
+    if _wants_html(request) and request.method != "HEAD":
+        response = render(request, "error.html", {"status": status, "message": message},
+                          status_code=status)
+        if headers:
+            response.headers.update(headers)
+        return response
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mediaarchive")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"

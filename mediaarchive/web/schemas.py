@@ -1,0 +1,148 @@
+"""The JSON API's documents as pydantic models: they make the OpenAPI schema.
+
+They follow the CLI contract's JSON (design.md); other parts may add keys, so every model
+lets extra keys through.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorDocument(BaseModel):
+    """What went wrong, in one line that says what to do."""
+
+    detail: Any
+
+
+class SearchHit(Document):
+    asset_id: str
+    event: str | None
+    title: str | None
+    kind: str
+    speakers: list[str]
+    source: Literal["speech", "slide", "image", "metadata"]
+    start: float | None
+    end: float | None
+    snippet: str
+    text: str
+    link: str
+    score: float
+
+
+class StepState(Document):
+    name: str
+    state: str
+    attempts: int
+    error: str | None
+    seconds: float | None
+    worker: str | None
+
+
+class AssetSummary(Document):
+    id: str
+    sha256: str
+    kind: str
+    title: str | None
+    event: str | None
+    events: list[str]
+    state: str
+    steps: list[StepState]
+
+
+class RenditionInfo(Document):
+    kind: str
+    path: str | None
+    uri: str | None
+    mime: str | None
+    size: int | None
+    params: dict[str, Any] | None
+    url: str | None = None
+
+
+class WordTiming(Document):
+    start: float
+    end: float
+    word: str
+    probability: float | None
+
+
+class TranscriptSegment(Document):
+    start: float
+    end: float
+    text: str
+    confidence: float | None
+    words: list[WordTiming]
+
+
+class TranscriptDocument(Document):
+    id: int
+    model: str
+    language: str | None
+    provenance: dict[str, Any] | None
+    segments: list[TranscriptSegment]
+
+
+class TranscriptVersion(Document):
+    id: int
+    model: str
+    created: Any
+    current: bool
+
+
+class OcrWord(Document):
+    text: str
+    left: float | None = None
+    top: float | None = None
+    width: float | None = None
+    height: float | None = None
+    confidence: float | None = None
+
+
+class OcrDocument(Document):
+    text: str
+    start: float | None
+    end: float | None
+    source: str
+    confidence: float | None
+    words: list[OcrWord]
+
+
+class AssetDetail(Document):
+    id: str
+    sha256: str
+    kind: str
+    size: int
+    mime: str | None
+    title: str | None
+    event: str | None
+    events: list[str]
+    speakers: list[str]
+    source_urls: list[str]
+    probe: dict[str, Any] | None
+    renditions: list[RenditionInfo]
+    transcript: TranscriptDocument | None
+    transcripts: list[TranscriptVersion]
+    ocr: list[OcrDocument]
+    url: str
+
+
+class EventInfo(Document):
+    id: int
+    name: str
+    date: str | None
+    assets: int
+
+
+class EventDetail(Document):
+    id: int
+    name: str
+    date: str | None
+    description: str | None
+    assets: list[AssetSummary]

@@ -1,0 +1,103 @@
+"""Running the web app with uvicorn: in the foreground (``serve``) or in a thread (demo, tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from mediaarchive.archive import Archive
+from mediaarchive.errors import UserError
+from mediaarchive.web.app import create_app
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (port 0: any free one).
+
+    Raises:
+        UserError: the address is taken or cannot be used.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}): "
+                        "choose another with --port or --host") from exc
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def page_url(host: str, port: int, path: str = "/") -> str:
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1"
+    return f"http://{shown}:{port}{path}"
+
+
+def _server(archive: Archive, *, log_level: str) -> uvicorn.Server:
+    config = uvicorn.Config(create_app(archive), log_level=log_level, access_log=False,
+                            lifespan="off", server_header=False,
+                            timeout_graceful_shutdown=3)
+    return uvicorn.Server(config)
+
+
+def run_server(archive: Archive, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
+               log_level: str = "info") -> None:
+    """Serve the archive until interrupted (Ctrl-C)."""
+    sock = bind(host, port)
+    server = _server(archive, log_level=log_level)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+class BackgroundServer:
+    """The web app served by uvicorn in a thread, for as long as the ``with`` block lasts.
+
+    ``port=0`` picks a free port; ``url`` says where it listens.
+    """
+
+    def __init__(self, archive: Archive, host: str = DEFAULT_HOST, port: int = 0, *,
+                 log_level: str = "warning") -> None:
+        self.sock = bind(host, port)
+        self.host = host
+        self.port = self.sock.getsockname()[1]
+        self.server = _server(archive, log_level=log_level)
+        self.thread = threading.Thread(target=self.server.run,
+                                       kwargs={"sockets": [self.sock]}, daemon=True,
+                                       name=f"web:{self.port}")
+
+    @property
+    def url(self) -> str:
+        return page_url(self.host, self.port)
+
+    def __enter__(self) -> BackgroundServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the web server on {self.url} did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+    def wait(self) -> None:
+        """Block until the server stops or Ctrl-C."""
+        while self.thread.is_alive():
+            self.thread.join(timeout=0.5)

@@ -1,0 +1,39 @@
+"""Export from an archive whose store is an S3 bucket (originals streamed out of S3)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bagit
+import boto3
+import pytest
+
+
+@pytest.fixture
+def archive(home: Path, s3_env: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """An archive on an S3 store (the CLI of the test sees the same store)."""
+    from mediaarchive.archive import Archive
+    from mediaarchive.config import Settings
+
+    boto3.client("s3", endpoint_url=s3_env).create_bucket(
+        Bucket="archive-store", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+    monkeypatch.setenv("MEDIAARCHIVE_STORE", "s3://archive-store/blobs")
+    arc = Archive(Settings.load(home=home))
+    yield arc
+    arc.close()
+
+
+def test_export_streams_originals_out_of_an_s3_store(
+    cli, archive, transcribed_asset, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    assert archive.store.uri.startswith("s3://")
+    asset_id = transcribed_asset()
+    target = tmp_path / "bag"
+    result = cli("export", "--event", "Labcamp 4", "--to", str(target))
+    assert result.exit_code == 0, result.output
+    bagit.Bag(str(target)).validate()
+    meta = json.loads((target / "data" / asset_id / "metadata.json").read_text())
+    original = target / "data" / asset_id / meta["files"]["original"]
+    assert original.read_bytes().startswith(b"original media")
+    assert meta["dublin_core"]["dc:identifier"].startswith(f"sha256:{asset_id}")

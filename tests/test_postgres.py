@@ -55,3 +55,46 @@ def test_processes_starting_together_migrate_once(postgres_url: str) -> None:
             assert session.scalars(select(Job)).all() == []
     finally:
         archive.close()
+
+
+def test_workers_indexing_at_once_on_a_fresh_archive_do_not_collide(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import threading
+
+    from mediaarchive.search import index_asset, search
+
+    archives = [Archive(Settings.load(home=tmp_path, db=postgres_url)) for _ in range(3)]
+    try:
+        with archives[0].session() as session:
+            ids = []
+            for i in range(3):
+                asset = Asset(sha256=f"{i:x}" * 64, size=1, blob_key=f"k{i}", kind="video",
+                              title=f"Innovationslabor Teil {i}")
+                session.add(asset)
+                session.flush()
+                ids.append(asset.id)
+        barrier = threading.Barrier(3)
+        errors: list[BaseException] = []
+
+        def index(archive: Archive, asset_id: int) -> None:
+            try:
+                with archive.session() as session:
+                    asset = session.get(Asset, asset_id)
+                    barrier.wait(timeout=30)
+                    index_asset(session, asset)  # the first write on a fresh index rebuilds
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=index, args=pair)
+                   for pair in zip(archives, ids, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        hits = search(archives[0], "Labor")
+        assert sorted(h.title for h in hits) == [f"Innovationslabor Teil {i}" for i in range(3)]
+    finally:
+        for archive in archives:
+            archive.close()

@@ -51,7 +51,14 @@ _INSERT = text(
     'INSERT INTO search_docs (key, asset_id, source, start, "end", head, text, kind, language,'
     " event_ids, terms) VALUES (:key, :asset_id, :source, :start, :end, :head, :text, :kind,"
     " :language, :event_ids, CAST(:terms AS tsvector))"
+    " ON CONFLICT (key) DO UPDATE SET asset_id = excluded.asset_id, source = excluded.source,"
+    ' start = excluded.start, "end" = excluded."end", head = excluded.head,'
+    " text = excluded.text, kind = excluded.kind, language = excluded.language,"
+    " event_ids = excluded.event_ids, terms = excluded.terms"
 )
+#: Advisory lock (held to the end of the transaction) between workers writing the index:
+#: shared for one asset's documents, exclusive for a rebuild of all of them.
+INDEX_LOCK = 0x73656172  # "sear"
 
 
 def _add(lexemes: dict[str, list[str]], lexeme: str, position: int, weight: str) -> None:
@@ -152,18 +159,32 @@ class PostgresSearchBackend(SearchBackend):
         self.session.execute(text("DELETE FROM search_docs WHERE asset_id = :asset_id"),
                              {"asset_id": asset_id})
 
+    def _lock(self, *, exclusive: bool) -> None:
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        self.session.execute(text(f"SELECT {function}(:key)"), {"key": INDEX_LOCK})
+
     def index_asset(self, asset: Asset) -> int:
         if not self._analyzer_current():
-            self.rebuild()
-            return int(self.session.execute(
-                text("SELECT count(*) FROM search_docs WHERE asset_id = :asset_id"),
-                {"asset_id": asset.id},
-            ).scalar() or 0)
+            # Workers indexing their first assets at once: one rebuilds, the others wait
+            # and then find the index current.
+            self._lock(exclusive=True)
+            if not self._analyzer_current():
+                self._rebuild_locked()
+                return int(self.session.execute(
+                    text("SELECT count(*) FROM search_docs WHERE asset_id = :asset_id"),
+                    {"asset_id": asset.id},
+                ).scalar() or 0)
+        else:
+            self._lock(exclusive=False)
         documents = asset_documents(self.session, asset)
         self.remove_asset(asset.id)
         return self._write(documents)
 
     def rebuild(self) -> int:
+        self._lock(exclusive=True)
+        return self._rebuild_locked()
+
+    def _rebuild_locked(self) -> int:
         self.session.flush()
         self.session.execute(text("DELETE FROM search_docs"))
         facts = asset_facts(self.session)

@@ -130,3 +130,45 @@ def active_workers(archive: Archive, timeout: float = 1.0) -> dict[str, list[int
         worker: [int(task["args"][0]) for task in tasks if task.get("args")]
         for worker, tasks in sorted(replies.items())
     }
+
+
+@dataclass
+class RunningStep:
+    worker: str
+    step: str
+    asset_id: str
+    seconds: float | None
+
+
+def running_steps(archive: Archive) -> list[RunningStep]:
+    """Which worker runs what right now, from the job table (the truth)."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    with archive.session() as session:
+        rows = session.execute(
+            select(Job.worker, Job.step, Asset.sha256, Job.started_at)
+            .join(Asset, Asset.id == Job.asset_id)
+            .where(Job.state == "running")
+            .order_by(Job.worker, Job.started_at)
+        ).all()
+    running = []
+    for worker, step, sha256, started in rows:
+        if started is not None and started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        seconds = (now - started).total_seconds() if started else None
+        running.append(RunningStep(worker or "?", step, sha256[:12], seconds))
+    return running
+
+
+def overview_lines(archive: Archive) -> list[str]:
+    """Human lines for ``status`` with a broker: queue lengths and who runs what."""
+    queues = ", ".join(f"{q.name} {q.waiting}" for q in queue_lengths(archive))
+    lines = [f"Queues (tasks waiting): {queues}"]
+    running = running_steps(archive)
+    if not running:
+        lines.append("Workers: none running a step")
+    for item in running:
+        since = f" for {item.seconds:.0f} s" if item.seconds is not None else ""
+        lines.append(f"Worker {item.worker}: {item.step} of {item.asset_id}{since}")
+    return lines

@@ -23,9 +23,9 @@ from mediaarchive.subtitles import (
 
 @main.command()
 @click.argument("asset_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="vtt", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="vtt and srt: subtitles; txt: a readable transcript with time marks; "
-              "json: segments and words.")
+              "json: segments and words. Default: the -o file's extension, else vtt.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
               help="Cue limits (default: the subtitle_preset setting, else 'default'): "
               + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()))
@@ -37,10 +37,13 @@ from mediaarchive.subtitles import (
 @click.option("--json", "as_json", is_flag=True,
               help="With --check: the report as JSON (preset, problems with their reasons).")
 @pass_archive
-def subtitles(archive: Archive, asset_id: str, fmt: str, preset: str | None, check: bool,
+def subtitles(archive: Archive, asset_id: str, fmt: str | None, preset: str | None, check: bool,
               output: Path | None, as_json: bool) -> None:
     """Subtitles (or the transcript) of asset ID, built from its current transcript."""
     chosen = get_preset(preset or archive.settings.subtitle_preset)
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in FORMATS else "vtt"
     with archive.session() as session:
         asset = find_asset(session, asset_id)
         text = render_subtitles(session, asset, fmt, chosen)

@@ -64,6 +64,7 @@ COST_CUE = 1.0
 COST_CUT = {"sentence": 0.0, "clause": 2.0, "conjunction": 2.5, "segment": 4.0, "word": 8.0}
 COST_AFTER_FUNCTION_WORD = 4.0  # "in der / Stadt": an article or preposition left hanging
 COST_BEFORE_NUMBER = 2.0  # "Labcamp / 4": a number torn from its noun
+COST_NAME_SPLIT = 2.5  # "Hertie / School", "Prof. Mark / Hallerberg": two capitalised words
 COST_PAUSE_BONUS = 3.0  # per second of pause at a cut (up to one second)
 COST_MID_SENTENCE_END = 6.0  # a cue ending one sentence and starting the next one
 COST_JOINED_SENTENCES = 2.0  # a cue holding a sentence end, but ending at one too
@@ -379,11 +380,15 @@ def _line_break_cost(before: _Token, after: _Token) -> float:
 
 def _weak_cut_cost(before: _Token, after: _Token) -> float:
     """Extra cost of cutting (or breaking a line) between words that belong together."""
+    if before.clause_end or before.sentence_end:
+        return 0.0
     cost = 0.0
-    if _bare(before.text) in FUNCTION_WORDS and not (before.clause_end or before.sentence_end):
+    if _bare(before.text) in FUNCTION_WORDS:
         cost += COST_AFTER_FUNCTION_WORD
-    if after.text[:1].isdigit() and not (before.clause_end or before.sentence_end):
+    if after.text[:1].isdigit():
         cost += COST_BEFORE_NUMBER
+    if before.text[:1].isupper() and after.text[:1].isupper():
+        cost += COST_NAME_SPLIT
     return cost
 
 

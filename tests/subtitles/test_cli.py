@@ -103,3 +103,14 @@ def test_check_as_json(cli, transcribed_asset) -> None:  # type: ignore[no-untyp
     [problem] = report["problems"]
     assert problem["index"] == 1 and COMPOUND in problem["text"]
     assert problem["reasons"] == [f"line 2 has {len(COMPOUND)} characters (max 37)"]
+
+
+def test_format_follows_the_output_file(cli, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    srt_file, txt_file, forced = tmp_path / "a.de.srt", tmp_path / "a.txt", tmp_path / "b.srt"
+    assert cli("subtitles", asset_id, "-o", str(srt_file)).exit_code == 0
+    assert srt_file.read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> ")
+    assert cli("subtitles", asset_id, "-o", str(txt_file)).exit_code == 0
+    assert txt_file.read_text(encoding="utf-8").startswith("Eröffnung Labcamp 4\n")
+    assert cli("subtitles", asset_id, "--format", "vtt", "-o", str(forced)).exit_code == 0
+    assert forced.read_text(encoding="utf-8").startswith("WEBVTT")

@@ -1,381 +1,52 @@
-"""The runner: a job per (asset, step), claimed atomically, run, recorded; resumable.
+"""The local runner: assets processed side by side in this process, resumable.
 
-``run_job`` is the single implementation of "run one step of one asset": the local runner
-(``run_queued``) and the Celery tasks both call it. It claims the job with one conditional
-UPDATE (queued -> running), so two workers never run the same job, calls the step function
-with a ``StepContext`` and records state, attempts, timings and error.
-
-A process killed mid-run leaves its job "running" with its pid as the worker; the next
-``run_queued`` finds those whose process is gone, removes their half-made files and queues
-them again. Finished steps stay finished.
+The contract's names live here: ``queue_asset`` and ``run_job`` (from ``pipeline.jobs``; the
+Celery tasks call the same ``run_job``), ``run_queued`` (everything queued or interrupted,
+``jobs`` assets side by side, jobs x threads <= cores) and ``retry``.
 """
 
 from __future__ import annotations
 
-import os
-import random
-import shutil
-import socket
-import tempfile
+import queue
 import threading
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Job
-from mediaarchive.errors import MediaArchiveError, NotFoundError
-from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
+from mediaarchive.errors import MediaArchiveError
+from mediaarchive.pipeline.jobs import (
+    FINISHED,
+    local_worker,
+    overall_state,
+    queue_asset,
+    retry,
+    run_job,
+    run_summaries,
+    step_summaries,
+)
 from mediaarchive.pipeline.progress import NullReporter, Reporter
-from mediaarchive.steps import STEPS, SkipStep, StepContext
+from mediaarchive.pipeline.recovery import recover_interrupted
 
-FINISHED = ("done", "skipped")
-#: Longest wait between two attempts of a transient failure.
-MAX_BACKOFF = 60.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def local_worker() -> str:
-    """The worker name of this process for jobs it runs itself."""
-    return f"local:{os.getpid()}"
-
-
-# --------------------------------------------------------------------------- queueing
-
-
-def queue_asset(
-    session: Session,
-    asset: Asset,
-    pipeline: Pipeline | str | None = None,
-    *,
-    home: Path | None = None,
-) -> list[Job]:
-    """Create (or bring up to date) the asset's jobs, one per pipeline step, in order.
-
-    ``pipeline`` is a ``Pipeline``, a name or a file; by default the one chosen at ingest
-    (``asset.pipeline``), else the default for the asset's kind. Steps that do not apply to
-    the kind are recorded as skipped; "fetch" is recorded as done (ingest fetched the bytes).
-    Jobs already done with the same parameters are kept, so queueing again is safe.
-
-    Raises:
-        PipelineError: the pipeline does not exist or is invalid.
-    """
-    if isinstance(pipeline, Pipeline):
-        chosen: Pipeline | None = pipeline
-    else:
-        chosen = resolve_pipeline(asset.kind, pipeline or asset.pipeline, home)
-        if pipeline:
-            asset.pipeline = pipeline
-    existing = {job.step: job for job in asset.jobs}
-    jobs: list[Job] = []
-    for position, pipeline_step in enumerate(chosen.steps if chosen else ()):
-        params = pipeline_step.effective_params()
-        job = existing.pop(pipeline_step.name, None)
-        if job is not None and (job.state == "running" or (
-                job.state in FINISHED and job.params == params)):
-            job.position = position
-            jobs.append(job)
-            continue
-        if job is None:
-            job = Job(step=pipeline_step.name, asset=asset)
-            session.add(job)
-        job.position = position
-        job.params = params
-        job.error = None
-        job.started_at = job.finished_at = job.seconds = None
-        if not pipeline_step.applies_to(asset.kind):
-            job.state = "skipped"
-            job.progress = {"reason": f"does not apply to {asset.kind} assets"}
-        elif pipeline_step.name in RECORDED_STEPS and pipeline_step.name not in STEPS:
-            job.state = "done"
-            job.attempts = max(job.attempts or 0, 1)
-            job.worker = "ingest"
-            job.finished_at = asset.created_at or utcnow()
-        else:
-            job.state = "queued"
-            job.attempts = 0
-            job.progress = None
-        jobs.append(job)
-    for stale in existing.values():
-        if stale.state != "running":
-            session.delete(stale)
-    session.flush()
-    asset.state = overall_state(job.state for job in jobs)
-    return jobs
-
-
-def overall_state(states: Iterable[str]) -> str:
-    """An asset's state from its jobs': failed > running > queued > done."""
-    states = list(states)
-    if any(s == "failed" for s in states):
-        return "failed"
-    if any(s == "running" for s in states):
-        return "running"
-    if any(s == "queued" for s in states):
-        return "queued"
-    return "done"
-
-
-def _sync_asset_state(session: Session, asset_id: int) -> str:
-    states = session.scalars(select(Job.state).where(Job.asset_id == asset_id)).all()
-    state = overall_state(states)
-    session.execute(update(Asset).where(Asset.id == asset_id).values(state=state,
-                                                                      updated_at=utcnow()))
-    return state
-
-
-# --------------------------------------------------------------------------- one job
-
-
-def retry_delay(attempt: int, base: float) -> float:
-    """Exponential backoff with jitter: base, 2 base, 4 base… (at most a minute)."""
-    return min(MAX_BACKOFF, base * 2 ** max(0, attempt - 1)) * random.uniform(0.8, 1.2)
-
-
-def _job_workdir(archive: Archive, job_id: int) -> Path:
-    """A fresh folder for the files a job makes, on the store's disk when it is local."""
-    temp_dir = getattr(archive.store, "temp_dir", None)
-    base = Path(temp_dir()) if callable(temp_dir) else archive.settings.home / "tmp"
-    base.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"job-{job_id}-", dir=base))
-
-
-def _remove_workdirs(archive: Archive, job_id: int) -> int:
-    removed = 0
-    temp_dir = getattr(archive.store, "temp_dir", None)
-    bases = [archive.settings.home / "tmp"]
-    if callable(temp_dir):
-        bases.insert(0, Path(temp_dir()))
-    for base in bases:
-        if base.is_dir():
-            for path in base.glob(f"job-{job_id}-*"):
-                shutil.rmtree(path, ignore_errors=True)
-                removed += 1
-    return removed
-
-
-def run_job(
-    archive: Archive,
-    job_id: int,
-    *,
-    worker: str,
-    threads: int,
-    progress: Reporter | None = None,
-) -> str:
-    """Claim one queued job, run its step and record the outcome; returns the job's state.
-
-    Returns the job's current state without running it when it is not queued (another
-    worker has it, or it is finished) or when an earlier step of the asset is not finished.
-    A transient failure with attempts left returns "queued" (``job.progress["retry_at"]``
-    says when); a permanent one, or the last attempt, returns "failed".
-    """
-    reporter = progress or NullReporter()
-    with archive.session() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFoundError(f"no job {job_id}")
-        if job.state != "queued":
-            return job.state
-        earlier = session.scalars(
-            select(Job.state).where(Job.asset_id == job.asset_id, Job.position < job.position)
-        ).all()
-        if any(state not in FINISHED for state in earlier):
-            return job.state
-        claimed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.state == "queued")
-            .values(state="running", worker=worker, attempts=Job.attempts + 1,
-                    started_at=utcnow(), finished_at=None, seconds=None, error=None,
-                    progress={**(job.progress or {}), "host": socket.gethostname()})
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1:
-            session.rollback()
-            return session.scalar(select(Job.state).where(Job.id == job_id)) or "queued"
-        _sync_asset_state(session, job.asset_id)
-        asset_label = session.get(Asset, job.asset_id).short_id  # type: ignore[union-attr]
-        step_name = job.step
-    reporter.step_started(job_id, asset_label, step_name)
-    started = time.monotonic()
-    # Whatever an earlier, interrupted attempt left is half-made: we hold the claim now.
-    _remove_workdirs(archive, job_id)
-    workdir = _job_workdir(archive, job_id)
-    session = archive.db.sessions()
-    state, message, seconds = "failed", None, None
-    try:
-        job = session.get(Job, job_id)
-        assert job is not None
-        spec = STEPS.get(job.step)
-        try:
-            if spec is None:
-                raise MediaArchiveError(
-                    f"step {job.step!r} is not registered: is its package installed?")
-            context = StepContext(
-                archive=archive, session=session, asset=job.asset, job=job,
-                params={**spec.params, **(job.params or {})}, threads=max(1, threads),
-                workdir=workdir,
-                progress=lambda done, total, unit: reporter.step_progress(job_id, done,
-                                                                         total, unit),
-            )
-            spec.run(context)
-            session.flush()
-            state = "done"
-        except SkipStep as exc:
-            session.flush()
-            state, message = "skipped", str(exc) or None
-        except (KeyboardInterrupt, SystemExit):
-            session.rollback()
-            _record(archive, job_id, "queued", None, time.monotonic() - started,
-                    interrupted=True)
-            raise
-        except Exception as exc:  # noqa: BLE001 - one step failing must not stop the run
-            session.rollback()
-            state, message = _failure(archive, session, job_id, exc)
-        seconds = time.monotonic() - started
-        if state in FINISHED:
-            try:
-                _finish(session, job_id, state, message, seconds)
-                session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                state, message = _failure(archive, session, job_id, exc)
-        if state not in FINISHED:
-            _record(archive, job_id, state, message, seconds)
-    finally:
-        session.close()
-        shutil.rmtree(workdir, ignore_errors=True)
-    reporter.step_finished(job_id, asset_label, step_name, state, seconds, message)
-    return state
-
-
-def _failure(archive: Archive, session: Session, job_id: int,
-             exc: BaseException) -> tuple[str, str]:
-    """Decide between retrying later ("queued") and giving up ("failed")."""
-    if isinstance(exc, MediaArchiveError):
-        message, transient = str(exc), exc.transient
-    elif isinstance(exc, OperationalError):
-        message, transient = f"database busy: {exc.orig}", True
-    else:
-        message = f"internal error in the step ({type(exc).__name__}: {exc}); please report it"
-        transient = False
-    if not transient:
-        return "failed", message
-    job = session.get(Job, job_id)
-    assert job is not None
-    used = (job.attempts or 0) - int((job.progress or {}).get("retry_base", 0))
-    if used < archive.settings.step_retries:
-        return "queued", message
-    return "failed", f"{message} (gave up after {used} attempts)"
-
-
-def _finish(session: Session, job_id: int, state: str, message: str | None,
-            seconds: float) -> None:
-    job = session.get(Job, job_id)
-    assert job is not None
-    job.state = state
-    job.error = None
-    job.finished_at = utcnow()
-    job.seconds = round(seconds, 3)
-    progress = {k: v for k, v in (job.progress or {}).items() if k != "retry_at"}
-    if message:
-        progress["reason"] = message
-    job.progress = progress
-    session.flush()
-    _sync_asset_state(session, job.asset_id)
-
-
-def _record(archive: Archive, job_id: int, state: str, message: str | None, seconds: float,
-            *, interrupted: bool = False) -> None:
-    """Record a failure, a retry or an interruption in a fresh transaction."""
-    for attempt in range(5):
-        try:
-            with archive.session() as session:
-                job = session.get(Job, job_id)
-                assert job is not None
-                progress = dict(job.progress or {})
-                job.state = state
-                job.error = message
-                job.seconds = round(seconds, 3)
-                job.finished_at = utcnow()
-                if state == "queued" and not interrupted:
-                    delay = retry_delay(job.attempts, archive.settings.step_retry_delay)
-                    progress["retry_at"] = time.time() + delay
-                if interrupted:
-                    progress["interrupted"] = int(progress.get("interrupted", 0)) + 1
-                job.progress = progress
-                session.flush()
-                _sync_asset_state(session, job.asset_id)
-            return
-        except OperationalError:  # the database is busy: try again shortly
-            time.sleep(0.5 * (attempt + 1))
-
-
-# --------------------------------------------------------------------------- recovery
-
-
-def _process_gone(worker: str | None, host: str | None) -> bool:
-    """True when the local process that claimed a job no longer exists."""
-    if not worker or not worker.startswith("local:"):
-        return False  # a Celery worker: its broker redelivers the task
-    if host and host != socket.gethostname():
-        return False
-    try:
-        pid = int(worker.split(":", 1)[1])
-    except ValueError:
-        return True
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    # The pid was reused by something else: the process that claimed the job is gone.
-    return b"mediaarchive" not in cmdline and b"pytest" not in cmdline
-
-
-def recover_interrupted(archive: Archive) -> list[int]:
-    """Queue again the jobs left "running" by a process that died; remove their files.
-
-    Returns the ids of the jobs requeued.
-    """
-    requeued: list[int] = []
-    with archive.session() as session:
-        running = session.scalars(select(Job).where(Job.state == "running")).all()
-        for job in running:
-            if not _process_gone(job.worker, (job.progress or {}).get("host")):
-                continue
-            progress = dict(job.progress or {})
-            progress["interrupted"] = int(progress.get("interrupted", 0)) + 1
-            job.state = "queued"
-            job.progress = progress
-            job.error = None
-            requeued.append(job.id)
-        session.flush()
-        for asset_id in {job.asset_id for job in running if job.id in requeued}:
-            _sync_asset_state(session, asset_id)
-    for job_id in requeued:
-        _remove_workdirs(archive, job_id)
-    return requeued
-
-
-# --------------------------------------------------------------------------- many jobs
+__all__ = [
+    "LocalRunner",
+    "RunResult",
+    "local_worker",
+    "overall_state",
+    "queue_asset",
+    "recover_interrupted",
+    "retry",
+    "run_job",
+    "run_queued",
+    "run_summaries",
+    "step_summaries",
+    "thread_budget",
+]
 
 
 @dataclass
@@ -389,27 +60,131 @@ class RunResult:
     recovered: list[int] = field(default_factory=list)
 
 
-def _pending_assets(session: Session, asset_ids: Sequence[int] | None,
-                    home: Path | None) -> list[int]:
-    # Assets ingested with --no-process have no jobs yet: give them theirs.
-    query = select(Asset).where(Asset.state == "queued", ~Asset.jobs.any())
+#: Job states that mean an asset's pipeline is under way (or waits for 'retry').
+_UNDER_WAY = ("queued", "running", "failed")
+
+
+def _needs_queueing(asset: Asset) -> bool:
+    """Ingested (state queued) but its pipeline's jobs are not there yet."""
+    return asset.state == "queued" and not any(j.state in _UNDER_WAY for j in asset.jobs)
+
+
+def _queue_or_fail(session: Session, asset: Asset, home: Path | None,
+                   reporter: Reporter) -> bool:
+    try:
+        queue_asset(session, asset, home=home)
+    except MediaArchiveError as exc:  # e.g. the pipeline chosen at ingest no longer exists
+        asset.state = "failed"
+        reporter.message(f"Error: asset {asset.short_id}: {exc}")
+        return False
+    return True
+
+
+def _pending_assets(session: Session, asset_ids: Sequence[int] | None, home: Path | None,
+                    reporter: Reporter) -> tuple[list[int], list[int]]:
+    """(assets with jobs to run, assets whose pipeline could not be queued)."""
+    # Assets ingested with --no-process have no jobs yet (but "fetch"): give them theirs.
+    query = select(Asset).where(Asset.state == "queued",
+                                ~Asset.jobs.any(Job.state.in_(_UNDER_WAY)))
     if asset_ids is not None:
         query = query.where(Asset.id.in_(asset_ids))
-    for asset in session.scalars(query).all():
-        queue_asset(session, asset, home=home)
+    broken = [asset.id for asset in session.scalars(query).all()
+              if not _queue_or_fail(session, asset, home, reporter)]
+    session.flush()
     # An asset with a failed step waits for 'retry'.
     failed = select(Job.asset_id).where(Job.state == "failed")
     query = select(Job.asset_id).where(Job.state == "queued",
                                        Job.asset_id.not_in(failed)).distinct()
     if asset_ids is not None:
         query = query.where(Job.asset_id.in_(asset_ids))
-    return sorted(session.scalars(query).all())
+    return sorted(session.scalars(query).all()), broken
 
 
 def thread_budget(jobs: int, cores: int) -> tuple[int, int]:
     """(parallel jobs, threads per job) with jobs x threads <= cores."""
     jobs = max(1, min(jobs, cores))
     return jobs, max(1, cores // jobs)
+
+
+class LocalRunner:
+    """Worker threads in this process that run the assets submitted to them.
+
+    ``run_queued`` submits what is pending; ``ingest`` submits each asset as soon as it is
+    fetched, so the next fetch overlaps the processing of the one before. Use as a context
+    manager, or call ``close()`` to wait for everything submitted.
+    """
+
+    def __init__(self, archive: Archive, *, jobs: int | None = None,
+                 reporter: Reporter | None = None, expected: int | None = None) -> None:
+        self.archive = archive
+        self.reporter = reporter or NullReporter()
+        cores = archive.settings.total_threads
+        wanted = jobs or archive.settings.jobs
+        parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
+        if wanted > cores:
+            self.reporter.message(f"Running {parallel} job(s) at a time, not {wanted}: "
+                                  f"there are {cores} cores.")
+        self.result = RunResult(jobs=parallel, threads=threads)
+        self.worker = local_worker()
+        self._queue: queue.Queue[int | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._submitted: set[int] = set()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"mediaarchive-job-{n}", daemon=True)
+            for n in range(parallel)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, asset_id: int) -> None:
+        """Run this asset's pending jobs (queueing its pipeline first if it has none)."""
+        with self._lock:
+            if asset_id in self._submitted:
+                return
+            self._submitted.add(asset_id)
+        with self.archive.session() as session:
+            asset = session.get(Asset, asset_id)
+            if asset is None:
+                return
+            if _needs_queueing(asset) and not _queue_or_fail(
+                    session, asset, self.archive.settings.home, self.reporter):
+                with self._lock:
+                    self.result.asset_ids.append(asset_id)
+                    self.result.failed.append(asset_id)
+                return
+        self._queue.put(asset_id)
+
+    def _loop(self) -> None:
+        while (asset_id := self._queue.get()) is not None:
+            try:
+                ok = _run_asset(self.archive, asset_id, worker=self.worker,
+                                threads=self.result.threads, reporter=self.reporter)
+            except Exception as exc:  # noqa: BLE001 - report it and go on with the others
+                self.reporter.message(f"Error: processing asset #{asset_id} stopped: {exc}")
+                ok = False
+            with self._lock:
+                self.result.asset_ids.append(asset_id)
+                if not ok:
+                    self.result.failed.append(asset_id)
+
+    def close(self) -> RunResult:
+        """Wait until every submitted asset is processed; returns what was done."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            # A timeout keeps the main thread responsive to Ctrl-C.
+            while thread.is_alive():
+                thread.join(timeout=0.5)
+        self.result.asset_ids.sort()
+        self.result.failed.sort()
+        return self.result
+
+    def __enter__(self) -> LocalRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if exc_info[0] is None:
+            self.close()
 
 
 def run_queued(
@@ -425,44 +200,20 @@ def run_queued(
     budgeted so that jobs x threads per job stays within the cores.
     """
     reporter = reporter or NullReporter()
-    result = RunResult()
-    result.recovered = recover_interrupted(archive)
-    if result.recovered:
-        reporter.message(f"Resuming {len(result.recovered)} interrupted step(s).")
+    recovered = recover_interrupted(archive)
+    if recovered:
+        reporter.message(f"Resuming {len(recovered)} interrupted step(s).")
     with archive.session() as session:
-        pending = _pending_assets(session, asset_ids, archive.settings.home)
+        pending, broken = _pending_assets(session, asset_ids, archive.settings.home, reporter)
     if not pending:
-        return result
-    cores = archive.settings.total_threads
-    wanted = jobs or archive.settings.jobs
-    result.jobs, result.threads = thread_budget(min(wanted, len(pending)), cores)
-    if wanted > cores:
-        reporter.message(f"Running {result.jobs} job(s) at a time, not {wanted}: "
-                         f"there are {cores} cores.")
-    worker = local_worker()
-    lock = threading.Lock()
-
-    def work(asset_id: int) -> None:
-        try:
-            ok = _run_asset(archive, asset_id, worker=worker, threads=result.threads,
-                            reporter=reporter)
-        except Exception as exc:  # noqa: BLE001 - report it and go on with the others
-            reporter.message(f"Error: processing asset #{asset_id} stopped: {exc}")
-            ok = False
-        with lock:
-            result.asset_ids.append(asset_id)
-            if not ok:
-                result.failed.append(asset_id)
-
-    if result.jobs == 1:
-        for asset_id in pending:
-            work(asset_id)
-    else:
-        with ThreadPoolExecutor(max_workers=result.jobs,
-                                thread_name_prefix="mediaarchive-job") as pool:
-            list(pool.map(work, pending))
-    result.asset_ids.sort()
-    result.failed.sort()
+        return RunResult(recovered=recovered, asset_ids=broken, failed=list(broken))
+    runner = LocalRunner(archive, jobs=jobs, reporter=reporter, expected=len(pending))
+    for asset_id in pending:
+        runner.submit(asset_id)
+    result = runner.close()
+    result.recovered = recovered
+    result.asset_ids = sorted(result.asset_ids + broken)
+    result.failed = sorted(result.failed + broken)
     return result
 
 
@@ -495,60 +246,3 @@ def _run_asset(archive: Archive, asset_id: int, *, worker: str, threads: int,
                 if job is not None and job.state == "queued" and not (
                         job.progress or {}).get("retry_at"):
                     return True  # could not be claimed (an earlier step is unfinished)
-
-
-def retry(archive: Archive, asset_ids: Sequence[int] | None = None) -> list[int]:
-    """Queue the failed steps again (of these assets, or of all). Returns the asset ids."""
-    with archive.session() as session:
-        query = select(Job).where(Job.state == "failed")
-        if asset_ids:
-            query = query.where(Job.asset_id.in_(asset_ids))
-        failed = session.scalars(query).all()
-        for job in failed:
-            progress: dict[str, Any] = dict(job.progress or {})
-            progress["retry_base"] = job.attempts or 0
-            progress.pop("retry_at", None)
-            job.progress = progress
-            job.state = "queued"
-            job.error = None
-        session.flush()
-        assets = sorted({job.asset_id for job in failed})
-        for asset_id in assets:
-            _sync_asset_state(session, asset_id)
-    return assets
-
-
-def step_summaries(asset: Asset) -> list[dict[str, Any]]:
-    """The ``steps`` list of the status JSON: name, state, attempts, error, seconds, worker."""
-    return [
-        {
-            "name": job.step,
-            "state": job.state,
-            "attempts": job.attempts,
-            "error": job.error,
-            "seconds": job.seconds,
-            "worker": job.worker,
-        }
-        for job in sorted(asset.jobs, key=lambda j: j.position)
-    ]
-
-
-def run_summaries(archive: Archive, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Per asset: id, sha256, kind, title, event, events, state and its steps (status JSON)."""
-    with archive.session() as session:
-        assets = session.scalars(
-            select(Asset).where(Asset.id.in_(list(asset_ids))).order_by(Asset.id)
-        ).all()
-        return [
-            {
-                "id": asset.short_id,
-                "sha256": asset.sha256,
-                "kind": asset.kind,
-                "title": asset.title,
-                "event": asset.event.name if asset.event else None,
-                "events": [event.name for event in asset.events],
-                "state": asset.state,
-                "steps": step_summaries(asset),
-            }
-            for asset in assets
-        ]

@@ -8,12 +8,14 @@ from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
 from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
+from mediaarchive.demo.screenshot_text import search_screenshot_text
 from mediaarchive.demo.search_keynote import search_keynote
 
 STAGES: list[Stage] = [
     start_endpoint,
     ingest_seed,
     print_archive,
+    search_screenshot_text,
     search_keynote,
 ]
 

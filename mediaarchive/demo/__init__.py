@@ -8,6 +8,7 @@ from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
 from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
+from mediaarchive.demo.screenshot_text import search_screenshot_text
 from mediaarchive.demo.transcript import print_transcript
 
 STAGES: list[Stage] = [
@@ -15,6 +16,7 @@ STAGES: list[Stage] = [
     ingest_seed,
     print_archive,
     print_transcript,
+    search_screenshot_text,
 ]
 
 __all__ = ["STAGES", "DemoContext", "Stage", "run_demo", "seed_page_path"]

@@ -49,6 +49,8 @@ class Settings:
     subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
+    fetch_backoff: float = _setting(
+        0.5, "First wait (seconds) before retrying a fetch; doubles with each attempt.")
     step_retries: int = _setting(3, "Attempts for a transient step failure.")
     step_retry_delay: float = _setting(
         2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time).")

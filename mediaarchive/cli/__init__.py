@@ -11,6 +11,9 @@ from mediaarchive.cli.base import main
 
 # Each command module registers its commands on ``main`` when imported (one line each).
 from mediaarchive.cli import ingest  # noqa: F401,E402
+from mediaarchive.cli import status  # noqa: F401,E402
+from mediaarchive.cli import verify  # noqa: F401,E402
+from mediaarchive.cli import demo  # noqa: F401,E402
 from mediaarchive.cli import process  # noqa: F401,E402
 from mediaarchive.cli import worker  # noqa: F401,E402
 from mediaarchive.cli import subtitles  # noqa: F401,E402

@@ -1,1 +1,60 @@
-"""Commands: ingest, status, show, events, verify."""
+"""Command: ingest."""
+
+from __future__ import annotations
+
+import click
+
+from mediaarchive.archive import Archive
+from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
+from mediaarchive.ingest import IngestResult, ingest_sources
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--event", help="Event the assets belong to (for a page: instead of its title).")
+@click.option("--title", help="Title of the asset (for a single link or file).")
+@click.option("--speaker", "speakers", multiple=True, help="A speaker (repeat for several).")
+@click.option("--language", help="Spoken language of the assets (e.g. de).")
+@click.option("--date", help="Date of the event (YYYY-MM-DD).")
+@click.option("--description", help="Description of the assets.")
+@click.option("--pipeline", help="Pipeline name or YAML file (default: chosen by kind).")
+@click.option("--no-process", is_flag=True, help="Only fetch and record; process later.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
+@pass_archive
+def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title: str | None,
+           speakers: tuple[str, ...], language: str | None, date: str | None,
+           description: str | None, pipeline: str | None, no_process: bool,
+           as_json: bool) -> None:
+    """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
+    (.yaml/.csv/.json) and Notion page exports (.txt/.md/.html/.zip)."""
+
+    def report(result: IngestResult) -> None:
+        if result.failed:
+            report_error(result.error or "failed")
+        elif not as_json:
+            click.echo(_result_line(result))
+
+    results = ingest_sources(
+        archive, list(sources), event=event, title=title, speakers=list(speakers),
+        language=language, date=date, description=description, pipeline=pipeline,
+        reporter=report)
+    if as_json:
+        emit_json([result.to_json() for result in results])
+    click.echo(_summary(results), err=True)
+    fail_if(any(result.failed for result in results))
+
+
+def _result_line(result: IngestResult) -> str:
+    what = "archived" if result.created else "already archived"
+    event = f"  [{result.event}]" if result.event else ""
+    return f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})"
+
+
+def _summary(results: list[IngestResult]) -> str:
+    new = sum(1 for r in results if r.created)
+    known = sum(1 for r in results if not r.failed and not r.created)
+    failed = sum(1 for r in results if r.failed)
+    parts = [f"{new} new", f"{known} already archived"]
+    if failed:
+        parts.append(f"{failed} failed")
+    return f"{len(results)} asset(s): " + ", ".join(parts)

@@ -1,0 +1,18 @@
+"""The demo: a local S3 endpoint with the seed's assets, ingested and shown.
+
+``STAGES`` runs in order. Each part of the archive appends its own stage (one line here,
+the function in its own module of this package): processing, transcript, search, web…
+"""
+
+from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
+from mediaarchive.demo.endpoint import start_endpoint
+from mediaarchive.demo.ingest_seed import ingest_seed
+from mediaarchive.demo.report import print_archive
+
+STAGES: list[Stage] = [
+    start_endpoint,
+    ingest_seed,
+    print_archive,
+]
+
+__all__ = ["STAGES", "DemoContext", "Stage", "run_demo", "seed_page_path"]

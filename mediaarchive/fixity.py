@@ -1,0 +1,84 @@
+"""Fixity: re-hash every stored blob (originals and renditions) and record each check."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from mediaarchive.archive import Archive
+from mediaarchive.db import Asset, FixityEvent, Rendition
+from mediaarchive.errors import StoreError
+
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class FixityResult:
+    """One blob's check: outcome ok, missing or corrupt."""
+
+    asset_id: str
+    blob_key: str
+    role: str
+    outcome: str
+    expected_sha256: str
+    actual_sha256: str | None
+
+    @property
+    def message(self) -> str:
+        """One line for the user about a failed check, with what to do."""
+        if self.outcome == "missing":
+            return (f"asset {self.asset_id}: {self.role} blob {self.blob_key} is missing from "
+                    "the store; restore it from a backup or ingest the source again")
+        return (f"asset {self.asset_id}: {self.role} blob {self.blob_key} is corrupt (sha256 "
+                f"now {self.actual_sha256[:12] if self.actual_sha256 else '?'}…); restore it "
+                "from a backup or ingest the source again")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def verify_archive(archive: Archive,
+                   reporter: Callable[[FixityResult], None] | None = None) -> list[FixityResult]:
+    """Re-hash every blob the database knows and record a ``FixityEvent`` per check."""
+    store = archive.store
+    with archive.session() as session:
+        blobs: list[tuple[int, str, str, str, str]] = [
+            (a.id, a.short_id, a.blob_key, a.sha256, "original")
+            for a in session.scalars(select(Asset).order_by(Asset.id))
+        ]
+        for rendition, asset in session.execute(
+                select(Rendition, Asset).join(Asset).order_by(Rendition.id)):
+            role = f"{rendition.kind}{':' + rendition.label if rendition.label else ''} rendition"
+            blobs.append((asset.id, asset.short_id, rendition.blob_key, rendition.sha256, role))
+    results: list[FixityResult] = []
+    for asset_pk, short_id, key, expected, role in blobs:
+        actual = _hash_blob(store, key)
+        if actual is None:
+            outcome = "missing"
+        else:
+            outcome = "ok" if actual == expected else "corrupt"
+        result = FixityResult(short_id, key, role, outcome, expected, actual)
+        with archive.session() as session:
+            session.add(FixityEvent(asset_id=asset_pk, blob_key=key, outcome=outcome,
+                                    expected_sha256=expected, actual_sha256=actual))
+        results.append(result)
+        if reporter is not None:
+            reporter(result)
+    return results
+
+
+def _hash_blob(store: Any, key: str) -> str | None:
+    if not store.exists(key):
+        return None
+    digest = hashlib.sha256()
+    try:
+        with store.open(key) as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except (StoreError, FileNotFoundError):
+        return None
+    return digest.hexdigest()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mediaarchive.archive import Archive
+
+pytestmark = pytest.mark.usefixtures("core_pipelines")
 
 
 def test_ingest_fetches_and_processes(cli, archive: Archive,  # type: ignore[no-untyped-def]

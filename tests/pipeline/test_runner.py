@@ -18,6 +18,8 @@ from mediaarchive.pipeline.runner import queue_asset, retry, run_job, run_queued
 from mediaarchive.steps.base import STEPS, step
 from tests.fixtures.media import make_asset
 
+pytestmark = pytest.mark.usefixtures("core_pipelines")
+
 
 def jobs_of(archive: Archive, asset_id: int) -> dict[str, Job]:
     with archive.session() as session:
@@ -109,7 +111,7 @@ def flaky_step(home: Path):  # type: ignore[no-untyped-def]
             raise MediaArchiveError("network hiccup", transient=True)
 
     folder = home / "pipelines"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     (folder / "flaky.yaml").write_text("name: flaky\nsteps:\n  - flaky\n")
     (folder / "broken.yaml").write_text("name: broken\nsteps:\n  - flaky: {permanent: true}\n")
     yield calls

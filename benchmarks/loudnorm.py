@@ -7,7 +7,7 @@ speech-audio extraction without and with ``loudnorm`` (EBU R128), then through f
 *base* (the bundled model, German forced, VAD on), and the word error rate against the text
 is compared side by side, with the extraction time.
 
-Usage: .venv/bin/python benchmarks/loudnorm.py [--paragraphs 6] [--threads 2]
+Usage: .venv/bin/python benchmarks/loudnorm.py [--paragraphs 3] [--threads 2]
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paragraphs", type=int, default=6)
+    parser.add_argument("--paragraphs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=min(2, cpu_count()))
     args = parser.parse_args()
 

@@ -137,7 +137,10 @@ def main() -> None:
                 pair.reverse()
             times = dict((name, timed(run)) for name, run in pair)
             rows.append(("speech audio", i + 1, times["ours"], times["plain"]))
-        assert probe_file(ours_wav)["streams"][0]["sample_rate"] == 16000
+            print(f"speech audio pair {i + 1}: ours {times['ours']:.2f} s, plain "
+                  f"{times['plain']:.2f} s", file=sys.stderr, flush=True)
+        if args.repeats:
+            assert probe_file(ours_wav)["streams"][0]["sample_rate"] == 16000
         ours_mp4, plain_mp4 = work / "ours.mp4", work / "plain.mp4"
         for i in range(args.proxy_repeats):
             pair = [
@@ -150,7 +153,9 @@ def main() -> None:
                 pair.reverse()
             times = dict((name, timed(run)) for name, run in pair)
             rows.append(("proxy 720p", i + 1, times["ours"], times["plain"]))
-        ours_size, plain_size = ours_mp4.stat().st_size, plain_mp4.stat().st_size
+            print(f"proxy pair {i + 1}: ours {times['ours']:.2f} s, plain "
+                  f"{times['plain']:.2f} s", file=sys.stderr, flush=True)
+        sizes = [p.stat().st_size if p.exists() else 0 for p in (ours_mp4, plain_mp4)]
 
     print(f"\n{args.minutes:g}-minute 1080p talk ({duration:.0f} s), {threads} thread(s), "
           f"{cpu_count()} core(s)\n")
@@ -161,11 +166,14 @@ def main() -> None:
               f"{duration / ours:>13.1f}")
     for task in ("speech audio", "proxy 720p"):
         ratios = [o / p for t, _, o, p in rows if t == task]
+        if not ratios:
+            continue
         ours_all = [o for t, _, o, _ in rows if t == task]
         print(f"{task}: median ours/plain {statistics.median(ratios):.3f}, worst "
               f"{max(ratios):.3f}; median {duration / statistics.median(ours_all):.0f}x "
               "real time")
-    print(f"proxy sizes: ours {ours_size / 1e6:.1f} MB, plain {plain_size / 1e6:.1f} MB")
+    if all(sizes):
+        print(f"proxy sizes: ours {sizes[0] / 1e6:.1f} MB, plain {sizes[1] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -77,8 +77,10 @@ def test_seed_page_is_archived_with_its_context(cli, seed_bucket) -> None:
     assert Path(detail["original"]["path"]).read_bytes()[4:8] == b"ftyp"
 
     status = cli("status")
-    lines = status.stdout.strip().splitlines()
+    lines = [line for line in status.stdout.strip().splitlines()
+             if not line.startswith("    ")]  # indented lines list each asset's steps
     assert len(lines) == 3
+    assert "    fetch done" in status.stdout
     assert any(line.startswith(video["id"]) and "video" in line and "Hertie School" in line
                and "[Labcamp 4]" in line and line.endswith("queued") for line in lines)
     events = json.loads(cli("events", "--json").stdout)
@@ -292,5 +294,7 @@ def test_demo_archives_the_seed(cli, home) -> None:
     status = json.loads(cli("status", "--json").stdout)
     assert sorted(s["kind"] for s in status) == ["image", "image", "video"]
     assert {s["event"] for s in status} == {"Labcamp 4"}
+    assert {s["state"] for s in status} == {"done"}  # the demo processed what it ingested
+    assert "proxy        video/mp4" in result.stdout
     events = json.loads(cli("events", "--json").stdout)
     assert events[0]["page_links"][0]["url"] == "https://stadtlabor-soest.de/"

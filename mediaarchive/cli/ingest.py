@@ -6,6 +6,7 @@ import click
 
 from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
+from mediaarchive.cli.process import ProcessAsIngested
 from mediaarchive.ingest import IngestResult, ingest_sources
 
 
@@ -19,35 +20,40 @@ from mediaarchive.ingest import IngestResult, ingest_sources
 @click.option("--description", help="Description of the assets.")
 @click.option("--pipeline", help="Pipeline name or YAML file (default: chosen by kind).")
 @click.option("--no-process", is_flag=True, help="Only fetch and record; process later.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Assets processed side by side (jobs x threads <= cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
 def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title: str | None,
            speakers: tuple[str, ...], language: str | None, date: str | None,
            description: str | None, pipeline: str | None, no_process: bool,
-           as_json: bool) -> None:
+           jobs: int | None, as_json: bool) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
     (.yaml/.csv/.json) and Notion page exports (.txt/.md/.html/.zip)."""
+
+    processing = ProcessAsIngested(archive, enabled=not no_process, jobs=jobs,
+                                   pipeline=pipeline)
 
     def report(result: IngestResult) -> None:
         if result.failed:
             report_error(result.error or "failed")
         elif not as_json:
             click.echo(_result_line(result))
+        if not result.failed:
+            processing.add(result.sha256)
 
     results = ingest_sources(
         archive, list(sources), event=event, title=title, speakers=list(speakers),
         language=language, date=date, description=description, pipeline=pipeline,
         reporter=report)
-    if archive.settings.broker and not no_process:
-        from mediaarchive.worker.dispatch import submit_ingested
-
-        queued = submit_ingested(archive, [r.sha256 for r in results if not r.failed])
-        click.echo(f"{len(queued)} asset(s) queued for the workers at "
-                   f"{archive.settings.broker}; see 'mediaarchive status'.", err=True)
+    processing_failed = processing.finish()
+    states = processing.states()
+    for result in results:
+        result.state = states.get(result.sha256 or "", result.state)
     if as_json:
         emit_json([result.to_json() for result in results])
     click.echo(_summary(results), err=True)
-    fail_if(any(result.failed for result in results))
+    fail_if(any(result.failed for result in results) or processing_failed)
 
 
 def _result_line(result: IngestResult) -> str:

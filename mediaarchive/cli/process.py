@@ -1,14 +1,22 @@
-"""Commands: run, retry, pipelines."""
+"""Commands: run, retry, pipelines; and the processing that ``ingest`` starts."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive
-from mediaarchive.pipeline.definitions import list_pipelines, load_pipeline
+from mediaarchive.db import Asset
+from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
 from mediaarchive.pipeline.progress import make_reporter
-from mediaarchive.pipeline.runner import RunResult, retry, run_queued, run_summaries
+from mediaarchive.pipeline.runner import (
+    LocalRunner,
+    RunResult,
+    retry,
+    run_queued,
+    run_summaries,
+)
 
 
 def _asset_ids(archive: Archive, ids: tuple[str, ...]) -> list[int] | None:
@@ -55,6 +63,57 @@ def _submit(archive: Archive, asset_ids: list[int] | None, as_json: bool) -> Non
             click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
     click.echo(f"{len(submitted)} asset(s) queued for the workers at {archive.settings.broker}; "
                "see 'mediaarchive status'.", err=True)
+
+
+class ProcessAsIngested:
+    """Processing for ``ingest``: each asset starts as soon as it is fetched (the next fetch
+    overlaps it), or, with a broker, all of them go to the workers at the end."""
+
+    def __init__(self, archive: Archive, *, enabled: bool, jobs: int | None,
+                 pipeline: str | None) -> None:
+        self.archive = archive
+        self.enabled = enabled
+        self.sha256s: list[str] = []
+        self.reporter = None
+        self.runner: LocalRunner | None = None
+        if pipeline:
+            find_pipeline(pipeline, archive.settings.home)  # a typo fails before fetching
+        if enabled and not archive.settings.broker:
+            self.reporter = make_reporter()
+            self.runner = LocalRunner(archive, jobs=jobs, reporter=self.reporter)
+
+    def add(self, sha256: str | None) -> None:
+        if self.enabled and sha256:
+            self.sha256s.append(sha256)
+            if self.runner is not None:
+                self.runner.submit_sha256(sha256)
+
+    def finish(self) -> bool:
+        """Wait for the processing; True when it failed for some asset."""
+        if self.runner is not None:
+            try:
+                return bool(self.runner.close().failed)
+            finally:
+                close = getattr(self.reporter, "close", None)
+                if close:
+                    close()
+        if self.enabled and self.archive.settings.broker and self.sha256s:
+            from mediaarchive.worker.dispatch import submit
+
+            with self.archive.session() as session:
+                ids = list(session.scalars(select(Asset.id).where(
+                    Asset.sha256.in_(self.sha256s))))
+            submitted = submit(self.archive, ids)
+            click.echo(f"{len(submitted)} asset(s) queued for the workers at "
+                       f"{self.archive.settings.broker}; see 'mediaarchive status'.", err=True)
+        return False
+
+    def states(self) -> dict[str, str]:
+        """The assets' states now, by sha256."""
+        with self.archive.session() as session:
+            rows = session.execute(select(Asset.sha256, Asset.state).where(
+                Asset.sha256.in_(self.sha256s))).all()
+        return dict(rows)  # type: ignore[arg-type]
 
 
 @main.command("run")

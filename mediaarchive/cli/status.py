@@ -26,10 +26,10 @@ def status(archive: Archive, event: str | None, kind: str | None, state: str | N
         emit_json(summaries)
         return
     for s in summaries:
-        failed = [step for step in s["steps"] if step["state"] == "failed"]
-        note = f"  ({failed[0]['name']}: {failed[0]['error']})" if failed else ""
         click.echo(f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  "
-                   f"[{s['event'] or '-'}]  {s['state']}{note}")
+                   f"[{s['event'] or '-'}]  {s['state']}")
+        if s["steps"]:
+            click.echo("    " + " · ".join(_step_text(step) for step in s["steps"]))
     if not summaries:
         click.echo("No assets yet: add some with 'mediaarchive ingest SOURCE'.", err=True)
     if archive.settings.broker:
@@ -37,6 +37,18 @@ def status(archive: Archive, event: str | None, kind: str | None, state: str | N
 
         for line in overview_lines(archive):
             click.echo(line)
+
+
+def _step_text(step: dict) -> str:  # type: ignore[type-arg]
+    """``transcode done 12.3s`` / ``probe failed 0.2s: why`` for the status listing."""
+    text = f"{step['name']} {step['state']}"
+    if step["seconds"] is not None and step["state"] != "skipped":
+        text += f" {step['seconds']:.1f}s"
+    if step["state"] == "queued" and step["error"]:
+        text += f" (retrying: {step['error']})"
+    elif step["error"]:
+        text += f": {step['error']}"
+    return text
 
 
 @main.command()

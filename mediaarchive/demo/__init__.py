@@ -7,6 +7,7 @@ the function in its own module of this package): processing, transcript, search,
 from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
 from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
+from mediaarchive.demo.process import process_ingested
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
 from mediaarchive.demo.search_keynote import search_keynote
@@ -17,6 +18,7 @@ from mediaarchive.demo.web import serve_web
 STAGES: list[Stage] = [
     start_endpoint,
     ingest_seed,
+    process_ingested,
     print_archive,
     print_transcript,
     search_screenshot_text,

@@ -231,13 +231,14 @@ def make_proxy(
     return params
 
 
-def frame_stats(source: Path, at: float, *, label: str) -> tuple[float, float] | None:
+def frame_stats(source: Path, at: float, *, label: str,
+                threads: int = 1) -> tuple[float, float] | None:
     """Mean and spread of the luma of a small grey copy of the frame at ``at`` seconds."""
     width, height = 64, 36
     args = (
-        ffmpeg.input(str(source), ss=f"{at:.3f}")["v:0"]
+        ffmpeg.input(str(source), ss=f"{at:.3f}", threads=threads)["v:0"]
         .filter("scale", width, height)
-        .output("pipe:", vframes=1, format="rawvideo", pix_fmt="gray")
+        .output("pipe:", vframes=1, format="rawvideo", pix_fmt="gray", threads=threads)
         .global_args("-nostdin", "-hide_banner", "-loglevel", "error")
         .compile()
     )
@@ -248,7 +249,8 @@ def frame_stats(source: Path, at: float, *, label: str) -> tuple[float, float] |
     return statistics.fmean(values), statistics.pstdev(values)
 
 
-def choose_poster_time(source: Path, probe: dict[str, Any], *, label: str) -> float:
+def choose_poster_time(source: Path, probe: dict[str, Any], *, label: str,
+                       threads: int = 1) -> float:
     """A moment that shows something: not black, not one flat colour.
 
     Talks often open with black or a fade; we look at a few moments from 10 % in and take
@@ -260,7 +262,7 @@ def choose_poster_time(source: Path, probe: dict[str, Any], *, label: str) -> fl
     candidates = [duration * f for f in (0.1, 0.25, 0.5, 0.75, 0.03)]
     best: tuple[float, float] = (-1.0, 0.0)
     for at in candidates:
-        stats = frame_stats(source, at, label=label)
+        stats = frame_stats(source, at, label=label, threads=threads)
         if stats is None:
             continue
         mean, spread = stats
@@ -286,7 +288,7 @@ def make_poster(
     video = video_stream(probe)
     if video is None:
         raise TranscodeError(f"{label} has no video stream: no poster frame can be made")
-    at = choose_poster_time(source, probe, label=label)
+    at = choose_poster_time(source, probe, label=label, threads=threads)
     size = display_size(video) or (max_width, max_height)
     width, height = fit_within(*size, max_width, max_height)
     out = (

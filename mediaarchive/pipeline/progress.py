@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 
 class Reporter(Protocol):
@@ -90,7 +90,7 @@ class PlainReporter:
 class RichReporter:
     """A rich progress bar per running step; finished steps leave one line above the bars."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
         from rich.console import Console
         from rich.progress import (
             BarColumn,
@@ -101,7 +101,7 @@ class RichReporter:
             TimeRemainingColumn,
         )
 
-        self.console = Console(stderr=True)
+        self.console = console or Console(stderr=True)
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),

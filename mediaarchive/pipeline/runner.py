@@ -154,6 +154,13 @@ class LocalRunner:
                 return
         self._queue.put(asset_id)
 
+    def submit_sha256(self, sha256: str) -> None:
+        """Run the pending jobs of the asset with these bytes (e.g. just ingested)."""
+        with self.archive.session() as session:
+            asset_id = session.scalar(select(Asset.id).where(Asset.sha256 == sha256))
+        if asset_id is not None:
+            self.submit(asset_id)
+
     def _loop(self) -> None:
         while (asset_id := self._queue.get()) is not None:
             try:

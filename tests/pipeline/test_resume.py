@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from mediaarchive import synth
@@ -18,6 +19,8 @@ from mediaarchive.db import Job, Rendition
 from mediaarchive.media.probe import probe_file
 from mediaarchive.store import hash_file
 from tests.fixtures.media import make_asset
+
+pytestmark = pytest.mark.usefixtures("core_pipelines")
 
 
 def mediaarchive(home: Path, *args: str) -> list[str]:

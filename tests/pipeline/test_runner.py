@@ -18,6 +18,8 @@ from mediaarchive.pipeline.runner import queue_asset, retry, run_job, run_queued
 from mediaarchive.steps.base import STEPS, step
 from tests.fixtures.media import make_asset
 
+pytestmark = pytest.mark.usefixtures("core_pipelines")
+
 
 def jobs_of(archive: Archive, asset_id: int) -> dict[str, Job]:
     with archive.session() as session:
@@ -41,12 +43,10 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
     assert sorted(result.failed) == sorted([assets["corrupt"].id, assets["empty"].id])
     assert (result.jobs, result.threads) == (2, max(1, archive.settings.total_threads // 2))
 
-    # Speech gets subtitles; the silent video has no transcript to make them from.
-    expected = {"mp4": {"speech_audio", "proxy", "poster", "slide", "subtitles"},
-                "mkv": {"speech_audio", "proxy", "poster", "slide", "subtitles"},
-                "mp3": {"speech_audio", "proxy", "subtitles"},
-                "wav": {"speech_audio", "proxy", "subtitles"},
-                "silent": {"proxy", "poster", "slide"}, "image": {"thumbnail"},
+    expected = {"mp4": {"speech_audio", "proxy", "poster"},
+                "mkv": {"speech_audio", "proxy", "poster"},
+                "mp3": {"speech_audio", "proxy"}, "wav": {"speech_audio", "proxy"},
+                "silent": {"proxy", "poster"}, "image": {"thumbnail"},
                 "corrupt": set(), "empty": set()}
     for name, asset in assets.items():
         made = renditions_of(archive, asset.id)
@@ -61,7 +61,7 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
         assert session.get(Asset, assets["mp4"].id).probe["has_audio"] is True
     assert states == {**{n: "done" for n in kinds}, "corrupt": "failed", "empty": "failed"}
     image_jobs = jobs_of(archive, assets["image"].id)
-    assert [image_jobs[s].state for s in ("fetch", "probe", "thumbnail", "ocr")] == ["done"] * 4
+    assert [image_jobs[s].state for s in ("fetch", "probe", "thumbnail")] == ["done"] * 3
     corrupt = jobs_of(archive, assets["corrupt"].id)
     assert corrupt["probe"].state == "failed" and corrupt["probe"].attempts == 1
     assert "kaputt.mp4" in corrupt["probe"].error and "damaged" in corrupt["probe"].error
@@ -111,7 +111,7 @@ def flaky_step(home: Path):  # type: ignore[no-untyped-def]
             raise MediaArchiveError("network hiccup", transient=True)
 
     folder = home / "pipelines"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     (folder / "flaky.yaml").write_text("name: flaky\nsteps:\n  - flaky\n")
     (folder / "broken.yaml").write_text("name: broken\nsteps:\n  - flaky: {permanent: true}\n")
     yield calls

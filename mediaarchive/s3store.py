@@ -275,10 +275,22 @@ class S3Store:
 
     def open(self, key: str) -> BinaryIO:
         """A streaming reader of the object's bytes (close it when done)."""
+        return self._get(key)
+
+    def open_range(self, key: str, first: int, last: int) -> BinaryIO:
+        """A streaming reader of bytes ``first`` to ``last`` (inclusive) of the object.
+
+        The web answers a player's Range request with it, so seeking in a long video
+        reads only the part that is shown.
+        """
+        return self._get(key, Range=f"bytes={first}-{last}")
+
+    def _get(self, key: str, **options: str) -> BinaryIO:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key))
+            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key),
+                                              **options)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise StoreError(f"blob {key} is missing from the store at {self.uri}") from exc

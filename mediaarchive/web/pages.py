@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -14,6 +13,7 @@ from starlette.responses import HTMLResponse
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, OcrText, Rendition
 from mediaarchive.db.models import ASSET_KINDS
+from mediaarchive.errors import UserError
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session, load_asset
 from mediaarchive.web.media import EventId
@@ -23,7 +23,6 @@ router = APIRouter(include_in_schema=False)
 
 SOURCES = ("speech", "slide", "image", "metadata")
 PAGE_LIMIT = 50
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def search_filters(event: str, speaker: str, kind: str, source: str, since: str,
@@ -34,8 +33,9 @@ def search_filters(event: str, speaker: str, kind: str, source: str, since: str,
         "speaker": speaker.strip()[:200],
         "kind": kind if kind in ASSET_KINDS else "",
         "source": source if source in SOURCES else "",
-        "since": since if _DATE.match(since) else "",
-        "until": until if _DATE.match(until) else "",
+        # A malformed date goes through: the search's message then says how to write one.
+        "since": since.strip()[:40],
+        "until": until.strip()[:40],
     }
     return {name: value for name, value in filters.items() if value}
 
@@ -64,7 +64,11 @@ def search_page(request: Request, q: str = "", event: str = "", speaker: str = "
     """The start page: the search box, the hits, the events."""
     query = q.strip()[:500]
     filters = search_filters(event, speaker, kind, source, since, until)
-    hits = library.search_hits(archive, query, limit=PAGE_LIMIT, **filters) if query else []
+    problem = None
+    try:
+        hits = library.search_hits(archive, query, limit=PAGE_LIMIT, **filters) if query else []
+    except UserError as exc:  # a filter the search cannot use: say so above the form
+        hits, problem = [], str(exc)
     events = library.list_events(session)
     event_ids = {item.name: item.id for item in events}
     previews = preview_urls(session, {hit["asset_id"] for hit in hits})
@@ -74,7 +78,7 @@ def search_page(request: Request, q: str = "", event: str = "", speaker: str = "
         hit["event_id"] = event_ids.get(hit.get("event") or "")
         hit["preview"] = previews.get(hit["asset_id"])
     return render(request, "search.html", {
-        "q": query, "filters": filters, "hits": hits, "events": events,
+        "q": query, "filters": filters, "hits": hits, "events": events, "problem": problem,
         "speakers": library.known_speakers(session), "kinds": ASSET_KINDS, "sources": SOURCES,
     })
 

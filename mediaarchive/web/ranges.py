@@ -127,6 +127,13 @@ def blob_response(
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
-    handle = store.open(key)
-    return StreamingResponse(_read(handle, first, length), status_code=status,
+    open_range = getattr(store, "open_range", None)
+    if open_range is not None and wanted is not None and length > 0:
+        # A remote store reads only the range (no skipping through the bytes before it).
+        handle = open_range(key, first, last)
+        first_in_handle = 0
+    else:
+        handle = store.open(key)
+        first_in_handle = first
+    return StreamingResponse(_read(handle, first_in_handle, length), status_code=status,
                              headers=headers, media_type=media_type)

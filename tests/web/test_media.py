@@ -7,8 +7,11 @@ import hashlib
 import httpx
 import pytest
 
+from mediaarchive.archive import Archive
+from mediaarchive.config import Settings
 from mediaarchive.web.ranges import RangeNotSatisfiable, parse_range
-from tests.fixtures.web import WebArchive
+from mediaarchive.web.server import BackgroundServer
+from tests.fixtures.web import WebArchive, build_web_archive
 
 
 @pytest.mark.parametrize(("header", "expected"), [
@@ -122,3 +125,22 @@ def test_paths_from_the_request_never_reach_the_disk(path: str, web_url: str,
     response = httpx.get(web_url + path.format(talk=web_archive.talk_id))
     assert response.status_code in (400, 404, 422)
     assert b"root:" not in response.content and b"import" not in response.content
+
+
+def test_media_streams_from_an_s3_store(s3_env: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    info = build_web_archive(tmp_path / "home", tmp_path / "work", store="s3://web-media/a")
+    assert info.proxy_path is not None
+    data = info.proxy_path.read_bytes()
+    archive = Archive(Settings.load(home=info.home, store=info.store))
+    try:
+        with BackgroundServer(archive) as server:
+            url = f"{server.url}assets/{info.talk_id}/proxy"
+            part = httpx.get(url, headers={"Range": "bytes=2000-2999"})
+            assert part.status_code == 206
+            assert part.headers["content-range"] == f"bytes 2000-2999/{len(data)}"
+            assert part.content == data[2000:3000]
+            assert httpx.get(url).content == data
+            page = httpx.get(f"{server.url}assets/{info.talk_id}")
+            assert page.status_code == 200 and "Innovationslabor" in page.text
+    finally:
+        archive.close()

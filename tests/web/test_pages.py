@@ -92,6 +92,26 @@ def test_pages_answer_with_their_content(web_url: str, web_archive: WebArchive) 
     assert httpx.get(f"{web_url}/no/such/page").status_code == 404
 
 
+def test_search_page_filters(web_url: str, web_archive: WebArchive) -> None:
+    everything = httpx.get(f"{web_url}/", params={"q": "Innovationslabor"}).text
+    assert f"/assets/{web_archive.talk_id}#t=" in everything
+    assert f"/assets/{web_archive.image_id}" in everything
+    images = httpx.get(f"{web_url}/", params={"q": "Innovationslabor", "kind": "image"}).text
+    assert f"/assets/{web_archive.talk_id}#t=" not in images
+    assert f'href="/assets/{web_archive.image_id}"' in images
+    assert '<option value="image" selected>' in images
+    speech = httpx.get(f"{web_url}/", params={"q": "Innovationslabor", "source": "speech",
+                                               "event": "Labcamp 4"}).text
+    assert f"/assets/{web_archive.talk_id}#t=" in speech
+    assert f'href="/assets/{web_archive.image_id}"' not in speech
+    other_event = httpx.get(f"{web_url}/", params={"q": "Innovationslabor",
+                                                    "event": "Anderswo"}).text
+    assert "Keine Treffer" in other_event
+    bad_date = httpx.get(f"{web_url}/", params={"q": "Labor", "since": "gestern"})
+    assert bad_date.status_code == 200 and 'class="problem"' in bad_date.text
+    assert "&#39;gestern&#39; is not a date" in bad_date.text
+
+
 def test_search_page_takes_under_100_ms_of_server_time(web_url: str) -> None:
     httpx.get(f"{web_url}/", params={"q": "warm-up"})
     timings = sorted(

@@ -46,6 +46,8 @@ class Settings:
     language: str = _setting("de", "Spoken language; 'auto' detects it.")
     jobs: int = _setting(1, "Assets processed side by side.")
     threads: int | None = _setting(None, "CPU threads in all (default: the cores).")
+    ocr_languages: str = _setting(
+        "deu+eng", "Tesseract languages for screenshots and slides (installed models).")
     subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")

@@ -217,3 +217,35 @@ def encode_audio(source: Path, fmt: str) -> Path:
     tmp = path.with_suffix(f".tmp.{fmt}")
     _run([_require("ffmpeg"), "-v", "error", "-y", "-i", str(source), str(tmp)])
     return _publish(tmp, path)
+
+
+def slide_video(slides: Sequence[tuple[str, Sequence[str], float]], *,
+                size: tuple[int, int] = (1280, 720), font_size: int = 40,
+                background: str = "white", color: str = "black", fps: int = 25) -> Path:
+    """A keynote-like video: slides of known text, each (title, lines, seconds) on screen.
+
+    Built from ``text_image`` stills with ffmpeg's concat demuxer, H.264 with a silent AAC
+    track, so slide change times are exactly the running sums of the durations.
+    """
+    path, hit = _cached("slides", ".mp4", slides=[list(s) for s in slides], size=size,
+                        font_size=font_size, background=background, color=color, fps=fps)
+    if hit:
+        return path
+    images = [text_image(lines, size=size, font_size=font_size, background=background,
+                         color=color, title=title) for title, lines, _ in slides]
+    total = sum(seconds for _, _, seconds in slides)
+    tmp = path.with_suffix(".tmp.mp4")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        for image, (_, _, seconds) in zip(images, slides, strict=True):
+            listing.write(f"file '{image.resolve()}'\nduration {seconds}\n")
+        # The concat demuxer ignores the last entry's duration unless the file follows again.
+        listing.write(f"file '{images[-1].resolve()}'\n")
+    try:
+        _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "concat", "-safe", "0",
+              "-i", listing.name, "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+              "-vf", f"fps={fps},format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
+              "-tune", "stillimage", "-c:a", "aac", "-b:a", "32k", "-t", f"{total:.3f}",
+              str(tmp)])
+    finally:
+        os.unlink(listing.name)
+    return _publish(tmp, path)

@@ -17,6 +17,7 @@ os.environ.setdefault("MEDIAARCHIVE_SYNTH_CACHE", str(REPO / ".cache" / "synth")
 # Fixture modules of the parts of the archive (one line each).
 pytest_plugins = [
     "tests.fixtures.s3",
+    "tests.fixtures.ocr",
     "tests.fixtures.sources",
     "tests.fixtures.media",
     "tests.fixtures.search",

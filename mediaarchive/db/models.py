@@ -296,6 +296,8 @@ class OcrText(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     #: [{text, left, top, width, height, confidence}]
     words: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    #: How the text was read: engine and version, languages, pre-processing, scale, frame time.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     rendition_id: Mapped[int | None] = mapped_column(
         ForeignKey("renditions.id", ondelete="SET NULL")
     )

@@ -7,6 +7,8 @@ from mediaarchive.steps import probe  # noqa: E402,F401
 from mediaarchive.steps import transcode  # noqa: E402,F401
 from mediaarchive.steps import thumbnail  # noqa: E402,F401
 from mediaarchive.steps import subtitles  # noqa: E402,F401
+from mediaarchive.steps import ocr  # noqa: E402,F401
+from mediaarchive.steps import slides  # noqa: E402,F401
 from mediaarchive.steps import index  # noqa: E402,F401
 
 __all__ = ["STEPS", "SkipStep", "StepContext", "StepSpec", "step"]

@@ -93,7 +93,7 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive,
         assert (jobs["probe"].state, jobs["probe"].attempts) == ("done", 1)
         assert (jobs["transcode"].state, jobs["transcode"].attempts) == ("done", 2)
         renditions = {r.kind: r for r in session.scalars(select(Rendition))}
-        assert set(renditions) == {"speech_audio", "proxy", "poster"}
+        assert {"speech_audio", "proxy", "poster"} <= set(renditions)
         speech = renditions["speech_audio"]
         assert (speech.id, speech.created_at) == speech_made, "speech audio was not redone"
         for rendition in renditions.values():

@@ -41,10 +41,10 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
     assert sorted(result.failed) == sorted([assets["corrupt"].id, assets["empty"].id])
     assert (result.jobs, result.threads) == (2, max(1, archive.settings.total_threads // 2))
 
-    expected = {"mp4": {"speech_audio", "proxy", "poster"},
-                "mkv": {"speech_audio", "proxy", "poster"},
+    expected = {"mp4": {"speech_audio", "proxy", "poster", "slide"},
+                "mkv": {"speech_audio", "proxy", "poster", "slide"},
                 "mp3": {"speech_audio", "proxy"}, "wav": {"speech_audio", "proxy"},
-                "silent": {"proxy", "poster"}, "image": {"thumbnail"},
+                "silent": {"proxy", "poster", "slide"}, "image": {"thumbnail"},
                 "corrupt": set(), "empty": set()}
     for name, asset in assets.items():
         made = renditions_of(archive, asset.id)
@@ -59,7 +59,7 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
         assert session.get(Asset, assets["mp4"].id).probe["has_audio"] is True
     assert states == {**{n: "done" for n in kinds}, "corrupt": "failed", "empty": "failed"}
     image_jobs = jobs_of(archive, assets["image"].id)
-    assert [image_jobs[s].state for s in ("fetch", "probe", "thumbnail")] == ["done"] * 3
+    assert [image_jobs[s].state for s in ("fetch", "probe", "thumbnail", "ocr")] == ["done"] * 4
     corrupt = jobs_of(archive, assets["corrupt"].id)
     assert corrupt["probe"].state == "failed" and corrupt["probe"].attempts == 1
     assert "kaputt.mp4" in corrupt["probe"].error and "damaged" in corrupt["probe"].error

@@ -8,11 +8,13 @@ from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
 from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
+from mediaarchive.demo.screenshot_text import search_screenshot_text
 
 STAGES: list[Stage] = [
     start_endpoint,
     ingest_seed,
     print_archive,
+    search_screenshot_text,
 ]
 
 __all__ = ["STAGES", "DemoContext", "Stage", "run_demo", "seed_page_path"]

@@ -10,6 +10,7 @@ from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
 from mediaarchive.demo.transcript import print_transcript
+from mediaarchive.demo.web import serve_web
 
 STAGES: list[Stage] = [
     start_endpoint,
@@ -17,6 +18,7 @@ STAGES: list[Stage] = [
     print_archive,
     print_transcript,
     search_screenshot_text,
+    serve_web,  # keep last: it serves the page until Ctrl-C
 ]
 
 __all__ = ["STAGES", "DemoContext", "Stage", "run_demo", "seed_page_path"]

@@ -9,6 +9,7 @@ from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
+from mediaarchive.demo.search_keynote import search_keynote
 from mediaarchive.demo.transcript import print_transcript
 from mediaarchive.demo.web import serve_web
 
@@ -18,6 +19,7 @@ STAGES: list[Stage] = [
     print_archive,
     print_transcript,
     search_screenshot_text,
+    search_keynote,
     serve_web,  # keep last: it serves the page until Ctrl-C
 ]
 

@@ -24,11 +24,14 @@ from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.expand import Expansion, SourceExpander
+from mediaarchive.sources.fetch import NotModified
 from mediaarchive.sources.urls import display_url
 from mediaarchive.store import Blob
 
 #: Called once per asset as soon as it is archived or has failed.
 IngestReporter = Callable[["IngestResult"], None]
+#: Called while downloading with (link, bytes so far, total bytes or None).
+DownloadProgress = Callable[[str, int, int | None], None]
 _RECORD_ATTEMPTS = 6
 
 
@@ -67,6 +70,7 @@ def ingest_sources(
     description: str | None = None,
     pipeline: str | None = None,
     reporter: IngestReporter | None = None,
+    progress: DownloadProgress | None = None,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -77,6 +81,7 @@ def ingest_sources(
             assets; a manifest row's own values win, ``event`` names the event of a page.
         pipeline: pipeline name or file to record on new assets (None: chosen by kind).
         reporter: called with each result as soon as it is known.
+        progress: called as bytes arrive (for a progress bar).
     """
     defaults = Defaults(event=event, title=title, speakers=list(speakers or []),
                         language=language, date=date, description=description)
@@ -99,7 +104,8 @@ def ingest_sources(
         _record_events(archive, expansion)
         fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
         for request in expansion.assets:
-            report(_ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url))
+            report(_ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url,
+                               progress))
     return results
 
 
@@ -114,17 +120,30 @@ def _temp_dir(archive: Archive) -> Path:
 
 def _ingest_one(archive: Archive, request: AssetRequest, options: FetchOptions,
                 temp_dir: Path, pipeline: str | None,
-                fetched_by_url: dict[str, tuple[FetchedFile, Blob]]) -> IngestResult:
+                fetched_by_url: dict[str, tuple[FetchedFile, Blob]],
+                progress: DownloadProgress | None = None) -> IngestResult:
     shown_url = display_url(request.source_url)
+
+    def on_bytes(done: int, total: int | None) -> None:
+        if progress is not None:
+            progress(shown_url, done, total)
+
     try:
         if request.source_url in fetched_by_url:
             fetched, blob = fetched_by_url[request.source_url]
         else:
-            fetched = fetch(request.location, temp_dir, options)
+            known = _archived_from(archive, request)
             try:
-                blob = archive.store.put_file(fetched.path, fetched.sha256, move=True)
-            finally:
-                fetched.path.unlink(missing_ok=True)
+                fetched = fetch(request.location, temp_dir, options, on_bytes,
+                                if_none_match=known[0].etag if known else None)
+            except NotModified:
+                assert known is not None
+                fetched, blob = known
+            else:
+                try:
+                    blob = archive.store.put_file(fetched.path, fetched.sha256, move=True)
+                finally:
+                    fetched.path.unlink(missing_ok=True)
             fetched_by_url[request.source_url] = (fetched, blob)
         asset, created = record_asset(archive, request, fetched, blob, pipeline)
     except MediaArchiveError as exc:
@@ -136,6 +155,27 @@ def _ingest_one(archive: Archive, request: AssetRequest, options: FetchOptions,
     return IngestResult(asset["id"], asset["sha256"], asset["kind"], asset["title"],
                         request.event or asset["event"], shown_url, asset["state"], created,
                         None, asset["size"])
+
+
+def _archived_from(archive: Archive, request: AssetRequest
+                   ) -> tuple[FetchedFile, Blob] | None:
+    """What an earlier ingest archived from this very link, if its ETag is known and the
+    blob is still in the store (then an unchanged source is not downloaded again)."""
+    if request.location.kind == "local":
+        return None
+    with archive.session() as session:
+        row = session.execute(
+            select(SourceLink.etag, Asset).join(Asset)
+            .where(SourceLink.url == request.source_url, SourceLink.etag.is_not(None))
+            .order_by(SourceLink.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        etag, asset = row
+        if not archive.store.exists(asset.blob_key):
+            return None
+        fetched = FetchedFile(Path(asset.blob_key), asset.sha256, asset.size, asset.kind,
+                              asset.mime, etag, 1, 0.0)
+        return fetched, Blob(asset.blob_key, asset.sha256, asset.size)
 
 
 def record_asset(archive: Archive, request: AssetRequest, fetched: FetchedFile, blob: Blob,

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
@@ -42,10 +54,11 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
         if not result.failed:
             processing.add(result.sha256)
 
-    results = ingest_sources(
-        archive, list(sources), event=event, title=title, speakers=list(speakers),
-        language=language, date=date, description=description, pipeline=pipeline,
-        reporter=report)
+    with DownloadBars() as bars:
+        results = ingest_sources(
+            archive, list(sources), event=event, title=title, speakers=list(speakers),
+            language=language, date=date, description=description, pipeline=pipeline,
+            reporter=report, progress=bars.update if bars.enabled else None)
     processing_failed = processing.finish()
     states = processing.states()
     for result in results:
@@ -54,6 +67,37 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
         emit_json([result.to_json() for result in results])
     click.echo(_summary(results), err=True)
     fail_if(any(result.failed for result in results) or processing_failed)
+
+
+class DownloadBars:
+    """Progress bars on stderr for downloads (only on a terminal, never in --json output)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> DownloadBars:
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                TransferSpeedColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, url: str, done: int, total: int | None) -> None:
+        if self._progress is None:
+            return
+        task = self._tasks.get(url)
+        if task is None:
+            name = url.rstrip("/").rsplit("/", 1)[-1][:40]
+            task = self._tasks[url] = self._progress.add_task(name, total=total)
+        self._progress.update(task, completed=done, total=total)
 
 
 def _result_line(result: IngestResult) -> str:

@@ -56,12 +56,60 @@ class FetchedFile:
 
 @dataclass
 class Stream:
-    """An open download: its chunks, the size it announced, and how to close it."""
+    """An open download: its chunks, the size it announced, and how to close it.
+
+    ``resumed`` is True when the source answered a range request (the chunks continue
+    the bytes already downloaded); ``length`` is the number of bytes this stream brings.
+    """
 
     chunks: Iterable[bytes]
     length: int | None
     etag: str | None
     close: Callable[[], None]
+    resumed: bool = False
+
+
+class NotModified(Exception):
+    """The source still holds the bytes archived from it (answer to a conditional request)."""
+
+
+class _Partial:
+    """The download so far: a temp file, the sha256 of its bytes, the first bytes."""
+
+    def __init__(self, dest_dir: Path) -> None:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=dest_dir, prefix="fetch-", suffix=".part")
+        self.path = Path(name)
+        self.handle = os.fdopen(fd, "wb")
+        self.digest = hashlib.sha256()
+        self.head = b""
+        self.size = 0
+        self.etag: str | None = None
+
+    def write(self, chunk: bytes) -> None:
+        self.digest.update(chunk)
+        self.handle.write(chunk)
+        if len(self.head) < HEAD_BYTES:
+            self.head += chunk[: HEAD_BYTES - len(self.head)]
+        self.size += len(chunk)
+
+    def reset(self) -> None:
+        """Start again from the first byte (the source ignored the range or changed)."""
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.digest = hashlib.sha256()
+        self.head = b""
+        self.size = 0
+
+    def finish(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+
+    def discard(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        self.path.unlink(missing_ok=True)
 
 
 def fetch(
@@ -69,23 +117,34 @@ def fetch(
     dest_dir: Path,
     options: FetchOptions | None = None,
     progress: FetchProgress | None = None,
+    *,
+    if_none_match: str | None = None,
 ) -> FetchedFile:
     """Download ``location`` into a new file in ``dest_dir``.
+
+    A download that breaks off is retried from where it stopped (a range request, guarded
+    by the ETag so a changed object starts over); the sha256 carries on over the retries.
+
+    Args:
+        if_none_match: the ETag of the bytes already archived from this link; when the
+            source still has them, ``NotModified`` is raised and nothing is downloaded.
 
     Raises:
         ExpiredLinkError: a presigned link is past its expiry (nothing was downloaded).
         FetchError: the source failed; ``transient`` failures were retried first.
+        NotModified: see ``if_none_match``.
     """
     options = options or FetchOptions()
     if location.kind == "presigned":
         check_not_expired(location.url)
     started = time.monotonic()
     attempts = 0
+    partial = _Partial(dest_dir)
 
-    def attempt() -> FetchedFile:
+    def attempt() -> None:
         nonlocal attempts
         attempts += 1
-        return _fetch_once(location, dest_dir, options, progress)
+        _download_into(partial, location, options, progress, if_none_match)
 
     retrying = Retrying(
         stop=stop_after_attempt(max(1, options.attempts)),
@@ -94,64 +153,64 @@ def fetch(
         reraise=True,
     )
     try:
-        fetched = retrying(attempt)
-    except FetchError as exc:
-        if exc.transient and attempts > 1:
-            raise FetchError(f"{exc} (gave up after {attempts} attempts)",
-                             transient=True) from exc
+        try:
+            retrying(attempt)
+        except FetchError as exc:
+            if exc.transient and attempts > 1:
+                raise FetchError(f"{exc} (gave up after {attempts} attempts)",
+                                 transient=True) from exc
+            raise
+        partial.finish()
+        fetched = _checked(location, partial)
+    except BaseException:
+        partial.discard()
         raise
     fetched.attempts = attempts
     fetched.seconds = time.monotonic() - started
     return fetched
 
 
-def _fetch_once(location: Location, dest_dir: Path, options: FetchOptions,
-                progress: FetchProgress | None) -> FetchedFile:
+def _download_into(partial: _Partial, location: Location, options: FetchOptions,
+                   progress: FetchProgress | None, if_none_match: str | None) -> None:
     name = display_url(location.url)
-    stream = _open(location, options)
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix="fetch-", suffix=".part")
-    tmp = Path(tmp_name)
-    digest = hashlib.sha256()
-    head = b""
-    size = 0
+    offset = partial.size
+    stream = _open(location, options, offset=offset, if_match=partial.etag if offset else None,
+                   if_none_match=None if offset else if_none_match)
+    if offset and not stream.resumed:
+        partial.reset()
+    if stream.etag:
+        partial.etag = stream.etag
+    total = partial.size + stream.length if stream.length is not None else None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            try:
-                for chunk in stream.chunks:
-                    if not chunk:
-                        continue
-                    digest.update(chunk)
-                    handle.write(chunk)
-                    if len(head) < HEAD_BYTES:
-                        head += chunk[: HEAD_BYTES - len(head)]
-                    size += len(chunk)
-                    if progress is not None:
-                        progress(size, stream.length)
-            except FetchError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - every library's stream error is wrapped
-                raise _stream_error(name, exc, size, stream.length) from exc
-            finally:
-                stream.close()
-            handle.flush()
-            os.fsync(handle.fileno())
-        if stream.length is not None and size != stream.length:
-            raise FetchError(
-                f"{name}: download truncated: got {size} of {stream.length} bytes; "
-                "the server closed early, try again later", transient=True)
-        if size == 0:
-            raise FetchError(f"{name}: the source is empty (0 bytes); check the link "
-                             "or re-export the page")
-        if location.kind != "local" and is_html(head):
-            raise FetchError(
-                f"{name}: got an HTML page instead of media (an error or login page?); "
-                "open the link in a browser, or re-export the page for fresh links")
-        kind, mime = detect_kind(head, location.filename)
-        return FetchedFile(tmp, digest.hexdigest(), size, kind, mime, stream.etag, 1, 0.0)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+        for chunk in stream.chunks:
+            if chunk:
+                partial.write(chunk)
+                if progress is not None:
+                    progress(partial.size, total)
+    except FetchError:
         raise
+    except Exception as exc:  # noqa: BLE001 - every library's stream error is wrapped
+        raise _stream_error(name, exc, partial.size, total) from exc
+    finally:
+        stream.close()
+    if total is not None and partial.size != total:
+        raise FetchError(f"{name}: download truncated: got {partial.size} of {total} bytes; "
+                         "the server closed early, try again later", transient=True)
+
+
+def _checked(location: Location, partial: _Partial) -> FetchedFile:
+    """The finished download, unless it is empty or an HTML page instead of media."""
+    name = display_url(location.url)
+    if partial.size == 0:
+        raise FetchError(f"{name}: the source is empty (0 bytes); check the link "
+                         "or re-export the page")
+    if location.kind != "local" and is_html(partial.head):
+        raise FetchError(
+            f"{name}: got an HTML page instead of media (an error or login page?); "
+            "open the link in a browser, or re-export the page for fresh links")
+    kind, mime = detect_kind(partial.head, location.filename)
+    return FetchedFile(partial.path, partial.digest.hexdigest(), partial.size, kind, mime,
+                       partial.etag, 1, 0.0)
 
 
 def _stream_error(name: str, exc: Exception, size: int, length: int | None) -> FetchError:
@@ -166,17 +225,23 @@ def _stream_error(name: str, exc: Exception, size: int, length: int | None) -> F
         "try again later", transient=True)
 
 
-def _open(location: Location, options: FetchOptions) -> Stream:
+def _open(location: Location, options: FetchOptions, *, offset: int = 0,
+          if_match: str | None = None, if_none_match: str | None = None) -> Stream:
     if location.kind == "local":
-        return _open_local(location)
+        return _open_local(location, offset)
     if location.kind == "s3":
-        body, length, etag = open_s3_object(
-            location, endpoint_url=options.endpoint_url, timeout=options.timeout)
-        return Stream(body.iter_chunks(CHUNK), length, etag, body.close)
-    return _open_http(location, options)
+        opened = open_s3_object(location, endpoint_url=options.endpoint_url,
+                                timeout=options.timeout, offset=offset, if_match=if_match,
+                                if_none_match=if_none_match)
+        if opened is None:
+            raise NotModified(location.url)
+        body, length, etag, resumed = opened
+        return Stream(body.iter_chunks(CHUNK), length, etag, body.close, resumed)
+    return _open_http(location, options, offset=offset, if_match=if_match,
+                      if_none_match=if_none_match)
 
 
-def _open_local(location: Location) -> Stream:
+def _open_local(location: Location, offset: int = 0) -> Stream:
     assert location.path is not None
     try:
         handle = open(location.path, "rb")
@@ -186,8 +251,10 @@ def _open_local(location: Location) -> Stream:
         raise FetchError(f"{location.path}: is a folder, not a file") from exc
     except OSError as exc:
         raise FetchError(f"{location.path}: cannot read it: {exc.strerror}") from exc
-    length = os.fstat(handle.fileno()).st_size
-    return Stream(iter(lambda: handle.read(CHUNK), b""), length, None, handle.close)
+    length = os.fstat(handle.fileno()).st_size - offset
+    handle.seek(offset)
+    return Stream(iter(lambda: handle.read(CHUNK), b""), length, None, handle.close,
+                  resumed=True)
 
 
 @lru_cache(maxsize=8)
@@ -197,17 +264,29 @@ def _pool(timeout: float) -> urllib3.PoolManager:
         retries=retries, timeout=urllib3.Timeout(connect=timeout, read=timeout))
 
 
-def _open_http(location: Location, options: FetchOptions) -> Stream:
+def _open_http(location: Location, options: FetchOptions, *, offset: int = 0,
+               if_match: str | None = None, if_none_match: str | None = None) -> Stream:
     name = display_url(location.url)
+    headers = {}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+        if if_match:
+            headers["If-Range"] = if_match  # a changed resource comes back whole (200)
+    if if_none_match:
+        headers["If-None-Match"] = if_none_match
     try:
         response = _pool(options.timeout).request(
-            "GET", location.url, preload_content=False, decode_content=False)
+            "GET", location.url, headers=headers, preload_content=False,
+            decode_content=False)
     except urllib3.exceptions.MaxRetryError as exc:
         raise _connect_error(name, exc.reason or exc) from exc
     except urllib3.exceptions.HTTPError as exc:
         raise _connect_error(name, exc) from exc
     status = response.status
-    if status != 200:
+    if status == 304 and if_none_match:
+        response.release_conn()
+        raise NotModified(location.url)
+    if status not in (200, 206):
         response.drain_conn()
         response.release_conn()
         raise http_status_error(name, status, presigned=location.kind == "presigned")
@@ -220,7 +299,7 @@ def _open_http(location: Location, options: FetchOptions) -> Stream:
         response.release_conn()
 
     return Stream(response.stream(CHUNK, decode_content=False), length,
-                  response.headers.get("ETag"), close)
+                  response.headers.get("ETag"), close, resumed=status == 206)
 
 
 def _connect_error(name: str, exc: BaseException) -> FetchError:

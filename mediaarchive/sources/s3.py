@@ -55,8 +55,14 @@ def s3_client(region: str | None = None, *, endpoint_url: str | None = None,
 
 
 def open_s3_object(location: Location, *, endpoint_url: str | None = None,
-                   timeout: float = 30.0) -> tuple[Any, int | None, str | None]:
-    """(streaming body, content length, ETag) of the object at ``location``.
+                   timeout: float = 30.0, offset: int = 0, if_match: str | None = None,
+                   if_none_match: str | None = None
+                   ) -> tuple[Any, int | None, str | None, bool] | None:
+    """(streaming body, length, ETag, resumed) of the object at ``location``.
+
+    ``offset`` asks for the bytes from there on (``resumed`` says whether they came);
+    ``if_match`` guards a resumed download against a changed object; with
+    ``if_none_match`` None is returned when the object still has that ETag.
 
     Raises:
         FetchError: named after the link, with what to do; transient for 5xx and network.
@@ -64,9 +70,22 @@ def open_s3_object(location: Location, *, endpoint_url: str | None = None,
     assert location.bucket and location.key
     client = s3_client(location.region, endpoint_url=endpoint_url, timeout=timeout)
     name = location.url
+    params: dict[str, Any] = {"Bucket": location.bucket, "Key": location.key}
+    if offset:
+        params["Range"] = f"bytes={offset}-"
+        if if_match:
+            params["IfMatch"] = if_match
+    if if_none_match:
+        params["IfNoneMatch"] = if_none_match
     try:
-        response = client.get_object(Bucket=location.bucket, Key=location.key)
+        response = client.get_object(**params)
     except botocore.exceptions.ClientError as exc:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if status == 304 and if_none_match:
+            return None
+        if status == 412 and offset:
+            # The object changed since the first attempt: start over from the first byte.
+            return open_s3_object(location, endpoint_url=endpoint_url, timeout=timeout)
         raise _client_error(name, exc) from exc
     except (botocore.exceptions.EndpointConnectionError,
             botocore.exceptions.ConnectTimeoutError,
@@ -78,7 +97,8 @@ def open_s3_object(location: Location, *, endpoint_url: str | None = None,
                          transient=True) from exc
     except botocore.exceptions.BotoCoreError as exc:
         raise FetchError(f"{name}: S3 request failed: {exc}", transient=True) from exc
-    return response["Body"], response.get("ContentLength"), response.get("ETag")
+    resumed = bool(offset) and bool(response.get("ContentRange"))
+    return response["Body"], response.get("ContentLength"), response.get("ETag"), resumed
 
 
 def _client_error(name: str, exc: botocore.exceptions.ClientError) -> FetchError:

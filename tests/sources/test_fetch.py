@@ -232,3 +232,45 @@ def test_unresolvable_host(cli) -> None:
     assert result.exit_code == 1
     assert "does not resolve (DNS)" in result.stderr
     assert entries[0]["error"]
+
+
+def test_broken_download_resumes_where_it_stopped(cli, flaky_server, media) -> None:
+    url = flaky_server.add("/talk.mp4", media.mp4)
+    flaky_server.fail("/talk.mp4", "truncate")
+    result, entries = ingest_json(cli, url)
+    assert result.exit_code == 0, result.stderr
+    assert entries[0]["sha256"] == hashlib.sha256(media.mp4).hexdigest()
+    assert flaky_server.ranges == [None, f"bytes={len(media.mp4) // 2}-"]
+    assert flaky_server.sent_bytes == len(media.mp4)  # nothing was downloaded twice
+
+
+def test_reingest_of_an_unchanged_link_downloads_nothing(cli, flaky_server, media) -> None:
+    url = flaky_server.add("/board.png", media.png)
+    ingest_json(cli, url)
+    sent = flaky_server.sent_bytes
+    result, entries = ingest_json(cli, url)
+    assert result.exit_code == 0 and entries[0]["created"] is False
+    assert flaky_server.sent_bytes == sent
+    # When the bytes behind the link change, the new bytes are archived.
+    flaky_server.add("/board.png", media.other_png)
+    result, entries = ingest_json(cli, url)
+    assert entries[0]["created"] is True
+    assert entries[0]["sha256"] == hashlib.sha256(media.other_png).hexdigest()
+
+
+@pytest.mark.usefixtures("s3_env")
+def test_s3_resume_and_unchanged_reingest(cli, monkeypatch, s3_objects, flaky_s3,
+                                          media) -> None:
+    bucket = s3_objects.bucket()
+    s3_objects.put(bucket, "keynote.mp4", media.mp4)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky_s3.url)
+    path = f"/{bucket}/keynote.mp4"
+    flaky_s3.fail(path, "truncate")
+    result, entries = ingest_json(cli, f"s3://{bucket}/keynote.mp4")
+    assert result.exit_code == 0, result.stderr
+    assert entries[0]["sha256"] == hashlib.sha256(media.mp4).hexdigest()
+    assert flaky_s3.ranges[-1] == f"bytes={len(media.mp4) // 2}-"
+    sent = flaky_s3.sent_bytes
+    result, entries = ingest_json(cli, f"s3://{bucket}/keynote.mp4")
+    assert result.exit_code == 0 and entries[0]["created"] is False
+    assert flaky_s3.sent_bytes == sent

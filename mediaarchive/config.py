@@ -44,6 +44,12 @@ class Settings:
     model: str = _setting("base", "Default Whisper model: a name or a CTranslate2 folder.")
     compute_type: str = _setting("auto", "CTranslate2 compute type (auto picks by CPU).")
     language: str = _setting("de", "Spoken language; 'auto' detects it.")
+    asr_batch_size: int = _setting(
+        8, "Speech chunks decoded together (batched pipeline); 0 decodes sequentially.")
+    asr_beam_size: int = _setting(5, "Beam size of the speech decoder.")
+    asr_window: float = _setting(
+        300.0, "Longest stretch of audio (seconds) decoded at once; segments are stored "
+        "after each, so it bounds memory and the work a killed run loses.")
     jobs: int = _setting(1, "Assets processed side by side.")
     threads: int | None = _setting(None, "CPU threads in all (default: the cores).")
     ocr_languages: str = _setting(

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.media",
     "tests.fixtures.search",
     "tests.fixtures.services",
+    "tests.fixtures.asr",
     "tests.fixtures.workers",
     "tests.fixtures.subtitles",
     "tests.fixtures.web",

@@ -16,6 +16,8 @@ from mediaarchive.cli import verify  # noqa: F401,E402
 from mediaarchive.cli import demo  # noqa: F401,E402
 from mediaarchive.cli import process  # noqa: F401,E402
 from mediaarchive.cli import worker  # noqa: F401,E402
+from mediaarchive.cli import models  # noqa: F401,E402
+from mediaarchive.cli import transcribe  # noqa: F401,E402
 from mediaarchive.cli import subtitles  # noqa: F401,E402
 from mediaarchive.cli import search  # noqa: F401,E402
 from mediaarchive.cli import serve  # noqa: F401,E402

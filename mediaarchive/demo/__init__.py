@@ -9,11 +9,13 @@ from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
+from mediaarchive.demo.transcript import print_transcript
 
 STAGES: list[Stage] = [
     start_endpoint,
     ingest_seed,
     print_archive,
+    print_transcript,
     search_screenshot_text,
 ]
 

@@ -6,6 +6,7 @@ from mediaarchive.steps.base import STEPS, SkipStep, StepContext, StepSpec, step
 from mediaarchive.steps import probe  # noqa: E402,F401
 from mediaarchive.steps import transcode  # noqa: E402,F401
 from mediaarchive.steps import thumbnail  # noqa: E402,F401
+from mediaarchive.steps import transcribe  # noqa: E402,F401
 from mediaarchive.steps import subtitles  # noqa: E402,F401
 from mediaarchive.steps import ocr  # noqa: E402,F401
 from mediaarchive.steps import slides  # noqa: E402,F401

@@ -1,0 +1,110 @@
+"""The bundled model installs once and is verified; bad or missing models are clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mediaarchive.asr.models import (
+    BUNDLED_SHA256,
+    install_model,
+    resolve_model,
+    sha256_file,
+)
+from mediaarchive.asr.transcriber import auto_compute_type, choose_compute_type, cpu_flags
+from mediaarchive.cli import main
+from mediaarchive.config import Settings
+from mediaarchive.errors import ConfigError, ModelError
+
+
+@pytest.fixture
+def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "models"
+    monkeypatch.setenv("MEDIAARCHIVE_MODELS", str(cache))
+    return cache
+
+
+def cli(home: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--home", str(home), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_bundled_model_is_assembled_once_and_listed(model_cache: Path, home: Path) -> None:
+    code, _, _ = cli(home, "models", "install")
+    assert code == 0
+    folder = model_cache / "whisper-base"
+    assert sha256_file(folder / "model.bin") == BUNDLED_SHA256
+    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {p.name for p in
+                                                                  folder.iterdir()}
+    assembled = (folder / "model.bin").stat().st_mtime_ns
+    assert cli(home, "models", "install")[0] == 0
+    assert (folder / "model.bin").stat().st_mtime_ns == assembled, "assembled only once"
+    assert not [p for p in model_cache.iterdir() if p.name.startswith(".whisper")]
+
+    code, out, _ = cli(home, "models", "--json")
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert code == 0
+    assert rows["base"] == {"name": "base", "path": str(folder), "sha256": BUNDLED_SHA256,
+                            "default": True, "available": True}
+    assert rows["large-v3-turbo"]["available"] is False
+    assert rows["large-v3-turbo"]["default"] is False
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated"])
+def test_a_corrupt_or_partial_model_is_refused_until_reinstalled(
+        model_cache: Path, home: Path, damage: str) -> None:
+    settings = Settings.load()
+    model_bin = install_model(settings).path / "model.bin"
+    if damage == "flipped":
+        with open(model_bin, "r+b") as handle:
+            handle.seek(50_000_000)
+            byte = handle.read(1)
+            handle.seek(50_000_000)
+            handle.write(bytes([byte[0] ^ 0xFF]))
+    else:
+        os.truncate(model_bin, model_bin.stat().st_size // 2)
+
+    with pytest.raises(ModelError, match="corrupt or partial.*models install --force"):
+        resolve_model(settings)
+    code, _, err = cli(home, "models", "install")
+    assert code == 1
+    assert "corrupt or partial" in err and "--force" in err
+    rows = {row["name"]: row for row in json.loads(cli(home, "models", "--json")[1])}
+    assert rows["base"]["available"] is False
+
+    assert cli(home, "models", "install", "--force")[0] == 0
+    assert resolve_model(settings).sha256 == BUNDLED_SHA256
+
+
+def test_other_models_resolve_offline_or_say_how_to_get_them(
+        model_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    settings = Settings.load()
+    with pytest.raises(ModelError, match="mediaarchive models install small"):
+        resolve_model(settings, "small")
+    with pytest.raises(ModelError, match="unknown speech model 'tiny-german'"):
+        resolve_model(settings, "tiny-german")
+    with pytest.raises(ModelError, match="does not exist"):
+        resolve_model(settings, str(tmp_path / "no-such-folder"))
+
+    # A local CTranslate2 folder works as it is, with its hash for the provenance.
+    bundled = install_model(settings).path
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    for item in bundled.iterdir():
+        (folder / item.name).symlink_to(item)
+    resolved = resolve_model(settings, str(folder))
+    assert (resolved.source, resolved.sha256) == ("folder", BUNDLED_SHA256)
+
+
+def test_compute_type_follows_the_cpu_and_can_be_overridden() -> None:
+    flags = cpu_flags()
+    expected = "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
+    assert auto_compute_type() == expected == choose_compute_type("auto")
+    assert choose_compute_type("float32") == "float32"
+    with pytest.raises(ConfigError, match="compute type 'fast'"):
+        choose_compute_type("fast")

@@ -1,0 +1,189 @@
+"""German speech becomes a transcript with words and provenance; re-runs and kills are safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from mediaarchive import synth
+from mediaarchive.archive import Archive
+from mediaarchive.asr.models import BUNDLED_SHA256
+from mediaarchive.asr.transcriber import auto_compute_type
+from mediaarchive.cli import main
+from mediaarchive.config import Settings
+from mediaarchive.db import Asset, Job, Segment, Transcript
+from mediaarchive.pipeline.runner import run_queued
+from mediaarchive.steps.transcribe import transcribe_asset
+from tests.fixtures.asr import speech_asset, transcripts_of
+from tests.fixtures.media import make_asset
+
+pytestmark = pytest.mark.slow
+
+TALK = [
+    "Willkommen zum Labcamp. Heute spricht Mark Hallerberg über das Innovationslabor.",
+    "Im Stadtlabor Soest bauen wir Prototypen gemeinsam mit der Verwaltung.",
+]
+EVENT, TITLE, SPEAKERS = "Labcamp 4", "Lebenszyklen von Innovationslaboren", ["Mark Hallerberg"]
+
+
+@pytest.fixture(scope="module")
+def transcribed(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One talk with metadata and a glossary, transcribed once for several tests."""
+    home = tmp_path_factory.mktemp("home")
+    glossary = home / "glossar.txt"
+    glossary.write_text("# Namen\nStadtlabor Soest\nInnovationslabor, Hertie School\n",
+                        encoding="utf-8")
+    archive = Archive(Settings.load(home=home))
+    audio = synth.talk_audio(TALK, pause=3.0)
+    asset = speech_asset(archive, audio, title=TITLE, event=EVENT, speakers=SPEAKERS)
+    summary = transcribe_asset(archive, asset, glossary=glossary)
+    yield archive, asset, glossary, audio, summary
+    archive.close()
+
+
+def test_german_speech_gets_segments_and_word_times(transcribed) -> None:  # type: ignore[no-untyped-def]
+    archive, asset, _, audio, summary = transcribed
+    [transcript] = transcripts_of(archive, asset.id)
+    assert transcript.current and transcript.complete
+    assert (transcript.model, transcript.language) == ("base", "de")
+    text = " ".join(s.text for s in transcript.segments)
+    # Names from the metadata and the glossary come out right (without them: "Lappkamp",
+    # "Marc Halberk", "nost").
+    for word in ("Labcamp", "Hallerberg", "Soest", "Prototypen", "gemeinsam"):
+        assert word.lower() in text.lower(), (word, text)
+    previous_end = 0.0
+    for segment in transcript.segments:
+        assert previous_end - 0.01 <= segment.start < segment.end
+        assert 0 < segment.confidence <= 1
+        assert segment.words and "".join(w.word for w in segment.words).strip() == segment.text
+        for word in segment.words:
+            assert segment.start - 0.01 <= word.start <= word.end <= segment.end + 0.01
+        previous_end = segment.end
+    # The 3-second pause separates the paragraphs: no segment spans it.
+    first_talk_end = synth.media_duration(synth.speech_wav(TALK[0]))
+    assert not [s for s in transcript.segments
+                if s.start < first_talk_end + 0.5 and s.end > first_talk_end + 2.5]
+    assert summary["segments"] == len(transcript.segments)
+    assert transcript.duration == pytest.approx(synth.media_duration(audio), abs=0.1)
+
+
+def test_provenance_records_model_options_and_prompt(transcribed) -> None:  # type: ignore[no-untyped-def]
+    archive, asset, glossary, _, _ = transcribed
+    [transcript] = transcripts_of(archive, asset.id)
+    prov = transcript.provenance
+    assert prov["model_sha256"] == BUNDLED_SHA256
+    assert prov["compute_type"] == auto_compute_type()
+    assert prov["faster_whisper"] == version("faster-whisper")
+    assert prov["ctranslate2"] == version("ctranslate2")
+    assert 1 <= prov["cpu_threads"] <= os.cpu_count()
+    decoding = prov["decoding"]
+    assert decoding["language"] == "de" and decoding["beam_size"] == 5
+    assert decoding["word_timestamps"] is True and decoding["vad_filter"] is True
+    # Exactly what went in as prompt and hotwords, and where it came from.
+    assert prov["initial_prompt"] == ("Labcamp 4. Lebenszyklen von Innovationslaboren. "
+                                      "Mit Mark Hallerberg. "
+                                      "Stadtlabor Soest, Innovationslabor, Hertie School.")
+    assert prov["glossary"] == ["Stadtlabor Soest", "Innovationslabor", "Hertie School"]
+    assert prov["hotwords"] is None
+    assert decoding["initial_prompt"] == prov["initial_prompt"]
+    assert decoding["hotwords"] == prov["hotwords"]
+    assert prov["glossary_file"] == str(glossary)
+    assert prov["metadata"] == {"event": EVENT, "title": TITLE, "speakers": SPEAKERS}
+    assert prov["processing_seconds"] > 0 and prov["real_time_factor"] > 0
+    assert prov["guards"]["counts"] == {}
+
+
+def test_retranscribing_keeps_the_old_transcript(transcribed) -> None:  # type: ignore[no-untyped-def]
+    archive, asset, _, _, _ = transcribed
+    result = CliRunner().invoke(main, ["--home", str(archive.settings.home), "transcribe",
+                                       asset.short_id, "--language", "auto", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["language"] == "de" and summary["language_probability"] > 0.5
+    old, new = transcripts_of(archive, asset.id)
+    assert (old.current, new.current) == (False, True)
+    assert old.segments and new.segments
+    assert new.provenance["decoding"]["language"] is None  # detected, not forced
+    assert new.language_probability == pytest.approx(summary["language_probability"])
+
+
+def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive) -> None:
+    paragraphs = TALK + [
+        "Die Hertie School in Berlin bereitet junge Menschen auf Führungsaufgaben vor.",
+        "Am Nachmittag haben wir in kleinen Gruppen an neuen Angeboten gearbeitet.",
+        "Zum Schluss haben wir über die nächsten Termine gesprochen.",
+        "Wir danken allen Mitwirkenden für die offene Diskussion.",
+    ]
+    audio = synth.talk_audio(paragraphs, pause=2.0)
+    asset = speech_asset(archive, audio, title="Lange Sitzung")
+    env = {**os.environ, "MEDIAARCHIVE_ASR_WINDOW": "12", "MEDIAARCHIVE_THREADS": "1"}
+    command = [sys.executable, "-m", "mediaarchive", "--home", str(archive.settings.home),
+               "transcribe", asset.short_id]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        stored = 0
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None:
+            with archive.session() as session:
+                stored = session.scalar(select(func.count(Segment.id))) or 0
+            if stored >= 2:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the transcription finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+    [killed] = transcripts_of(archive, asset.id)
+    assert not killed.complete and not killed.current
+    before = [(s.id, s.start, s.end, s.text) for s in killed.segments]
+    assert before, "segments were stored as they were produced"
+    stopped_at = max(s.end for s in killed.segments)
+    assert stopped_at < killed.duration - 5
+
+    transcribe_asset(archive, asset)
+    [resumed] = transcripts_of(archive, asset.id)
+    assert resumed.id == killed.id and resumed.complete and resumed.current
+    after = [(s.id, s.start, s.end, s.text) for s in resumed.segments]
+    assert after[:len(before)] == before, "what was stored is kept as it was"
+    runs = resumed.provenance["runs"]
+    assert [r["from"] for r in runs] == [0.0, stopped_at]
+    for earlier, later in zip(resumed.segments, resumed.segments[1:], strict=False):
+        assert later.start >= earlier.end - 0.01, "no overlap, no duplicate"
+    text = " ".join(s.text for s in resumed.segments).lower()
+    for word in ("willkommen", "prototypen", "berlin", "gearbeitet", "schluss", "diskussion"):
+        assert text.count(word) == 1, (word, [s.text for s in resumed.segments])
+
+
+def test_keynote_pipeline_transcribes_and_silent_video_gives_empty_transcript(
+        archive: Archive, media_files: dict[str, Path]) -> None:
+    talk = make_asset(archive, media_files["mp4"], kind="video")
+    silent = make_asset(archive, media_files["silent"], kind="video")
+    result = run_queued(archive)
+    assert not result.failed
+    with archive.session() as session:
+        for asset in (talk, silent):
+            job = session.scalar(select(Job).where(Job.asset_id == asset.id,
+                                                   Job.step == "transcribe"))
+            assert job.state == "done" and job.progress["seconds_done"] >= 0
+            assert session.get(Asset, asset.id).state == "done"
+        talk_transcript = session.scalar(select(Transcript).where(
+            Transcript.asset_id == talk.id, Transcript.current.is_(True)))
+        text = " ".join(s.text for s in talk_transcript.segments)
+        assert "Prototypen" in text and "Universität" in text, text
+        silent_transcript = session.scalar(select(Transcript).where(
+            Transcript.asset_id == silent.id))
+        assert silent_transcript.current and silent_transcript.segments == []

@@ -65,7 +65,8 @@ def test_laboren_finds_labor(search_archive) -> None:
 
 def test_labor_finds_compounds_and_the_exact_word_first(search_archive) -> None:
     result = hits(search_archive, "Labor")
-    assert result[0].snippet == "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>."
+    assert result[0].snippet == (
+        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>.")
     snippets = " ".join(h.snippet for h in result)
     assert "<mark>Innovationslabor</mark>" in snippets
     assert "<mark>Stadtlabor</mark>" in snippets

@@ -9,7 +9,9 @@ from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
+from mediaarchive.demo.search_keynote import search_keynote
 from mediaarchive.demo.transcript import print_transcript
+from mediaarchive.demo.web import serve_web
 
 STAGES: list[Stage] = [
     start_endpoint,
@@ -17,6 +19,8 @@ STAGES: list[Stage] = [
     print_archive,
     print_transcript,
     search_screenshot_text,
+    search_keynote,
+    serve_web,  # keep last: it serves the page until Ctrl-C
 ]
 
 __all__ = ["STAGES", "DemoContext", "Stage", "run_demo", "seed_page_path"]

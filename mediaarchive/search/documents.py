@@ -1,8 +1,10 @@
 """What the index holds for an asset: one metadata document, its OCR texts, its speech.
 
-Shared by every backend. Keys are stable and tell the source apart by range, so a backend
-can rank each range on its own (speech is by far the largest):
-metadata = asset id, OCR = ``OCR_BASE`` + ocr_texts.id, speech = ``SPEECH_BASE`` + segments.id.
+Shared by every backend. Keys are stable and tell the source apart by range: speech =
+``SPEECH_BASE`` + segments.id, OCR = ``OCR_BASE`` + ocr_texts.id, metadata =
+``METADATA_BASE`` + assets.id. Metadata sorts last and speech first, so a backend that walks
+matches from the highest key down meets the few metadata and OCR documents before the
+many segments (newest first).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from mediaarchive.db.models import asset_events
 from mediaarchive.search.hits import IndexDocument
 
 __all__ = [
+    "METADATA_BASE",
     "OCR_BASE",
     "SPEECH_BASE",
     "AssetFacts",
@@ -27,8 +30,9 @@ __all__ = [
     "ocr_documents",
 ]
 
-OCR_BASE = 1 << 32
 SPEECH_BASE = 1 << 40
+OCR_BASE = 1 << 50
+METADATA_BASE = 1 << 56
 
 
 class AssetFacts:
@@ -70,7 +74,7 @@ def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
         if event.description:
             body.append(event.description)
     return IndexDocument(
-        key=asset.id,
+        key=METADATA_BASE + asset.id,
         asset_id=asset.id,
         source="metadata",
         start=None,

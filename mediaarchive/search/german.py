@@ -5,7 +5,7 @@ Python's ``sqlite3`` cannot register FTS5 tokenizers, so text is analysed here o
 
 - ``fold``: case-fold and write umlauts and ß one way: ``Universität``, ``Universitaet`` and
   ``Universitat`` all become ``universitat``; ``Straße`` and ``Strasse`` become ``strasse``.
-- ``stem``: the Snowball German stemmer (``Prototypen`` → ``prototyp``, ``Laboren`` →
+- ``stem``: the Snowball German stemmer, by PyStemmer (``Prototypen`` → ``prototyp``, ``Laboren`` →
   ``labor``, ``Gespräche`` → ``gesprach``), memoised because talk vocabulary repeats.
 - compounds: German compounds put the head last (``Innovations|labor``) and the modifier
   first (``Verwaltungs|digitalisierung``). The index keeps each long stem reversed, so
@@ -17,12 +17,13 @@ Python's ``sqlite3`` cannot register FTS5 tokenizers, so text is analysed here o
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib.metadata import version
 
-import snowballstemmer
+import Stemmer
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -40,18 +41,25 @@ __all__ = [
 ]
 
 #: Bump when folding, stemming or splitting changes: the index must then be rebuilt.
-ANALYZER_VERSION = f"1/snowball-{version('snowballstemmer')}"
+ANALYZER_VERSION = f"2/pystemmer-{version('PyStemmer')}"
 #: Stems at least this long are kept reversed for "ends with" (compound head) matching.
-MIN_PART_TOKEN = 6
+MIN_PART_TOKEN = 7
 #: A query stem must be at least this long to match as a part of a compound.
 MIN_COMPOUND_PART = 4
 
 WORD_PATTERN = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
-# The pure-Python class, not snowballstemmer.stemmer(): that would switch to PyStemmer when
-# installed, and the index must be analysed by one known implementation.
-_stemmer = snowballstemmer.GermanStemmer()
+# PyStemmer: the Snowball project's C stemmers (the pure-Python port was 60x slower, and a
+# transcript vocabulary is large). Stemmer objects are not thread-safe: one per thread.
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("german")
+    return stemmer
 
 #: Frequent function words: matched as words and stems, never as compound parts.
 STOPWORDS = frozenset(
@@ -97,7 +105,7 @@ def stem(folded: str) -> str:
     """The Snowball German stem of a folded word."""
     if folded.isdigit() or len(folded) <= 2:
         return folded
-    return _stemmer.stemWord(folded)
+    return _stemmer().stemWord(folded)
 
 
 def reverse_part(stemmed: str) -> str:

@@ -67,7 +67,7 @@ class SearchFilters:
 class IndexDocument:
     """One row of the index: what is searched (``head`` weighs more) and what a hit shows."""
 
-    #: Stable key: the asset's id for metadata, else derived from the segment / OCR row id.
+    #: Stable key, derived from the segment / OCR row / asset id (see ``documents``).
     key: int
     asset_id: int
     source: str

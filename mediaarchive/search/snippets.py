@@ -7,6 +7,7 @@ same analysis: a word is marked when it matches a query term the way the index m
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from html import escape
 
@@ -19,6 +20,7 @@ __all__ = ["Highlighter", "make_snippet"]
 SNIPPET_WORDS = 32
 #: Words shown before the first match.
 LEAD_WORDS = 8
+_WHITESPACE = re.compile(r"\s+")
 
 
 class Highlighter:
@@ -95,4 +97,5 @@ def make_snippet(text: str, highlighter: Highlighter, *, words: int = SNIPPET_WO
     out.append(escape(text[position:finish]))
     if finish < len(text):
         out.append("…")
-    return "".join(out).strip()
+    # One line: newlines of OCR text and page descriptions would break a result list.
+    return _WHITESPACE.sub(" ", "".join(out)).strip()

@@ -16,10 +16,13 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 (FTS5 contentless tables delete by re-supplying the indexed values).
 
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
-word in most of a million segments. Each source range (metadata+OCR, speech) is therefore
-ranked over at most ``RANK_CANDIDATES`` matching rows: all of them when there are fewer,
-else the newest ones (highest rowid, found by walking the match in rowid order, which is
-cheap). A word that common has almost no weight in bm25 anyway.
+word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
+matching rows: all of them when there are fewer, else those with the highest rowids, which
+are metadata, then OCR text, then the newest speech (see ``documents``): FTS5 walks a match
+in rowid order and SQLite stops at the limit, so bm25 is computed for those rows only. A
+word that common has almost no weight in bm25 anyway. Compound parts are FTS5 prefix
+queries, which merge every matching term's doclist up front; they are only added when the
+words and their inflections alone give fewer than ``limit`` hits (they would rank below).
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ from mediaarchive.db import Asset
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
 from mediaarchive.search.documents import (
-    SPEECH_BASE,
     asset_documents,
     asset_facts,
     iter_speech_documents,
@@ -52,8 +54,6 @@ __all__ = ["SqliteSearchBackend", "language_token", "match_expression"]
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
 #: Most rows ranked per source range (see the module docstring).
 RANK_CANDIDATES = 4000
-#: Ranges of rowids ranked separately: metadata and OCR, speech.
-RANGES = {"other": (0, SPEECH_BASE), "speech": (SPEECH_BASE, 1 << 62)}
 
 _INSERT_FTS = (
     "INSERT INTO search_fts (rowid, t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets)"
@@ -75,17 +75,23 @@ def language_token(language: str) -> str:
     return words[0] if words else ""
 
 
-def _facets(doc: IndexDocument) -> str:
-    tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
-    tokens += [f"ev{event_id}" for event_id in doc.event_ids]
-    if doc.language:
-        tokens.append(f"lang{language_token(doc.language)}")
-    return " ".join(tokens)
+def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore[type-arg]
+    key = (doc.asset_id, doc.kind, doc.source, doc.language, tuple(doc.event_ids))
+    facets = cache.get(key)
+    if facets is None:
+        tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
+        tokens += [f"ev{event_id}" for event_id in doc.event_ids]
+        if doc.language:
+            tokens.append(f"lang{language_token(doc.language)}")
+        facets = cache[key] = " ".join(tokens)
+    return facets
 
 
 def _fts_values(rowid: int, head: str, body: str, facets: str) -> tuple:  # type: ignore[type-arg]
-    h = analyse(head)
     b = analyse(body)
+    if not head:
+        return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
+    h = analyse(head)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
 
 
@@ -94,30 +100,41 @@ def _quoted(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def _term_expression(term: Term) -> str:
+def _term_expression(term: Term, *, loose: bool) -> str:
     if term.prefix:
         return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
-    alternatives = [
-        f"{{t_exact b_exact}} : {_quoted(term.words)}",
-        f"{{t_stem b_stem}} : {_quoted(term.stems)}",
-    ]
+    stems = term.stems
+    if stems == term.words:
+        # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
+        # walks a phrase's whole doclist, which is what costs for common words).
+        alternatives = [f"{{t_exact b_exact t_stem b_stem}} : {_quoted(term.words)}"]
+    else:
+        alternatives = [
+            f"{{t_exact b_exact}} : {_quoted(term.words)}",
+            f"{{t_stem b_stem}} : {_quoted(stems)}",
+        ]
     compound = term.compound_stem
-    if compound:
+    if loose and compound:
         alternatives.append(f"{{t_stem b_stem}} : {_quoted([compound])} *")
         alternatives.append(f"{{t_part b_part}} : {_quoted([compound[::-1]])} *")
     return "(" + " OR ".join(alternatives) + ")"
 
 
-def match_expression(query: Query, filters: ResolvedFilters | None = None) -> str | None:
-    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find)."""
+def match_expression(
+    query: Query, filters: ResolvedFilters | None = None, *, loose: bool = True
+) -> str | None:
+    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find).
+
+    ``loose=False`` leaves out compound parts (words and inflections only).
+    """
     if query.empty:
         return None
     expression = " AND ".join(
-        "(" + " OR ".join(_term_expression(term) for term in clause) + ")"
+        "(" + " OR ".join(_term_expression(term, loose=loose) for term in clause) + ")"
         for clause in query.clauses
     )
     if query.excluded:
-        excluded = " OR ".join(_term_expression(term) for term in query.excluded)
+        excluded = " OR ".join(_term_expression(term, loose=True) for term in query.excluded)
         expression = f"({expression}) NOT ({excluded})"
     facets: list[str] = []
     if filters is not None:
@@ -159,8 +176,9 @@ class SqliteSearchBackend(SearchBackend):
         count = 0
         batch_fts: list[tuple] = []  # type: ignore[type-arg]
         batch_docs: list[tuple] = []  # type: ignore[type-arg]
+        facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
-            facets = _facets(doc)
+            facets = _facets(doc, facet_cache)
             batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
             batch_docs.append(
                 (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text,
@@ -219,42 +237,39 @@ class SqliteSearchBackend(SearchBackend):
 
     # -- searching -------------------------------------------------------------------------
 
-    def search(
-        self, query: Query, filters: ResolvedFilters, *, limit: int
-    ) -> list[RankedDocument]:
-        expression = match_expression(query, filters)
-        if expression is None or filters.nothing or limit <= 0:
-            return []
-        ranges = [RANGES["speech"]] if filters.source == "speech" else (
-            [RANGES["other"]] if filters.source is not None else list(RANGES.values())
-        )
+    def _ranked(self, expression: str, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` (rowid, bm25) among the newest ``RANK_CANDIDATES`` matches."""
         weights = ", ".join(str(w) for w in WEIGHTS)
-        db = self._db
-        ranked: list[tuple[int, float]] = []
         try:
-            for low, high in ranges:
-                boundary = db.execute(
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?"
-                    " AND rowid < ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                    (expression, low, high, RANK_CANDIDATES),
-                ).fetchone()
-                ranked += db.execute(
-                    f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts"
-                    " WHERE search_fts MATCH ? AND rowid > ? AND rowid < ?"
-                    " ORDER BY score LIMIT ?",
-                    (expression, boundary[0] if boundary else low - 1, high, limit),
-                ).fetchall()
+            candidates = self._db.execute(
+                f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
+                " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (expression, RANK_CANDIDATES),
+            ).fetchall()
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
-        ranked.sort(key=lambda row: row[1])
-        ranked = ranked[:limit]
+        candidates.sort(key=lambda row: row[1])
+        return candidates[:limit]
+
+    def search(
+        self, query: Query, filters: ResolvedFilters, *, limit: int
+    ) -> list[RankedDocument]:
+        if query.empty or filters.nothing or limit <= 0:
+            return []
+        strict = match_expression(query, filters, loose=False)
+        loose = match_expression(query, filters, loose=True)
+        assert strict is not None and loose is not None
+        ranked = self._ranked(strict, limit)
+        if loose != strict and len(ranked) < limit:
+            # Too few words and inflections: add compound parts, which rank below them.
+            ranked = self._ranked(loose, limit)
         if not ranked:
             return []
         scores = {rowid: -score for rowid, score in ranked}
         placeholders = ",".join("?" * len(scores))
-        rows = db.execute(
+        rows = self._db.execute(
             f'SELECT rowid, asset_id, source, start, "end", head, text FROM search_docs'
             f" WHERE rowid IN ({placeholders})",
             list(scores),

@@ -34,7 +34,8 @@ def make_subtitles(ctx: StepContext) -> None:
             f"choose from {', '.join(FORMATS)}"
         )
     preset = get_preset(ctx.params.get("preset") or ctx.archive.settings.subtitle_preset)
-    if ctx.asset.current_transcript is None:
+    transcript = ctx.asset.current_transcript
+    if transcript is None or not transcript.segments:
         raise SkipStep("no transcript to make subtitles from (no speech, or not transcribed)")
     problems = len(check_cues(asset_cues(ctx.asset, preset), preset))
     with tempfile.TemporaryDirectory(prefix="subtitles-", dir=ctx.workdir) as tmp:

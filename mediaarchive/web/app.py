@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mediaarchive.archive import Archive
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.web import api, media, pages
-from mediaarchive.web.rendering import render
+from mediaarchive.web.rendering import ENVIRONMENT, render
 
 STATIC = Path(__file__).with_name("static")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -96,6 +96,8 @@ def create_app(archive: Archive) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ReadOnlyAndTimed)
+    for template in ENVIRONMENT.list_templates(extensions=["html"]):
+        ENVIRONMENT.get_template(template)  # compiled now, not on a visitor's first request
     return app
 
 

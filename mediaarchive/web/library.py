@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from mediaarchive import records
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Rendition, Transcript
 from mediaarchive.db.models import asset_events
@@ -194,12 +195,7 @@ def subtitles(session: Session, asset: Asset, fmt: str, preset: str) -> str:
 
 def asset_summary(asset: Asset) -> dict[str, Any]:
     """The status JSON of an asset."""
-    try:
-        from mediaarchive.records import asset_summary as summary
-    except ImportError:  # records not merged yet
-        from mediaarchive.web._interim import asset_summary as summary
-
-    return summary(asset)
+    return records.asset_summary(asset)
 
 
 def asset_detail(archive: Archive, asset: Asset) -> dict[str, Any]:
@@ -208,12 +204,10 @@ def asset_detail(archive: Archive, asset: Asset) -> dict[str, Any]:
     The web never reveals where the store lives on the server's disk: ``path`` is null and
     each rendition gets a ``url`` under the page's own origin.
     """
-    try:
-        from mediaarchive.records import asset_detail as detail
-    except ImportError:  # records not merged yet
-        from mediaarchive.web._interim import asset_detail as detail
-
-    document = detail(archive, asset)
+    document = records.asset_detail(archive, asset)
+    if isinstance(document.get("original"), dict):
+        document["original"]["path"] = None
+        document["original"]["url"] = f"/assets/{asset.short_id}/original"
     for entry in document.get("renditions", []):
         entry["path"] = None
         entry["url"] = rendition_url(asset, entry.get("kind", ""), entry.get("label", ""))

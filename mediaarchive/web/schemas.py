@@ -114,6 +114,12 @@ class OcrDocument(Document):
     words: list[OcrWord]
 
 
+class BlobLocation(Document):
+    path: str | None
+    uri: str | None
+    url: str | None = None
+
+
 class AssetDetail(Document):
     id: str
     sha256: str
@@ -130,6 +136,7 @@ class AssetDetail(Document):
     transcript: TranscriptDocument | None
     transcripts: list[TranscriptVersion]
     ocr: list[OcrDocument]
+    original: BlobLocation | None = None
     url: str
 
 

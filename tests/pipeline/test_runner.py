@@ -41,9 +41,11 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
     assert sorted(result.failed) == sorted([assets["corrupt"].id, assets["empty"].id])
     assert (result.jobs, result.threads) == (2, max(1, archive.settings.total_threads // 2))
 
-    expected = {"mp4": {"speech_audio", "proxy", "poster", "slide"},
-                "mkv": {"speech_audio", "proxy", "poster", "slide"},
-                "mp3": {"speech_audio", "proxy"}, "wav": {"speech_audio", "proxy"},
+    # Speech gets subtitles; the silent video has no transcript to make them from.
+    expected = {"mp4": {"speech_audio", "proxy", "poster", "slide", "subtitles"},
+                "mkv": {"speech_audio", "proxy", "poster", "slide", "subtitles"},
+                "mp3": {"speech_audio", "proxy", "subtitles"},
+                "wav": {"speech_audio", "proxy", "subtitles"},
                 "silent": {"proxy", "poster", "slide"}, "image": {"thumbnail"},
                 "corrupt": set(), "empty": set()}
     for name, asset in assets.items():

@@ -70,6 +70,8 @@ def test_assets_events_and_transcripts_match_the_schema(
     proxy = next(r for r in detail["renditions"] if r["kind"] == "proxy")
     assert proxy["url"] == f"/assets/{web_archive.talk_id}/proxy"
     assert proxy["path"] is None  # the server's disk layout stays private
+    assert detail["original"]["path"] is None
+    assert detail["original"]["url"] == f"/assets/{web_archive.talk_id}/original"
     transcript = validate(openapi, "/api/assets/{asset_id}/transcript",
                           httpx.get(f"{web_url}/api/assets/{web_archive.talk_id}/transcript"))
     assert [s["text"] for s in transcript["segments"]] == [t for _s, _e, t in

@@ -302,13 +302,16 @@ def export_event(
     report = report or (lambda message: None)
     if destination.startswith("s3://"):
         _s3_destination(destination)  # fail before the (long) copy when the bucket is wrong
-        with tempfile.TemporaryDirectory(prefix="mediaarchive-export-") as tmp:
-            staging = Path(tmp) / "bag"
-            staging.mkdir()
-            name, count = _build_bag(archive, event, staging, proxies=proxies, preset=preset,
-                                     report=report)
-            files, size = _count(staging)
-            _upload(staging, destination, report)
+        try:
+            with tempfile.TemporaryDirectory(prefix="mediaarchive-export-") as tmp:
+                staging = Path(tmp) / "bag"
+                staging.mkdir()
+                name, count = _build_bag(archive, event, staging, proxies=proxies,
+                                         preset=preset, report=report)
+                files, size = _count(staging)
+                _upload(staging, destination, report)
+        except OSError as exc:
+            raise ExportError(f"cannot stage the bag for {destination}: {exc}") from exc
         return ExportResult(destination, name, count, files, size, proxies)
     target = Path(destination).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -325,6 +328,9 @@ def export_event(
         if target.exists():
             target.rmdir()
         os.replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ExportError(f"cannot write the bag to {target}: {exc}") from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

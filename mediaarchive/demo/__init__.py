@@ -10,6 +10,7 @@ from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.report import print_archive
 from mediaarchive.demo.screenshot_text import search_screenshot_text
 from mediaarchive.demo.search_keynote import search_keynote
+from mediaarchive.demo.subtitles import show_subtitles
 from mediaarchive.demo.transcript import print_transcript
 from mediaarchive.demo.web import serve_web
 
@@ -20,6 +21,7 @@ STAGES: list[Stage] = [
     print_transcript,
     search_screenshot_text,
     search_keynote,
+    show_subtitles,  # after processing: subtitles of the keynote, the event as a BagIt bag
     serve_web,  # keep last: it serves the page until Ctrl-C
 ]
 

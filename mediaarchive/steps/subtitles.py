@@ -35,8 +35,10 @@ def make_subtitles(ctx: StepContext) -> None:
         )
     preset = get_preset(ctx.params.get("preset") or ctx.archive.settings.subtitle_preset)
     transcript = ctx.asset.current_transcript
-    if transcript is None or not transcript.segments:
-        raise SkipStep("no transcript to make subtitles from (no speech, or not transcribed)")
+    if transcript is None:
+        raise SkipStep("no transcript to make subtitles from (not transcribed)")
+    if not transcript.segments:
+        raise SkipStep("the transcript holds no speech: no subtitles to make")
     problems = len(check_cues(asset_cues(ctx.asset, preset), preset))
     with tempfile.TemporaryDirectory(prefix="subtitles-", dir=ctx.workdir) as tmp:
         for fmt in formats:

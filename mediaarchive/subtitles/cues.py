@@ -61,6 +61,7 @@ _PUNCTUATION = "\"'»«“”‚‘’()[],;:.!?…"
 
 # Costs of the partition (dimensionless; only their ratios matter).
 COST_CUE = 1.0
+HUGE = 1e12
 COST_CUT = {"sentence": 0.0, "clause": 2.0, "conjunction": 2.5, "segment": 4.0, "word": 8.0}
 COST_AFTER_FUNCTION_WORD = 4.0  # "in der / Stadt": an article or preposition left hanging
 COST_BEFORE_NUMBER = 2.0  # "Labcamp / 4": a number torn from its noun
@@ -304,7 +305,9 @@ def _partition(block_tokens: list[_Token], following: _Token | None, preset: Pre
                 continue
             bounds, layout_cost = layout
             cost = best[begin] + layout_cost + _cue_cost(block, begin, end, chars)
-            if cost < best[end]:
+            if not cost < HUGE:  # degenerate times (zero-length speech): still a cue
+                cost = HUGE
+            if cost < best[end] or not choice[end][1]:
                 best[end] = cost
                 choice[end] = (begin, bounds)
     cues: list[Cue] = []
@@ -346,7 +349,7 @@ def _cue_cost(block: _Block, begin: int, end: int, chars: int) -> float:
     available = min(max(available_end, last.end) - start, preset.max_duration)
     if available < preset.min_duration:
         cost += COST_VIOLATION + COST_SHORT * (preset.min_duration - available)
-    if available > 0:
+    if available >= 0.001:
         cps = chars / available
         if cps > preset.max_cps:
             cost += COST_VIOLATION + COST_FAST * (cps - preset.max_cps) / preset.max_cps

@@ -129,3 +129,14 @@ def test_unknown_preset_in_a_pipeline_fails_the_job_with_a_clear_error(
         job = find_asset(session, asset_id).jobs[0]
         assert job.state == "failed"
         assert "unknown subtitle preset 'netflix'" in job.error
+
+
+def test_a_transcript_without_speech_is_skipped(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from mediaarchive.steps import SkipStep
+
+    asset_id = transcribed_asset(None, title="Stille")
+    with pytest.raises(SkipStep, match="no speech"):
+        run_step(archive, asset_id, {})
+    assert renditions(archive, asset_id) == {}

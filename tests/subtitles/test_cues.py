@@ -239,3 +239,29 @@ def test_an_ordinal_before_a_month_never_ends_a_sentence_even_after_a_pause() ->
              TimedWord(1.9, 2.4, " Oktober"), TimedWord(2.5, 3.0, " geht's"),
              TimedWord(3.05, 3.5, " los.")]
     assert [t.text for t in tokenize(words) if t.sentence_end] == ["los."]
+
+
+def test_overlapping_imported_cues_come_out_in_order_without_overlap() -> None:
+    # Two speakers at once in a human SRT: the segments overlap.
+    words = words_from_segment_text(1.0, 4.0, "Ich fange an.", 0)
+    words += words_from_segment_text(2.0, 3.0, "Nein, ich!", 1)
+    words += words_from_segment_text(3.5, 6.0, "Gut, dann du.", 2)
+    for preset in PRESETS.values():
+        cues = build_cues(words, preset)
+        assert joined(cues) == "Ich fange an. Nein, ich! Gut, dann du."
+        for cue, following in zip(cues, cues[1:], strict=False):
+            assert cue.start < cue.end <= following.start - preset.min_gap + 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 30.0), st.floats(0.0, 8.0),
+                          st.lists(word_text, min_size=1, max_size=25)), min_size=1, max_size=12))
+def test_any_imported_segments_make_ordered_cues(segments) -> None:  # type: ignore[no-untyped-def]
+    words: list[TimedWord] = []
+    for index, (start, length, texts) in enumerate(sorted(segments)):
+        words += words_from_segment_text(start, start + length, " ".join(texts) + ".", index)
+    cues = build_cues(words, PRESETS["de-broadcast"])
+    assert joined(cues) == spoken(words)
+    for cue, following in zip(cues, cues[1:], strict=False):
+        assert cue.start < cue.end
+        assert round(following.start - cue.end, 3) >= 0.08 - 1e-9

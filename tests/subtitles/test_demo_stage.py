@@ -1,0 +1,37 @@
+"""The demo's subtitles stage: the keynote's VTT, its check, and the event's bag."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import bagit
+import webvtt
+
+from mediaarchive.demo.base import DemoContext
+from mediaarchive.demo.subtitles import show_subtitles
+
+
+def test_demo_stage_writes_subtitles_and_a_bag(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    with archive.session() as session:
+        from mediaarchive.archive import find_asset
+
+        sha256 = find_asset(session, asset_id).sha256
+    lines: list[str] = []
+    ctx = DemoContext(archive, results=[SimpleNamespace(sha256=sha256)], echo=lines.append)
+    show_subtitles(ctx)
+
+    output = "\n".join(lines)
+    vtt = archive.settings.home / "demo-output" / f"{asset_id}.de.vtt"
+    assert f"--preset de-broadcast -o {vtt}" in output
+    assert "Guten Morgen" in output and "cues break the preset" in output
+    assert webvtt.read(str(vtt)).captions
+    bag = archive.settings.home / "demo-output" / "export-bag"
+    assert "BagIt bag: 1 assets" in output
+    bagit.Bag(str(bag)).validate()
+
+
+def test_demo_stage_without_transcripts_says_what_to_do(archive) -> None:  # type: ignore[no-untyped-def]
+    lines: list[str] = []
+    show_subtitles(DemoContext(archive, results=[], echo=lines.append))
+    assert lines == ["No transcript yet: 'mediaarchive run' transcribes the keynote first."]

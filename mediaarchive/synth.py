@@ -27,7 +27,7 @@ def cache_dir() -> Path:
     """Where generated media is cached (``MEDIAARCHIVE_SYNTH_CACHE``, else the user cache)."""
     env = os.environ.get("MEDIAARCHIVE_SYNTH_CACHE")
     if env:
-        path = Path(env)
+        path = Path(env).resolve()
     else:
         import platformdirs
 

@@ -28,6 +28,7 @@ from mediaarchive.errors import MediaArchiveError, NotFoundError
 from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.workdirs import job_workdir, remove_workdirs
+from mediaarchive.records import asset_summary, step_summary
 from mediaarchive.steps import STEPS, SkipStep, StepContext
 
 FINISHED = ("done", "skipped")
@@ -315,17 +316,7 @@ def retry(archive: Archive, asset_ids: Sequence[int] | None = None) -> list[int]
 
 def step_summaries(asset: Asset) -> list[dict[str, Any]]:
     """The ``steps`` list of the status JSON: name, state, attempts, error, seconds, worker."""
-    return [
-        {
-            "name": job.step,
-            "state": job.state,
-            "attempts": job.attempts,
-            "error": job.error,
-            "seconds": job.seconds,
-            "worker": job.worker,
-        }
-        for job in sorted(asset.jobs, key=lambda j: j.position)
-    ]
+    return [step_summary(job) for job in sorted(asset.jobs, key=lambda j: j.position)]
 
 
 def run_summaries(archive: Archive, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -334,16 +325,4 @@ def run_summaries(archive: Archive, asset_ids: Sequence[int]) -> list[dict[str, 
         assets = session.scalars(
             select(Asset).where(Asset.id.in_(list(asset_ids))).order_by(Asset.id)
         ).all()
-        return [
-            {
-                "id": asset.short_id,
-                "sha256": asset.sha256,
-                "kind": asset.kind,
-                "title": asset.title,
-                "event": asset.event.name if asset.event else None,
-                "events": [event.name for event in asset.events],
-                "state": asset.state,
-                "steps": step_summaries(asset),
-            }
-            for asset in assets
-        ]
+        return [asset_summary(asset) for asset in assets]

@@ -68,6 +68,23 @@ def check_subtitles(
     return check_cues(asset_cues(asset, resolved), resolved)
 
 
+def segments_json(transcript: Transcript) -> list[dict[str, Any]]:
+    """Segments with their words, as ``show --json`` has them."""
+    return [
+        {
+            "start": segment.start,
+            "end": segment.end,
+            "text": segment.text,
+            "confidence": segment.confidence,
+            "words": [
+                {"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                for w in segment.words
+            ],
+        }
+        for segment in transcript.segments
+    ]
+
+
 def transcript_document(asset: Asset, transcript: Transcript) -> dict[str, Any]:
     """The transcript as JSON: provenance, segments and words (as ``show --json`` has them)."""
     return {
@@ -80,24 +97,7 @@ def transcript_document(asset: Asset, transcript: Transcript) -> dict[str, Any]:
         "current": transcript.current,
         "duration": transcript.duration,
         "provenance": transcript.provenance or {},
-        "segments": [
-            {
-                "start": segment.start,
-                "end": segment.end,
-                "text": segment.text,
-                "confidence": segment.confidence,
-                "words": [
-                    {
-                        "start": word.start,
-                        "end": word.end,
-                        "word": word.word,
-                        "probability": word.probability,
-                    }
-                    for word in segment.words
-                ],
-            }
-            for segment in transcript.segments
-        ],
+        "segments": segments_json(transcript),
     }
 
 

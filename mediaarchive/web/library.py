@@ -19,6 +19,7 @@ from mediaarchive.errors import NotFoundError
 from mediaarchive.search import search
 from mediaarchive.subtitles import FORMATS as SUBTITLE_FORMATS
 from mediaarchive.subtitles import render_subtitles
+from mediaarchive.subtitles.render import segments_json
 
 #: Browsers play these originals directly when there is no proxy yet.
 PLAYABLE = ("video/mp4", "video/webm", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav",
@@ -134,19 +135,7 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
         "model": transcript.model,
         "language": transcript.language,
         "provenance": transcript.provenance or {},
-        "segments": [
-            {
-                "start": segment.start,
-                "end": segment.end,
-                "text": segment.text,
-                "confidence": segment.confidence,
-                "words": [
-                    {"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
-                    for w in segment.words
-                ],
-            }
-            for segment in transcript.segments
-        ],
+        "segments": segments_json(transcript),
     }
 
 

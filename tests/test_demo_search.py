@@ -6,7 +6,7 @@ import hashlib
 
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.demo.search_keynote import search_keynote
-from mediaarchive.ingest import IngestResult
+from mediaarchive.services.ingest import IngestResult
 from tests.fixtures.search import SearchArchive
 
 

@@ -34,7 +34,7 @@ LONG_TALK = [
 
 
 def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped-def]
-    from mediaarchive.ingest import ingest_sources
+    from mediaarchive.services.ingest import ingest_sources
 
     results = ingest_sources(archive, [str(p) for p in paths], event="Labcamp 4")
     assert not [r.error for r in results if r.error]

@@ -19,7 +19,7 @@ from rich.progress import (
 from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
 from mediaarchive.cli.process import ProcessAsIngested
-from mediaarchive.ingest import IngestResult, ingest_sources
+from mediaarchive.services.ingest import IngestResult, ingest_sources
 
 
 @main.command()

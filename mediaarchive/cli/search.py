@@ -9,7 +9,7 @@ import click
 
 from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.db.models import ASSET_KINDS
+from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.search import SOURCES, SearchHit, reindex, search
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)

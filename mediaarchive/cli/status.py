@@ -6,8 +6,8 @@ import click
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.db.models import ASSET_KINDS, ASSET_STATES
-from mediaarchive.records import asset_detail, asset_summary, event_summaries, list_assets
+from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES
+from mediaarchive.services.views import asset_detail, asset_summary, event_summaries, list_assets
 
 
 @main.command()

@@ -10,7 +10,7 @@ import click
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.cli.base import emit_json, main, pass_archive
 from mediaarchive.errors import UserError
-from mediaarchive.export import export_event
+from mediaarchive.services.export import export_event
 from mediaarchive.subtitles import (
     FORMATS,
     PRESETS,

@@ -6,7 +6,7 @@ import click
 
 from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
-from mediaarchive.fixity import FixityResult, verify_archive
+from mediaarchive.services.fixity import FixityResult, verify_archive
 
 
 @main.command()

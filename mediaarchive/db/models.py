@@ -41,10 +41,6 @@ asset_events = Table(
     Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
 )
 
-#: Asset kinds and states, as the CLI contract names them.
-ASSET_KINDS = ("video", "audio", "image", "other")
-ASSET_STATES = ("queued", "running", "done", "failed")
-JOB_STATES = ("queued", "running", "done", "failed", "skipped")
 
 
 class Event(Base):

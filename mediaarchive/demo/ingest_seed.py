@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.errors import FetchError
-from mediaarchive.ingest import ingest_sources
+from mediaarchive.services.ingest import ingest_sources
 
 
 def ingest_seed(ctx: DemoContext) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mediaarchive.demo.base import DemoContext
-from mediaarchive.records import asset_detail, event_summaries, list_assets
+from mediaarchive.services.views import asset_detail, event_summaries, list_assets
 
 
 def print_archive(ctx: DemoContext) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mediaarchive.demo.base import DemoContext
-from mediaarchive.export import export_event
-from mediaarchive.records import list_assets
+from mediaarchive.services.export import export_event
+from mediaarchive.services.views import list_assets
 from mediaarchive.subtitles import PRESETS, asset_cues, check_cues, render_subtitles
 
 PRESET = "de-broadcast"

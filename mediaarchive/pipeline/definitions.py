@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from mediaarchive.db.models import ASSET_KINDS
+from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import PipelineError
 from mediaarchive.steps import STEPS
 

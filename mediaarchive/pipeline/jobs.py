@@ -28,7 +28,7 @@ from mediaarchive.errors import MediaArchiveError, NotFoundError
 from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.workdirs import job_workdir, remove_workdirs
-from mediaarchive.records import asset_summary, step_summary
+from mediaarchive.services.views import asset_summary, step_summary
 from mediaarchive.steps import STEPS, SkipStep, StepContext
 
 FINISHED = ("done", "skipped")

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Event
-from mediaarchive.db.models import ASSET_KINDS, asset_events
+from mediaarchive.db.models import asset_events
+from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import UserError
 from mediaarchive.search.german import fold
 from mediaarchive.search.hits import SOURCES, SearchFilters

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from mediaarchive import records
+from mediaarchive.services import views as records
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Rendition, Transcript
 from mediaarchive.db.models import asset_events

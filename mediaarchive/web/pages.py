@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, OcrText, Rendition
-from mediaarchive.db.models import ASSET_KINDS
+from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import UserError
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session, load_asset

@@ -1,0 +1,20 @@
+"""The use cases: one home for every operation the CLI, the web page and the workers share.
+
+Each module is one use case (``ingest``, ``process``, ``transcripts``, ``views``, ``export``,
+``fixity``…): plain functions over an ``Archive`` that return plain dataclasses (never ORM
+rows) and raise the typed errors of ``mediaarchive.errors``. The edges import from here
+only. Modules load on first use, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["export", "fixity", "ingest", "views"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

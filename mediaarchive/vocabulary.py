@@ -1,0 +1,49 @@
+"""The archive's fixed vocabularies, declared once: asset kinds, asset and job states, hit
+sources. They are ``StrEnum``s, so each member compares equal to (and serialises as) the plain
+string the CLI contract names."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ASSET_KINDS", "ASSET_STATES", "AssetKind", "AssetState", "HIT_SOURCES",
+           "HitSource", "JOB_STATES", "JobState"]
+
+
+class AssetKind(StrEnum):
+    VIDEO = "video"
+    AUDIO = "audio"
+    IMAGE = "image"
+    OTHER = "other"
+
+
+class AssetState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class HitSource(StrEnum):
+    """Where a search hit's text came from."""
+
+    SPEECH = "speech"
+    SLIDE = "slide"
+    IMAGE = "image"
+    METADATA = "metadata"
+
+
+#: The values as plain strings (for click choices, SQL ``IN`` and messages; click maps Enum
+#: choices by member name, so it gets these).
+ASSET_KINDS: tuple[str, ...] = tuple(kind.value for kind in AssetKind)
+ASSET_STATES: tuple[str, ...] = tuple(state.value for state in AssetState)
+JOB_STATES: tuple[str, ...] = tuple(state.value for state in JobState)
+HIT_SOURCES: tuple[str, ...] = tuple(source.value for source in HitSource)

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from mediaarchive.config import describe_settings
-from mediaarchive.s3store import parse_s3_uri
+from mediaarchive.store import parse_s3_uri
 from mediaarchive.worker.app import QUEUES
 
 REPO = Path(__file__).resolve().parent.parent

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -13,8 +15,7 @@ import pytest
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
 from mediaarchive.errors import ConfigError, StoreError
-from mediaarchive.s3store import MIN_PART_SIZE, S3Store
-from mediaarchive.store import blob_key, open_store
+from mediaarchive.store import MIN_PART_SIZE, S3Store, blob_key, open_store
 
 
 @pytest.fixture
@@ -168,3 +169,17 @@ def test_web_range_requests_on_an_s3_store_get_the_right_bytes(
     assert seek.status_code == 206 and seek.content == data[150000:151000]
     tail = client.get("/media", headers={"Range": "bytes=-10"})
     assert tail.status_code == 206 and tail.content == data[-10:]
+
+
+def test_a_local_store_starts_without_the_s3_code_or_boto3(tmp_path: Path) -> None:
+    # A fresh interpreter: this test process has long imported boto3 for the fixtures.
+    code = (
+        "import sys\n"
+        "from mediaarchive.store import LocalStore, open_store\n"
+        f"assert isinstance(open_store({str(tmp_path)!r}), LocalStore)\n"
+        "loaded = {'boto3', 'botocore', 'mediaarchive.store.s3'} & set(sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr

@@ -9,12 +9,20 @@ only. Modules load on first use, so importing this package stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["export", "fixity", "ingest", "views"]
+if TYPE_CHECKING:
+    from mediaarchive.store import Store
+
+#: Types the edges name in signatures, re-exported so they need not import the layers below.
+_TYPES = {"Store": "mediaarchive.store"}
+
+__all__ = ["Store", "export", "fixity", "ingest", "views"]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _TYPES:
+        return getattr(importlib.import_module(_TYPES[name]), name)
     if name in __all__:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlparse
 
 from mediaarchive.errors import ConfigError, StoreError
-from mediaarchive.store import CHUNK, Blob, blob_key
+from mediaarchive.store.base import CHUNK, Blob, blob_key
 
 #: Parts of a multipart upload (S3 needs at least 5 MiB for all but the last one).
 DEFAULT_PART_SIZE = 16 * 1024 * 1024
@@ -356,17 +356,24 @@ class S3Store:
         return 0
 
 
+class _Sha256AndMd5:
+    """Both digests S3 needs from one read of the file (``file_digest`` takes one hash)."""
+
+    def __init__(self) -> None:
+        self.sha256 = hashlib.sha256()
+        self.md5 = hashlib.md5()
+
+    def update(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.md5.update(data)
+
+
 def _digests(path: Path) -> tuple[str, bytes, int]:
     """sha256 hex, md5 digest and size of a file, read once."""
-    sha = hashlib.sha256()
-    md5 = hashlib.md5()
-    size = 0
     try:
         with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                sha.update(chunk)
-                md5.update(chunk)
-                size += len(chunk)
+            both = hashlib.file_digest(handle, _Sha256AndMd5)  # type: ignore[arg-type]
+            size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise StoreError(f"cannot read {path} to archive it: {exc}") from exc
-    return sha.hexdigest(), md5.digest(), size
+    return both.sha256.hexdigest(), both.md5.digest(), size

@@ -1,72 +1,21 @@
-"""The archive store: content-addressed blobs (``sha256/ab/cd/<sha256>``), written atomically.
+"""The archive store in a local folder (the default), blobs under ``sha256/ab/cd/<sha256>``.
 
-A local folder by default (``LocalStore``); an S3 bucket with ``s3://bucket/prefix``
-(``S3Store``). Originals are never modified: a blob, once written, is only read.
+A blob is written to the store's ``tmp`` folder, synced and renamed into place, so it appears
+only when complete. Originals are never modified: a blob, once written, is only read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from mediaarchive.errors import StoreError
-
-CHUNK = 1024 * 1024
-
-
-def blob_key(sha256: str) -> str:
-    """The store key of the blob with this sha256."""
-    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-
-
-def hash_file(path: Path) -> tuple[str, int]:
-    """sha256 hex digest and size of a file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-@dataclass(frozen=True)
-class Blob:
-    """A stored blob."""
-
-    key: str
-    sha256: str
-    size: int
-
-
-class Store(Protocol):
-    """What every archive store offers."""
-
-    uri: str
-
-    def put_file(self, path: Path, sha256: str | None = None, *, move: bool = False) -> Blob:
-        """Store a file's bytes under their sha256 (no-op if already there)."""
-
-    def exists(self, key: str) -> bool: ...
-
-    def open(self, key: str) -> BinaryIO: ...
-
-    def local_path(self, key: str) -> Path | None:
-        """The blob's path when it is a local file, else None."""
-
-    def uri_for(self, key: str) -> str: ...
-
-    def keys(self) -> Iterator[str]: ...
-
-    def materialize(self, key: str) -> "contextmanager[Path]":  # type: ignore[valid-type]
-        """A local file with the blob's bytes for as long as the context lasts."""
+from mediaarchive.store.base import Blob, blob_key, hash_file
 
 
 class LocalStore:
@@ -166,11 +115,3 @@ def _fsync_dir(path: Path) -> None:
     finally:
         os.close(fd)
 
-
-def open_store(uri: str, *, endpoint_url: str | None = None) -> Store:
-    """The store for a URI: a folder path, or ``s3://bucket/prefix``."""
-    if uri.startswith("s3://"):
-        from mediaarchive.s3store import S3Store
-
-        return S3Store(uri, endpoint_url=endpoint_url)
-    return LocalStore(Path(uri))

@@ -131,6 +131,28 @@ def test_archive_opens_an_s3_store_from_settings(
         archive.close()
 
 
+def test_verify_rehashes_the_blobs_on_s3_and_finds_a_changed_one(
+    s3_endpoint: str, s3_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediaarchive.services.fixity import verify_archive
+    from mediaarchive.services.ingest import ingest_sources
+
+    monkeypatch.setenv("MEDIAARCHIVE_STORE_ENDPOINT_URL", s3_endpoint)
+    uri = f"s3://archive-{uuid.uuid4().hex[:12]}"
+    archive = Archive(Settings.load(home=tmp_path / "home", store=uri))
+    try:
+        [result] = ingest_sources(archive, [str(_file(tmp_path, os.urandom(300_000), "a.bin"))])
+        assert [check.outcome for check in verify_archive(archive)] == ["ok"]
+        store = archive.store
+        key = next(store.keys())
+        store.client.put_object(Bucket=store.bucket, Key=key, Body=b"bit rot")
+        [check] = verify_archive(archive)
+        assert check.outcome == "corrupt" and check.asset_id == result.id
+        assert check.actual_sha256 == hashlib.sha256(b"bit rot").hexdigest()
+    finally:
+        archive.close()
+
+
 def test_not_an_s3_uri_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="s3://bucket/prefix"):
         S3Store("s3:///nobucket")

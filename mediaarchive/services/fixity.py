@@ -12,8 +12,7 @@ from sqlalchemy import select
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, FixityEvent, Rendition
 from mediaarchive.errors import StoreError
-
-CHUNK = 1024 * 1024
+from mediaarchive.store import Store
 
 
 @dataclass
@@ -71,14 +70,11 @@ def verify_archive(archive: Archive,
     return results
 
 
-def _hash_blob(store: Any, key: str) -> str | None:
+def _hash_blob(store: Store, key: str) -> str | None:
     if not store.exists(key):
         return None
-    digest = hashlib.sha256()
     try:
         with store.open(key) as handle:
-            while chunk := handle.read(CHUNK):
-                digest.update(chunk)
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except (StoreError, FileNotFoundError):
         return None
-    return digest.hexdigest()

@@ -109,13 +109,22 @@ def audio_stream(probe: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def display_size(stream: dict[str, Any]) -> tuple[int, int] | None:
-    """Width and height as shown (after the rotation that ffmpeg applies by default)."""
+    """Width and height as shown: the pixels stretched by the sample aspect ratio, then
+    turned by the rotation that ffmpeg applies by default."""
     width, height = stream.get("width"), stream.get("height")
     if not width or not height:
         return None
+    aspect = pixel_aspect(stream)
+    if aspect != 1:
+        width = max(1, round(width * aspect))
     if abs(int(stream.get("rotation") or 0)) % 180 == 90:
         return height, width
     return width, height
+
+
+def pixel_aspect(stream: dict[str, Any]) -> Fraction:
+    """The shape of a pixel (its width over its height): 1 for square ones, or when unknown."""
+    return _aspect(stream.get("sample_aspect_ratio")) or Fraction(1)
 
 
 def _stream(raw: dict[str, Any]) -> dict[str, Any]:
@@ -132,12 +141,15 @@ def _stream(raw: dict[str, Any]) -> dict[str, Any]:
     if language and language != "und":
         stream["language"] = language
     if kind == "video":
+        # Not square pixels (anamorphic DVD, DV) when not 1:1: display_size stretches the width.
+        sar = raw.get("sample_aspect_ratio")
         stream.update(
             width=raw.get("width"),
             height=raw.get("height"),
             pixel_format=raw.get("pix_fmt"),
             frame_rate=_rate(raw.get("avg_frame_rate")) or _rate(raw.get("r_frame_rate")),
             frames=_int(raw.get("nb_frames")),
+            sample_aspect_ratio=sar if _aspect(sar) else None,
             rotation=_rotation(raw),
             attached_pic=bool((raw.get("disposition") or {}).get("attached_pic")),
         )
@@ -156,6 +168,16 @@ def _rotation(raw: dict[str, Any]) -> int:
             return int(float(side["rotation"]))
     rotate = (raw.get("tags") or {}).get("rotate")
     return int(float(rotate)) if rotate else 0
+
+
+def _aspect(value: str | None) -> Fraction | None:
+    """A sample aspect ratio ("16:11") as a fraction; None when unknown ("N/A", "0:1")."""
+    num, sep, den = (value or "").partition(":")
+    try:
+        aspect = Fraction(int(num), int(den)) if sep else None
+    except (ValueError, ZeroDivisionError):
+        return None
+    return aspect if aspect else None
 
 
 def _rate(value: str | None) -> float | None:

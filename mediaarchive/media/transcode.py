@@ -23,7 +23,13 @@ from typing import Any
 import ffmpeg
 
 from mediaarchive.errors import ConfigError, TranscodeError
-from mediaarchive.media.probe import audio_stream, display_size, last_meaningful_line, video_stream
+from mediaarchive.media.probe import (
+    audio_stream,
+    display_size,
+    last_meaningful_line,
+    pixel_aspect,
+    video_stream,
+)
 
 #: Called with (done, total, unit) while ffmpeg runs.
 Progress = Callable[[float, float, str], None]
@@ -211,7 +217,8 @@ def make_proxy(
         size = display_size(video) or (options.max_width, options.max_height)
         width, height = fit_within(*size, options.max_width, options.max_height)
         picture = source_input["v:0"]
-        if (width, height) != size:
+        if (width, height) != size or pixel_aspect(video) != 1:
+            # Scaling to the shown size also makes the pixels square.
             picture = picture.filter("scale", width, height)
         streams.append(picture)
         output_args.update({"c:v": "libx264", "preset": options.preset, "crf": options.crf,

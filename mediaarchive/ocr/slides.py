@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mediaarchive.errors import ConfigError, OcrError, ProbeError
+from mediaarchive.media.probe import display_size, probe_file, video_stream
 
 #: Width (pixels) of the comparison stream; its height follows the aspect ratio.
 SAMPLE_WIDTH = 320
@@ -65,35 +66,19 @@ def _require(tool: str) -> str:
 
 
 def video_geometry(video: Path) -> tuple[int, int, float]:
-    """Display width, height and duration (seconds) of a video, from ffprobe.
+    """Width and height as shown (pixel aspect ratio and rotation applied, as ffmpeg decodes
+    the frames) and duration in seconds (NaN when unknown) of a video.
 
     Raises:
         ProbeError: ffprobe cannot read it or it has no video stream.
     """
-    cmd = [_require("ffprobe"), "-v", "error", "-select_streams", "v:0", "-show_entries",
-           "stream=width,height,sample_aspect_ratio:format=duration", "-of",
-           "default=nw=1", str(video)]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ProbeError(f"ffprobe cannot read {video}: {result.stderr.strip()[-300:]}")
-    values: dict[str, str] = {}
-    for line in result.stdout.splitlines():
-        key, _, value = line.partition("=")
-        values.setdefault(key.strip(), value.strip())
-    try:
-        width, height = int(values["width"]), int(values["height"])
-    except (KeyError, ValueError) as exc:
-        raise ProbeError(f"{video} has no video stream to find slides in") from exc
-    aspect = values.get("sample_aspect_ratio", "1:1")
-    if ":" in aspect and aspect not in ("0:1", "N/A"):
-        num, den = aspect.split(":")
-        if int(den) and int(num):
-            width = round(width * int(num) / int(den))
-    try:
-        duration = float(values.get("duration", "nan"))
-    except ValueError:
-        duration = float("nan")
-    return width, height, duration
+    probe = probe_file(video)
+    stream = video_stream(probe)
+    size = display_size(stream) if stream is not None else None
+    if size is None:
+        raise ProbeError(f"{video} has no video stream to find slides in")
+    duration = probe.get("duration")
+    return size[0], size[1], float("nan") if duration is None else float(duration)
 
 
 def _frames(video: Path, size: tuple[int, int], fps: float, threads: int) -> Iterator[bytes]:

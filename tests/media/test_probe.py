@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mediaarchive.errors import ProbeError
-from mediaarchive.media.probe import probe_file
+from mediaarchive.media.probe import display_size, probe_file, video_stream
 
 
 @pytest.mark.parametrize("name, container", [("mp4", "mov,mp4"), ("mkv", "matroska")])
@@ -54,3 +54,17 @@ def test_corrupt_file_is_a_probe_error_naming_it(media_files: dict[str, Path]) -
 def test_empty_file_is_a_probe_error(media_files: dict[str, Path]) -> None:
     with pytest.raises(ProbeError, match="empty"):
         probe_file(media_files["empty"], label="asset abc123")
+
+
+def test_display_size_stretches_non_square_pixels(odd_geometry_clips: dict[str, Path]) -> None:
+    video = video_stream(probe_file(odd_geometry_clips["anamorphic"]))
+    assert video is not None
+    assert (video["width"], video["height"], video["sample_aspect_ratio"]) == (320, 180, "2:1")
+    assert display_size(video) == (640, 180)
+
+
+def test_display_size_turns_rotated_video(odd_geometry_clips: dict[str, Path]) -> None:
+    video = video_stream(probe_file(odd_geometry_clips["rotated"]))
+    assert video is not None
+    assert abs(video["rotation"]) == 90
+    assert display_size(video) == (180, 320)

@@ -52,6 +52,17 @@ def test_proxy_is_h264_aac_faststart_within_720p(tmp_path: Path) -> None:
     assert params["width"] == 1280 and params["faststart"] is True
 
 
+def test_proxy_of_anamorphic_video_has_square_pixels_at_the_shown_size(
+        odd_geometry_clips: dict[str, Path], tmp_path: Path) -> None:
+    source = odd_geometry_clips["anamorphic"]
+    target = tmp_path / "proxy.mp4"
+    params = make_proxy(source, target, probe_file(source), label="asset x")
+    video = next(s for s in probe_file(target)["streams"] if s["type"] == "video")
+    assert (video["width"], video["height"]) == (640, 180)
+    assert video["sample_aspect_ratio"] in (None, "1:1")
+    assert (params["width"], params["height"]) == (640, 180)
+
+
 def test_proxy_of_audio_file_is_aac_mp4(media_files: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "proxy.mp4"
     make_proxy(media_files["mp3"], target, probe_file(media_files["mp3"]), label="asset x")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mediaarchive.errors import ProbeError
-from mediaarchive.ocr.slides import detect_slides, scene_filter_changes
+from mediaarchive.ocr.slides import detect_slides, scene_filter_changes, video_geometry
 from tests.fixtures.ocr import SLIDES, change_times
 
 
@@ -31,3 +31,13 @@ def test_a_file_without_video_is_a_probe_error(tmp_path: Path) -> None:
     with pytest.raises(ProbeError, match="no video stream"):
         detect_slides(speech_wav("Hallo"))
 
+
+
+def test_slides_of_a_rotated_or_anamorphic_video_are_sampled_at_the_shown_shape(
+        odd_geometry_clips: dict[str, Path]) -> None:
+    # ffmpeg decodes frames turned and stretched: the sample size must follow, or every
+    # frame comes out squeezed.
+    width, height, duration = video_geometry(odd_geometry_clips["rotated"])
+    assert (width, height) == (180, 320) and duration == pytest.approx(2.0, abs=0.1)
+    assert video_geometry(odd_geometry_clips["anamorphic"])[:2] == (640, 180)
+    assert detect_slides(odd_geometry_clips["rotated"])

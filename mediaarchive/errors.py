@@ -50,6 +50,13 @@ class AmbiguousIdError(NotFoundError):
     http_status = 400
 
 
+class DatabaseBusyError(MediaArchiveError):
+    """Other writers kept the database locked through every retry of a short write."""
+
+    transient = True
+    http_status = 503
+
+
 class FetchError(MediaArchiveError):
     """An asset could not be fetched from its source."""
 

@@ -1,4 +1,4 @@
-"""Database access: engine, sessions and migrations."""
+"""Database access: engine, sessions, migrations, and retrying a write while it is busy."""
 
 from mediaarchive.db.models import (
     Asset,
@@ -14,6 +14,7 @@ from mediaarchive.db.models import (
     Transcript,
     Word,
 )
+from mediaarchive.db.retry import is_locked, retry_while_busy
 from mediaarchive.db.session import Database
 
 __all__ = [
@@ -30,4 +31,6 @@ __all__ = [
     "SourceLink",
     "Transcript",
     "Word",
+    "is_locked",
+    "retry_while_busy",
 ]

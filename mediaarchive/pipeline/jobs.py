@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
-from mediaarchive.db import Asset, Job
+from mediaarchive.db import Asset, Job, retry_while_busy
 from mediaarchive.errors import MediaArchiveError, NotFoundError
 from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
 from mediaarchive.pipeline.progress import NullReporter, Reporter
@@ -269,28 +269,34 @@ def _finish(session: Session, job_id: int, state: str, message: str | None,
 
 def _record(archive: Archive, job_id: int, state: str, message: str | None, seconds: float,
             *, interrupted: bool = False) -> None:
-    """Record a failure, a retry or an interruption in a fresh transaction."""
-    for attempt in range(5):
-        try:
-            with archive.session() as session:
-                job = session.get(Job, job_id)
-                assert job is not None
-                progress = dict(job.progress or {})
-                job.state = state
-                job.error = message
-                job.seconds = round(seconds, 3)
-                job.finished_at = utcnow()
-                if state == "queued" and not interrupted:
-                    delay = retry_delay(job.attempts, archive.settings.step_retry_delay)
-                    progress["retry_at"] = time.time() + delay
-                if interrupted:
-                    progress["interrupted"] = int(progress.get("interrupted", 0)) + 1
-                job.progress = progress
-                session.flush()
-                sync_asset_state(session, job.asset_id)
-            return
-        except OperationalError:  # the database is busy: try again shortly
-            time.sleep(0.5 * (attempt + 1))
+    """Record a failure, a retry or an interruption in a fresh transaction.
+
+    Raises:
+        DatabaseBusyError: the database stayed busy, so the job still shows as running.
+    """
+
+    def record() -> None:
+        with archive.session() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            progress = dict(job.progress or {})
+            job.state = state
+            job.error = message
+            job.seconds = round(seconds, 3)
+            job.finished_at = utcnow()
+            if state == "queued" and not interrupted:
+                delay = retry_delay(job.attempts, archive.settings.step_retry_delay)
+                progress["retry_at"] = time.time() + delay
+            if interrupted:
+                progress["interrupted"] = int(progress.get("interrupted", 0)) + 1
+            job.progress = progress
+            session.flush()
+            sync_asset_state(session, job.asset_id)
+
+    retry_while_busy(
+        record, what=f"cannot record that job {job_id} is {state}",
+        then="'mediaarchive run' picks the step up again once this process has ended",
+        attempts=5, wait=0.5, retry_on=lambda exc: isinstance(exc, OperationalError))
 
 
 def retry(archive: Archive, asset_ids: Sequence[int] | None = None) -> list[int]:

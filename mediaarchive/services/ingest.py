@@ -8,7 +8,6 @@ per link it was reached by, its events, and a done "fetch" job. Steps are not ru
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
-from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink
+from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.expand import Expansion, SourceExpander
@@ -186,23 +185,22 @@ def record_asset(archive: Archive, request: AssetRequest, fetched: FetchedFile, 
     of the insert race gets a unique-constraint (or SQLite lock) error, rolls back and
     reuses the winner's row.
     """
-    last_error: Exception | None = None
-    for attempt in range(_RECORD_ATTEMPTS):
-        try:
-            with archive.session() as session:
-                asset, created = _record(session, request, fetched, blob, pipeline)
-                summary = {"id": asset.short_id, "sha256": asset.sha256, "kind": asset.kind,
-                           "title": asset.title, "state": asset.state, "size": asset.size,
-                           "event": asset.event.name if asset.event else None}
-            return summary, created
-        except (IntegrityError, OperationalError) as exc:
-            if isinstance(exc, OperationalError) and "locked" not in str(exc):
-                raise
-            last_error = exc
-            time.sleep(0.05 * (attempt + 1))
-    raise MediaArchiveError(
-        f"{display_url(request.source_url)}: cannot record the asset (database busy: "
-        f"{last_error}); run the ingest again")
+    def record() -> tuple[dict[str, Any], bool]:
+        with archive.session() as session:
+            asset, created = _record(session, request, fetched, blob, pipeline)
+            summary = {"id": asset.short_id, "sha256": asset.sha256, "kind": asset.kind,
+                       "title": asset.title, "state": asset.state, "size": asset.size,
+                       "event": asset.event.name if asset.event else None}
+        return summary, created
+
+    return retry_while_busy(
+        record, what=f"{display_url(request.source_url)}: cannot record the asset",
+        then="run the ingest again", attempts=_RECORD_ATTEMPTS, retry_on=_lost_race_or_locked)
+
+
+def _lost_race_or_locked(exc: BaseException) -> bool:
+    """Another process inserted the same row first, or holds the database lock."""
+    return isinstance(exc, IntegrityError) or is_locked(exc)
 
 
 def _record(session: Session, request: AssetRequest, fetched: FetchedFile, blob: Blob,
@@ -262,26 +260,20 @@ def _record_events(archive: Archive, expansion: Expansion) -> None:
     """Create the events of pages and manifests and keep their non-asset links."""
     if not expansion.events and not expansion.page_links:
         return
-    for attempt in range(_RECORD_ATTEMPTS):
-        try:
-            with archive.session() as session:
-                for info in expansion.events.values():
-                    event = _event(session, info.name, date=info.date, source=info.source)
-                    if info.date and not event.date:
-                        event.date = info.date
-                for item in expansion.page_links:
-                    event = _event(session, item.event)
-                    exists = session.scalar(select(PageLink).where(
-                        PageLink.event_id == event.id, PageLink.url == item.url))
-                    if exists is None:
-                        session.add(PageLink(event_id=event.id, url=item.url,
-                                             heading=item.heading, context=item.context))
-                        session.flush()
-            return
-        except (IntegrityError, OperationalError) as exc:
-            if isinstance(exc, OperationalError) and "locked" not in str(exc):
-                raise
-            if attempt == _RECORD_ATTEMPTS - 1:
-                raise MediaArchiveError(f"cannot record the events: {exc}; run the ingest "
-                                        "again") from exc
-            time.sleep(0.05 * (attempt + 1))
+    def record() -> None:
+        with archive.session() as session:
+            for info in expansion.events.values():
+                event = _event(session, info.name, date=info.date, source=info.source)
+                if info.date and not event.date:
+                    event.date = info.date
+            for item in expansion.page_links:
+                event = _event(session, item.event)
+                exists = session.scalar(select(PageLink).where(
+                    PageLink.event_id == event.id, PageLink.url == item.url))
+                if exists is None:
+                    session.add(PageLink(event_id=event.id, url=item.url,
+                                         heading=item.heading, context=item.context))
+                    session.flush()
+
+    retry_while_busy(record, what="cannot record the events", then="run the ingest again",
+                     attempts=_RECORD_ATTEMPTS, retry_on=_lost_race_or_locked)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
 from mediaarchive.db import Asset, Job
-from mediaarchive.errors import MediaArchiveError
+from mediaarchive.errors import DatabaseBusyError, MediaArchiveError
 from mediaarchive.media.probe import probe_file
 from mediaarchive.pipeline.runner import queue_asset, retry, run_job, run_queued, thread_budget
 from mediaarchive.steps.base import STEPS, step
@@ -136,6 +137,33 @@ def test_transient_failures_retry_with_backoff_permanent_do_not(
         assert result.failed == [second.id] and len(flaky_step) == 1
     finally:
         archive.close()
+
+
+def test_a_job_outcome_the_busy_database_cannot_take_is_an_error_not_silence(
+        archive: Archive, home: Path, media_files: dict[str, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    @step("locks_db", kinds=("video",), description="test step")
+    def locks_db(ctx):  # type: ignore[no-untyped-def]
+        # A fake: another writer holding SQLite's lock for minutes cannot be had quickly.
+        def locked():  # type: ignore[no-untyped-def]
+            raise OperationalError("UPDATE jobs", {}, Exception("database is locked"))
+
+        monkeypatch.setattr(ctx.archive, "session", locked)
+        raise MediaArchiveError("the step failed")
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    (home / "pipelines").mkdir(exist_ok=True)
+    (home / "pipelines" / "locked.yaml").write_text("name: locked\nsteps:\n  - locks_db\n")
+    try:
+        asset = make_asset(archive, media_files["silent"], kind="video")
+        with archive.session() as session:
+            jobs = queue_asset(session, session.get(Asset, asset.id), "locked", home=home)
+            job_id = next(job.id for job in jobs if job.step == "locks_db")
+        with pytest.raises(DatabaseBusyError, match=f"cannot record that job {job_id} is "
+                                                    "failed: the database stayed busy"):
+            run_job(archive, job_id, worker="test:1", threads=1)
+    finally:
+        STEPS.pop("locks_db", None)
 
 
 def test_thread_budget_never_oversubscribes() -> None:

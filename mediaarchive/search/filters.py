@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Event
 from mediaarchive.db.models import asset_events
-from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import UserError
 from mediaarchive.search.german import fold
 from mediaarchive.search.hits import SOURCES, SearchFilters
+from mediaarchive.vocabulary import ASSET_KINDS
 
 __all__ = ["ResolvedFilters", "match_events", "normalise_date", "resolve_filters"]
 

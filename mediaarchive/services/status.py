@@ -44,7 +44,7 @@ def list_status(archive: Archive, *, event: str | None = None, kind: str | None 
 
 def _why_empty(session: Session, event: str | None, kind: str | None,
                state: str | None) -> str:
-    """"No assets yet…", or the filter that matched nothing, with what there is instead."""
+    """EMPTY_ARCHIVE, or the filters that matched nothing, with what there is instead."""
     if not session.scalar(select(func.count()).select_from(Asset)):
         return EMPTY_ARCHIVE
     given = {option: value for option, value in

@@ -2,7 +2,7 @@
 
 Which assets are pending is ``pipeline.pending_assets`` (one rule for both ways); whether
 the work runs in this process or goes to the Celery workers is decided here, in
-``_process``, for ``run``, ``retry`` and the processing that ``ingest`` starts: with a
+``workers_do_it``, for ``run``, ``retry`` and the processing that ``ingest`` starts: with a
 broker in the settings the workers do it, else the local runner.
 """
 
@@ -31,6 +31,7 @@ __all__ = [
     "process_pending",
     "retry_failed",
     "terminal_progress",
+    "workers_do_it",
 ]
 
 
@@ -92,10 +93,14 @@ def _database_ids(archive: Archive, ids: Sequence[str] | None) -> list[int] | No
         return [find_asset(session, asset_id).id for asset_id in ids]
 
 
+def workers_do_it(archive: Archive) -> bool:
+    """The one choice: the Celery workers process (a broker is set), or this process."""
+    return bool(archive.settings.broker)
+
+
 def _process(archive: Archive, asset_ids: list[int] | None, jobs: int | None,
              reporter: Reporter | None) -> ProcessOutcome:
-    """The one place that chooses: the workers (with a broker) or the local runner."""
-    if archive.settings.broker:
+    if workers_do_it(archive):
         return _send_to_workers(archive, asset_ids, reporter)
     result = run_queued(archive, jobs=jobs, asset_ids=asset_ids, reporter=reporter)
     return ProcessOutcome(asset_statuses(archive, result.asset_ids), failed=bool(result.failed))
@@ -137,7 +142,7 @@ class ProcessAsIngested:
         self.runner: LocalRunner | None = None
         if pipeline:
             find_pipeline(pipeline, archive.settings.home)  # a typo fails before fetching
-        if enabled and not archive.settings.broker:
+        if enabled and not workers_do_it(archive):
             self.runner = LocalRunner(archive, jobs=jobs, reporter=reporter)
 
     def add(self, sha256: str | None) -> None:
@@ -153,7 +158,7 @@ class ProcessAsIngested:
             result = self.runner.close()
             return ProcessOutcome(asset_statuses(self.archive, result.asset_ids),
                                   failed=bool(result.failed))
-        if self.enabled and self.archive.settings.broker and self.sha256s:
+        if self.enabled and workers_do_it(self.archive) and self.sha256s:
             return _send_to_workers(self.archive, self._asset_ids(), self.reporter)
         return ProcessOutcome()
 

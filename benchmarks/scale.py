@@ -129,8 +129,8 @@ def _wait(archive, asset_ids: list[int], workers: WorkerProcesses | None) -> Non
 
 def run_mode(mode: str, workers: int, talks: list[Path], *, postgres, redis_url: str,  # type: ignore[no-untyped-def]
              s3_endpoint: str, folder: Path) -> Outcome:
+    from mediaarchive.services.dispatch import submit
     from mediaarchive.services.ingest import ingest_sources
-    from mediaarchive.worker.dispatch import submit
 
     home = folder / mode.replace(" ", "-")
     home.mkdir()

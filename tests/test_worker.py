@@ -63,7 +63,7 @@ def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> di
 
 
 def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> None:  # type: ignore[no-untyped-def]
-    from mediaarchive.worker.dispatch import queue_lengths
+    from mediaarchive.services.dispatch import queue_lengths
 
     workers.start("w1")
     workers.start("w2")
@@ -120,7 +120,7 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
 
 
 def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # type: ignore[no-untyped-def]
-    from mediaarchive.worker.dispatch import submit
+    from mediaarchive.services.dispatch import submit
 
     long_step = "transcribe" if "transcribe" in STEPS else "transcode"
     workers.start("w1")
@@ -145,7 +145,7 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
             time.sleep(0.05)
         time.sleep(0.5)  # well inside the step
         # `status` (with a broker) tells which worker runs what.
-        from mediaarchive.worker.dispatch import overview_lines
+        from mediaarchive.services.dispatch import overview_lines
 
         assert any(line.startswith(f"Worker {victim}@") and long_step in line
                    for line in overview_lines(archive))

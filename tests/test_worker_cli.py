@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mediaarchive.services.dispatch import queue_for
 from mediaarchive.steps import STEPS
-from mediaarchive.worker.dispatch import queue_for
 
 
 def test_worker_without_a_broker_says_how_to_give_one(cli) -> None:  # type: ignore[no-untyped-def]

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from mediaarchive.archive import Archive
+from mediaarchive import services
 from mediaarchive.config import Settings
 from mediaarchive.errors import MediaArchiveError
+
+if TYPE_CHECKING:
+    from mediaarchive.services.process import ProcessOutcome
 
 
 class ArchiveGroup(click.Group):
@@ -42,12 +45,13 @@ def main(ctx: click.Context, home: Path | None, db: str | None, store: str | Non
          broker: str | None) -> None:
     """mediaarchive: archive, transcribe and search the media of public events."""
     settings = Settings.load(home=home, db=db, store=store, broker=broker)
-    archive = Archive(settings)
+    archive = services.Archive(settings)  # opens nothing until a command uses it
     ctx.obj = archive
     ctx.call_on_close(archive.close)
 
 
-pass_archive = click.make_pass_decorator(Archive)
+#: Passes the command the ``services.Archive`` that ``main`` made.
+pass_archive = click.pass_obj
 
 
 def emit_json(document: Any) -> None:
@@ -64,3 +68,10 @@ def fail_if(failed: bool) -> None:
     """Exit 1 after a batch in which some asset failed (errors were already printed)."""
     if failed:
         sys.exit(1)
+
+
+def report_sent(outcome: ProcessOutcome) -> None:
+    """With a broker, say that the work went to the workers (``run``, ``retry``, ``ingest``)."""
+    if outcome.broker:
+        click.echo(f"{outcome.sent} asset(s) queued for the workers at {outcome.broker}; "
+                   "see 'mediaarchive status'.", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -16,10 +17,19 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from mediaarchive.archive import Archive
-from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
-from mediaarchive.cli.process import ProcessAsIngested
-from mediaarchive.services.ingest import IngestResult, ingest_sources
+from mediaarchive import services
+from mediaarchive.cli.base import (
+    emit_json,
+    fail_if,
+    main,
+    pass_archive,
+    report_error,
+    report_sent,
+)
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
+    from mediaarchive.services.ingest import IngestResult
 
 
 @main.command()
@@ -41,32 +51,36 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
            description: str | None, pipeline: str | None, no_process: bool,
            jobs: int | None, as_json: bool) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
-    (.yaml/.csv/.json) and Notion page exports (.txt/.md/.html/.zip)."""
+    (.yaml/.csv/.json) and Notion page exports (.txt/.md/.html/.zip).
 
-    processing = ProcessAsIngested(archive, enabled=not no_process, jobs=jobs,
-                                   pipeline=pipeline)
+    Example: mediaarchive ingest talks/ --event "Labcamp 4"
+    """
+    with services.process.terminal_progress() as reporter:
+        processing = services.process.ProcessAsIngested(
+            archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter)
 
-    def report(result: IngestResult) -> None:
-        if result.failed:
-            report_error(result.error or "failed")
-        elif not as_json:
-            click.echo(_result_line(result))
-        if not result.failed:
-            processing.add(result.sha256)
+        def report(result: IngestResult) -> None:
+            if result.failed:
+                report_error(result.error or "failed")
+            elif not as_json:
+                click.echo(_result_line(result))
+            if not result.failed:
+                processing.add(result.sha256)
 
-    with DownloadBars() as bars:
-        results = ingest_sources(
-            archive, list(sources), event=event, title=title, speakers=list(speakers),
-            language=language, date=date, description=description, pipeline=pipeline,
-            reporter=report, progress=bars.update if bars.enabled else None)
-    processing_failed = processing.finish()
+        with DownloadBars() as bars:
+            results = services.ingest.ingest_sources(
+                archive, list(sources), event=event, title=title, speakers=list(speakers),
+                language=language, date=date, description=description, pipeline=pipeline,
+                reporter=report, progress=bars.update if bars.enabled else None)
+        outcome = processing.finish()
+    report_sent(outcome)
     states = processing.states()
     for result in results:
         result.state = states.get(result.sha256 or "", result.state)
     if as_json:
         emit_json([result.to_json() for result in results])
     click.echo(_summary(results), err=True)
-    fail_if(any(result.failed for result in results) or processing_failed)
+    fail_if(any(result.failed for result in results) or outcome.failed)
 
 
 class DownloadBars:

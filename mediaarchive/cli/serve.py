@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mediaarchive.archive import Archive
+from mediaarchive import services
 from mediaarchive.cli.base import main, pass_archive
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
+
+#: The web app's factory, by import path (as uvicorn takes an app); called with the archive.
+WEB_APP = "mediaarchive.web.app:create_app"
 
 
 @main.command()
@@ -15,8 +23,9 @@ from mediaarchive.cli.base import main, pass_archive
               help="Port to listen on.")
 @pass_archive
 def serve(archive: Archive, host: str, port: int) -> None:
-    """Serve the web page: search, watch talks with subtitles, read, download (read-only)."""
-    from mediaarchive.web.server import page_url, run_server
+    """Serve the web page: search, watch talks with subtitles, read, download (read-only).
 
-    click.echo(f"Serving {page_url(host, port)} (Ctrl-C stops)", err=True)
-    run_server(archive, host, port)
+    Example: mediaarchive serve --port 8080
+    """
+    click.echo(f"Serving {services.serving.page_url(host, port)} (Ctrl-C stops)", err=True)
+    services.serving.serve_web(archive, WEB_APP, host, port)

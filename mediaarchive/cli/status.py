@@ -2,40 +2,44 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mediaarchive.archive import Archive, find_asset
+from mediaarchive import services
 from mediaarchive.cli.base import emit_json, main, pass_archive
 from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES
-from mediaarchive.services.views import asset_detail, asset_summary, event_summaries, list_assets
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
 
 
 @main.command()
-@click.option("--event", help="Only assets of this event.")
+@click.option("--event", help="Only assets of this event (any case or umlaut spelling, "
+                              "part of the name).")
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--state", type=click.Choice(ASSET_STATES), help="Only assets in this state.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @pass_archive
 def status(archive: Archive, event: str | None, kind: str | None, state: str | None,
            as_json: bool) -> None:
-    """List assets: id, kind, title, event and state (one line each)."""
-    with archive.session() as session:
-        summaries = [asset_summary(a) for a in list_assets(session, event=event, kind=kind,
-                                                           state=state)]
+    """List assets: id, kind, title, event and state (one line each).
+
+    Example: mediaarchive status --event labcamp --state failed
+    """
+    listing = services.status.list_status(archive, event=event, kind=kind, state=state)
+    if listing.empty_reason:
+        click.echo(listing.empty_reason, err=True)
     if as_json:
-        emit_json(summaries)
+        emit_json(listing.assets)
         return
-    for s in summaries:
+    for s in listing.assets:
         click.echo(f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  "
                    f"[{s['event'] or '-'}]  {s['state']}")
         if s["steps"]:
             click.echo("    " + " · ".join(_step_text(step) for step in s["steps"]))
-    if not summaries:
-        click.echo("No assets yet: add some with 'mediaarchive ingest SOURCE'.", err=True)
     if archive.settings.broker:
-        from mediaarchive.worker.dispatch import overview_lines
-
-        for line in overview_lines(archive):
+        for line in services.dispatch.overview_lines(archive):
             click.echo(line)
 
 
@@ -56,9 +60,11 @@ def _step_text(step: dict) -> str:  # type: ignore[type-arg]
 @click.option("--json", "as_json", is_flag=True, help="Print the full JSON record.")
 @pass_archive
 def show(archive: Archive, asset_id: str, as_json: bool) -> None:
-    """Show everything known about one asset (ID: 6+ hex digits of its id)."""
-    with archive.session() as session:
-        detail = asset_detail(archive, find_asset(session, asset_id))
+    """Show everything known about one asset (ID: 6+ hex digits of its id).
+
+    Example: mediaarchive show 8e33b6 --json
+    """
+    detail = services.status.show_asset(archive, asset_id)
     if as_json:
         emit_json(detail)
         return
@@ -82,9 +88,11 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @pass_archive
 def events(archive: Archive, as_json: bool) -> None:
-    """List events with their date and number of assets."""
-    with archive.session() as session:
-        summaries = event_summaries(session)
+    """List events with their date and number of assets.
+
+    Example: mediaarchive events --json
+    """
+    summaries = services.status.list_events(archive)
     if as_json:
         emit_json(summaries)
         return

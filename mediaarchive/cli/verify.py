@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mediaarchive.archive import Archive
+from mediaarchive import services
 from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_error
-from mediaarchive.services.fixity import FixityResult, verify_archive
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
+    from mediaarchive.services.fixity import FixityResult
 
 
 @main.command()
@@ -14,13 +19,16 @@ from mediaarchive.services.fixity import FixityResult, verify_archive
 @pass_archive
 def verify(archive: Archive, as_json: bool) -> None:
     """Re-hash every stored blob; report missing or corrupt ones (exit 1) and record each
-    check as a fixity event."""
+    check as a fixity event.
+
+    Example: mediaarchive verify --json
+    """
 
     def report(result: FixityResult) -> None:
         if result.outcome != "ok":
             report_error(result.message)
 
-    results = verify_archive(archive, reporter=report)
+    results = services.fixity.verify_archive(archive, reporter=report)
     if as_json:
         emit_json([r.to_json() for r in results])
     bad = [r for r in results if r.outcome != "ok"]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from mediaarchive.archive import Archive
+from mediaarchive import services
 from mediaarchive.cli.base import main, pass_archive
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
+
+#: The worker's Celery app, by import path (as ``celery -A`` takes it).
+WORKER_APP = "mediaarchive.worker"
 
 
 @main.command("worker")
@@ -22,9 +30,10 @@ from mediaarchive.cli.base import main, pass_archive
 @pass_archive
 def worker_command(archive: Archive, concurrency: int, queues: str, name: str | None,
                    loglevel: str) -> None:
-    """Process queued steps as a Celery worker (needs --broker, a shared --db and --store)."""
-    from mediaarchive.worker.app import run_worker
+    """Process queued steps as a Celery worker (needs --broker, a shared --db and --store).
 
+    Example: mediaarchive --broker redis://localhost:6379/0 worker --queues asr
+    """
     names = tuple(q.strip() for q in queues.split(",") if q.strip())
-    run_worker(archive.settings, concurrency=concurrency, queues=names, name=name,
-               loglevel=loglevel)
+    services.dispatch.run_worker(archive.settings, WORKER_APP, concurrency=concurrency,
+                                 queues=names, name=name, loglevel=loglevel)

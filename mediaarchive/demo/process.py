@@ -8,7 +8,8 @@ from mediaarchive.db import Asset
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.pipeline.progress import make_reporter
-from mediaarchive.pipeline.runner import run_queued, run_summaries
+from mediaarchive.pipeline.runner import run_queued
+from mediaarchive.services.process import asset_statuses
 
 
 def process_ingested(ctx: DemoContext) -> None:
@@ -24,7 +25,7 @@ def process_ingested(ctx: DemoContext) -> None:
         close = getattr(reporter, "close", None)
         if close:
             close()
-    for summary in run_summaries(ctx.archive, ids):
+    for summary in asset_statuses(ctx.archive, ids):
         steps = ", ".join(
             f"{s['name']} {s['state']}"
             + (f" {s['seconds']:.1f}s" if s["seconds"] is not None else "")

@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
-from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import PipelineError
 from mediaarchive.steps import STEPS
+from mediaarchive.vocabulary import ASSET_KINDS
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "pipelines"
 

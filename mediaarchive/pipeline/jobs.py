@@ -28,7 +28,6 @@ from mediaarchive.errors import MediaArchiveError, NotFoundError
 from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.workdirs import job_workdir, remove_workdirs
-from mediaarchive.services.views import asset_summary, step_summary
 from mediaarchive.steps import STEPS, SkipStep, StepContext
 
 FINISHED = ("done", "skipped")
@@ -318,17 +317,3 @@ def retry(archive: Archive, asset_ids: Sequence[int] | None = None) -> list[int]
         for asset_id in assets:
             sync_asset_state(session, asset_id)
     return assets
-
-
-def step_summaries(asset: Asset) -> list[dict[str, Any]]:
-    """The ``steps`` list of the status JSON: name, state, attempts, error, seconds, worker."""
-    return [step_summary(job) for job in sorted(asset.jobs, key=lambda j: j.position)]
-
-
-def run_summaries(archive: Archive, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Per asset: id, sha256, kind, title, event, events, state and its steps (status JSON)."""
-    with archive.session() as session:
-        assets = session.scalars(
-            select(Asset).where(Asset.id.in_(list(asset_ids))).order_by(Asset.id)
-        ).all()
-        return [asset_summary(asset) for asset in assets]

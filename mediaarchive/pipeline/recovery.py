@@ -3,16 +3,18 @@
 A process killed mid-run (kill -9) leaves its job "running" with its pid as the worker; the
 next run finds those whose process no longer exists, removes their half-made files and
 queues them again. Finished steps stay finished. Jobs of Celery workers are left to the
-broker, which redelivers them.
+broker, which redelivers them: the redelivered task looks at its job (``job_snapshot``) and
+takes over one whose worker is gone (``take_over``).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Job
@@ -69,3 +71,35 @@ def recover_interrupted(archive: Archive) -> list[int]:
     for job_id in requeued:
         remove_workdirs(archive, job_id)
     return requeued
+
+
+@dataclass
+class JobSnapshot:
+    """What a worker needs to know about a job a task names (it may be a redelivery)."""
+
+    state: str
+    #: The worker that claimed the job last (``celery@host`` or ``local:PID``).
+    worker: str | None
+    #: When a transient failure may be retried (epoch seconds; 0: at once).
+    retry_at: float
+
+
+def job_snapshot(archive: Archive, job_id: int) -> JobSnapshot | None:
+    """The job's state, claimant and retry time; None when the job no longer exists."""
+    with archive.session() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return None
+        return JobSnapshot(job.state, job.worker,
+                           float((job.progress or {}).get("retry_at", 0)))
+
+
+def take_over(archive: Archive, job_id: int, claimant: str | None) -> bool:
+    """Queue again a job its vanished claimant left running (unless someone else did)."""
+    with archive.session() as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state == "running", Job.worker == claimant)
+            .values(state="queued")
+        )
+        return result.rowcount == 1

@@ -12,14 +12,11 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Job
-from mediaarchive.errors import MediaArchiveError
 from mediaarchive.pipeline.jobs import (
     FINISHED,
     local_worker,
@@ -27,9 +24,8 @@ from mediaarchive.pipeline.jobs import (
     queue_asset,
     retry,
     run_job,
-    run_summaries,
-    step_summaries,
 )
+from mediaarchive.pipeline.pending import needs_queueing, pending_assets, queue_or_fail
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.recovery import recover_interrupted
 
@@ -43,8 +39,6 @@ __all__ = [
     "retry",
     "run_job",
     "run_queued",
-    "run_summaries",
-    "step_summaries",
     "thread_budget",
 ]
 
@@ -58,46 +52,6 @@ class RunResult:
     jobs: int = 1
     threads: int = 1
     recovered: list[int] = field(default_factory=list)
-
-
-#: Job states that mean an asset's pipeline is under way (or waits for 'retry').
-_UNDER_WAY = ("queued", "running", "failed")
-
-
-def _needs_queueing(asset: Asset) -> bool:
-    """Ingested (state queued) but its pipeline's jobs are not there yet."""
-    return asset.state == "queued" and not any(j.state in _UNDER_WAY for j in asset.jobs)
-
-
-def _queue_or_fail(session: Session, asset: Asset, home: Path | None,
-                   reporter: Reporter) -> bool:
-    try:
-        queue_asset(session, asset, home=home)
-    except MediaArchiveError as exc:  # e.g. the pipeline chosen at ingest no longer exists
-        asset.state = "failed"
-        reporter.message(f"Error: asset {asset.short_id}: {exc}")
-        return False
-    return True
-
-
-def _pending_assets(session: Session, asset_ids: Sequence[int] | None, home: Path | None,
-                    reporter: Reporter) -> tuple[list[int], list[int]]:
-    """(assets with jobs to run, assets whose pipeline could not be queued)."""
-    # Assets ingested with --no-process have no jobs yet (but "fetch"): give them theirs.
-    query = select(Asset).where(Asset.state == "queued",
-                                ~Asset.jobs.any(Job.state.in_(_UNDER_WAY)))
-    if asset_ids is not None:
-        query = query.where(Asset.id.in_(asset_ids))
-    broken = [asset.id for asset in session.scalars(query).all()
-              if not _queue_or_fail(session, asset, home, reporter)]
-    session.flush()
-    # An asset with a failed step waits for 'retry'.
-    failed = select(Job.asset_id).where(Job.state == "failed")
-    query = select(Job.asset_id).where(Job.state == "queued",
-                                       Job.asset_id.not_in(failed)).distinct()
-    if asset_ids is not None:
-        query = query.where(Job.asset_id.in_(asset_ids))
-    return sorted(session.scalars(query).all()), broken
 
 
 def thread_budget(jobs: int, cores: int) -> tuple[int, int]:
@@ -146,7 +100,7 @@ class LocalRunner:
             asset = session.get(Asset, asset_id)
             if asset is None:
                 return
-            if _needs_queueing(asset) and not _queue_or_fail(
+            if needs_queueing(asset) and not queue_or_fail(
                     session, asset, self.archive.settings.home, self.reporter):
                 with self._lock:
                     self.result.asset_ids.append(asset_id)
@@ -211,7 +165,9 @@ def run_queued(
     if recovered:
         reporter.message(f"Resuming {len(recovered)} interrupted step(s).")
     with archive.session() as session:
-        pending, broken = _pending_assets(session, asset_ids, archive.settings.home, reporter)
+        found = pending_assets(session, asset_ids, home=archive.settings.home,
+                               reporter=reporter)
+    pending, broken = found.asset_ids, found.broken
     if not pending:
         return RunResult(recovered=recovered, asset_ids=broken, failed=list(broken))
     runner = LocalRunner(archive, jobs=jobs, reporter=reporter, expected=len(pending))

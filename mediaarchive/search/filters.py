@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Event
 from mediaarchive.db.models import asset_events
-from mediaarchive.vocabulary import ASSET_KINDS
 from mediaarchive.errors import UserError
 from mediaarchive.search.german import fold
 from mediaarchive.search.hits import SOURCES, SearchFilters
+from mediaarchive.vocabulary import ASSET_KINDS
 
-__all__ = ["ResolvedFilters", "normalise_date", "resolve_filters"]
+__all__ = ["ResolvedFilters", "match_events", "normalise_date", "resolve_filters"]
 
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -55,6 +55,19 @@ def _folded(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+def match_events(session: Session, wanted: str) -> list[int]:
+    """Ids of the events a read command's ``--event`` means (search, status, the web's filter).
+
+    Any case and any spelling of umlauts; an event whose whole name it is wins, else every
+    event whose name contains it ("labcamp" finds "Labcamp 4" and "Labcamp 5"). Commands
+    that change things look an event up by its exact name instead.
+    """
+    folded = _folded(wanted)
+    events = session.execute(select(Event.id, Event.name).order_by(Event.id)).all()
+    exact = [event_id for event_id, name in events if _folded(name) == folded]
+    return exact or [event_id for event_id, name in events if folded in _folded(name)]
+
+
 def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters:
     """Look up events, speakers and dates; check kind, source and dates (UserError if bad)."""
     resolved = ResolvedFilters()
@@ -72,10 +85,7 @@ def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters
     until = normalise_date(filters.until, "--until")
 
     if filters.event is not None:
-        wanted = _folded(filters.event)
-        events = session.execute(select(Event.id, Event.name)).all()
-        exact = [eid for eid, name in events if _folded(name) == wanted]
-        resolved.event_ids = exact or [eid for eid, name in events if wanted in _folded(name)]
+        resolved.event_ids = match_events(session, filters.event)
         if not resolved.event_ids:
             resolved.nothing = True
 

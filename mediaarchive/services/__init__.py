@@ -3,7 +3,8 @@
 Each module is one use case (``ingest``, ``process``, ``transcripts``, ``views``, ``export``,
 ``fixity``…): plain functions over an ``Archive`` that return plain dataclasses (never ORM
 rows) and raise the typed errors of ``mediaarchive.errors``. The edges import from here
-only. Modules load on first use, so importing this package stays cheap.
+only: the use-case modules, and ``Archive`` (the handle they all take) and ``find_asset``.
+Everything loads on first use, so importing this package stays cheap.
 """
 
 from __future__ import annotations
@@ -12,17 +13,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mediaarchive.archive import Archive, find_asset
     from mediaarchive.store import Store
 
-#: Types the edges name in signatures, re-exported so they need not import the layers below.
-_TYPES = {"Store": "mediaarchive.store"}
+#: Names the edges need from the layers below (the handle, its look-up, types in signatures),
+#: re-exported so that the edges import nothing but services.
+_REEXPORTS = {
+    "Archive": "mediaarchive.archive",
+    "find_asset": "mediaarchive.archive",
+    "Store": "mediaarchive.store",
+}
 
-__all__ = ["Store", "export", "fixity", "ingest", "views"]
+#: The use-case modules, one per line.
+_MODULES = [
+    "dispatch",
+    "export",
+    "fixity",
+    "ingest",
+    "process",
+    "serving",
+    "status",
+    "views",
+]
+
+__all__ = sorted([*_REEXPORTS, *_MODULES])
 
 
 def __getattr__(name: str) -> Any:
-    if name in _TYPES:
-        return getattr(importlib.import_module(_TYPES[name]), name)
-    if name in __all__:
+    if name in _REEXPORTS:
+        return getattr(importlib.import_module(_REEXPORTS[name]), name)
+    if name in _MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

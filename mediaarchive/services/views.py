@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Job
 from mediaarchive.db.models import asset_events
+from mediaarchive.search.filters import match_events
 
 
 def asset_summary(asset: Asset) -> dict[str, Any]:
@@ -112,10 +113,13 @@ def _transcript(transcript: Any) -> dict[str, Any]:
 
 def list_assets(session: Session, *, event: str | None = None, kind: str | None = None,
                 state: str | None = None) -> list[Asset]:
-    """Assets in ingest order, filtered by event name, kind and state."""
+    """Assets in ingest order, filtered by event, kind and state.
+
+    ``event`` matches as every read command's ``--event`` does (``match_events``).
+    """
     query = select(Asset).order_by(Asset.id)
     if event:
-        query = query.where(Asset.events.any(Event.name == event))
+        query = query.where(Asset.events.any(Event.id.in_(match_events(session, event))))
     if kind:
         query = query.where(Asset.kind == kind)
     if state:

@@ -1,4 +1,4 @@
-"""One Celery task per (asset, step): it runs the job through ``pipeline.runner.run_job``.
+"""One Celery task per (asset, step): it runs the job through ``pipeline.run_job``.
 
 The task carries only a job id; the job row says what to do and records what happened.
 Delivery is at least once (a killed worker's message comes back), so a task first looks at
@@ -22,12 +22,11 @@ from typing import Any
 from celery import Task
 from celery.exceptions import Ignore
 from celery.signals import worker_init
-from sqlalchemy import update
 
-from mediaarchive.archive import Archive
 from mediaarchive.config import cpu_count
-from mediaarchive.db import Job
-from mediaarchive.pipeline.runner import run_job
+from mediaarchive.pipeline import job_snapshot, run_job, take_over
+from mediaarchive.services import Archive
+from mediaarchive.services.dispatch import RUN_STEP
 from mediaarchive.worker.app import app, current_settings
 
 log = logging.getLogger(__name__)
@@ -57,15 +56,6 @@ def step_threads() -> int:
     return max(1, total // _concurrency)
 
 
-def _job_snapshot(archive: Archive, job_id: int) -> tuple[str, str | None, float] | None:
-    """(state, worker that claimed it, when a transient failure may be retried)."""
-    with archive.session() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return None
-        return job.state, job.worker, float((job.progress or {}).get("retry_at", 0))
-
-
 def _claimant_runs_it(job_id: int, claimant: str | None, me: str) -> bool:
     """Whether the worker that claimed the job is alive and still running it."""
     if not claimant:
@@ -82,39 +72,28 @@ def _claimant_runs_it(job_id: int, claimant: str | None, me: str) -> bool:
     return False
 
 
-def _take_over(archive: Archive, job_id: int, claimant: str | None) -> bool:
-    """Put an interrupted job back to queued (only if nobody else did meanwhile)."""
-    with archive.session() as session:
-        result = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.state == "running", Job.worker == claimant)
-            .values(state="queued")
-        )
-        return result.rowcount == 1
-
-
 class StepTask(Task):
     acks_late = True
     reject_on_worker_lost = True
     max_retries = None
 
 
-@app.task(bind=True, base=StepTask, name="mediaarchive.run_step")
+@app.task(bind=True, base=StepTask, name=RUN_STEP)
 def run_step(self: Task, job_id: int) -> str:
     """Run one job (one step of one asset); returns the job's state."""
     archive = worker_archive()
     me = self.request.hostname or f"celery:{os.getpid()}"
-    snapshot = _job_snapshot(archive, job_id)
+    snapshot = job_snapshot(archive, job_id)
     if snapshot is None:
         log.warning("job %s no longer exists (asset deleted?); skipping", job_id)
         raise Ignore()
-    state, claimant, _ = snapshot
+    state, claimant = snapshot.state, snapshot.worker
     if state == "running":
         if _claimant_runs_it(job_id, claimant, me):
             log.info("job %s runs on %s; looking again later", job_id, claimant)
             raise self.retry(countdown=current_settings().worker_poll_seconds)
         log.warning("job %s was interrupted on %s; taking it over", job_id, claimant)
-        _take_over(archive, job_id, claimant)
+        take_over(archive, job_id, claimant)
         state = "queued"
     if state == "queued":
         state = run_job(archive, job_id, worker=me, threads=step_threads())
@@ -123,8 +102,8 @@ def run_step(self: Task, job_id: int) -> str:
         if state == "queued":
             # A transient failure (the runner says when to try again), or an earlier step
             # of the asset is not finished yet.
-            snapshot = _job_snapshot(archive, job_id)
-            retry_at = snapshot[2] if snapshot else 0.0
+            snapshot = job_snapshot(archive, job_id)
+            retry_at = snapshot.retry_at if snapshot else 0.0
             wait = retry_at - time.time() if retry_at else current_settings().worker_poll_seconds
             raise self.retry(countdown=max(1.0, wait))
     if state == "failed":

@@ -23,7 +23,7 @@ from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db import Asset, Event, Job, OcrText, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
-from mediaarchive.subtitles.render import segments_json
+from mediaarchive.subtitles import segments_json
 from mediaarchive.vocabulary import AssetKind, AssetState, JobState
 
 __all__ = [

@@ -81,5 +81,5 @@ class IndexDocument:
     text: str
     #: Values filters select on.
     event_ids: list[int] = field(default_factory=list)
-    kind: str = "other"
+    kind: str = AssetKind.OTHER
     language: str | None = None

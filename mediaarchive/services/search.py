@@ -5,7 +5,7 @@ module gives them a session of the archive.
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.search import SearchHit, index_asset
@@ -15,40 +15,20 @@ from mediaarchive.search import search as search_index
 __all__ = ["SearchHit", "reindex", "search"]
 
 
-def search(
-    archive: Archive,
-    query: str,
-    *,
-    event: str | None = None,
-    speaker: str | None = None,
-    kind: str | None = None,
-    source: str | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-    language: str | None = None,
-    limit: int = 20,
-    group: bool = False,
-) -> list[SearchHit]:
+def search(archive: Archive, query: str, **options: Any) -> list[SearchHit]:
     """Ranked hits for ``query`` (any string: it never raises a syntax error), best first.
 
     Args:
-        event: an event's name or part of it (case and umlaut spelling do not matter).
-        speaker: a speaker's name or part of it.
-        kind: video, audio, image or other.
-        source: speech, slide, image or metadata.
-        since: assets dated on or after (YYYY, YYYY-MM or YYYY-MM-DD).
-        until: assets dated on or before.
-        language: only text in this language.
-        limit: most hits (with ``group``: most assets).
-        group: one hit per asset (its best), with all its hits in ``matches``.
+        options: the filters and limits of ``mediaarchive.search.search``: ``event`` and
+            ``speaker`` (a name or part of it, any case or umlaut spelling), ``kind``,
+            ``source``, ``since`` and ``until`` (YYYY[-MM[-DD]]), ``language``, ``limit``
+            (20) and ``group`` (one hit per asset, with all its hits in ``matches``).
 
     Raises:
         UserError: a filter value is invalid (unknown kind or source, a malformed date).
     """
     with archive.session() as session:
-        return search_index(session, query, event=event, speaker=speaker, kind=kind,
-                            source=source, since=since, until=until, language=language,
-                            limit=limit, group=group)
+        return search_index(session, query, **options)
 
 
 def reindex(archive: Archive, asset_id: str | None = None) -> int:

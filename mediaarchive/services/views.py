@@ -24,7 +24,7 @@ from mediaarchive.db import Asset, Event, Job, OcrText, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
 from mediaarchive.subtitles import segments_json
-from mediaarchive.vocabulary import AssetKind, AssetState, JobState
+from mediaarchive.vocabulary import AssetKind, AssetState, HitSource, JobState
 
 __all__ = [
     "AssetPage",
@@ -489,7 +489,7 @@ def asset_page(session: Session, asset_id: str) -> AssetPage:
     image_texts: list[TextLine] = []
     slides: list[SlideText] = []
     for text in ocr_texts:
-        if text.source == "slide":
+        if text.source == HitSource.SLIDE:
             slides.append(SlideText(text.start, text.end, text.text,
                                     slide_labels.get(text.rendition_id or -1)))
         else:

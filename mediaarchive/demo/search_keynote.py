@@ -7,7 +7,7 @@ import re
 
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.errors import NotFoundError
-from mediaarchive.services import search, views
+from mediaarchive.services import pages, search, views
 from mediaarchive.vocabulary import HitSource
 
 #: Words the keynote (the seed page, spoken) contains, tried in this order; "Labor" also
@@ -39,7 +39,7 @@ def search_keynote(ctx: DemoContext) -> None:
     try:
         search.reindex(ctx.archive, sha256)  # what the pipeline's "index" step does
         with views.read_session(ctx.archive) as session:
-            keynote = views.asset_page(session, sha256)
+            keynote = pages.asset_page(session, sha256)
     except NotFoundError:
         ctx.say("The keynote is not in the archive: nothing to search.")
         return

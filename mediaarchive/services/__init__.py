@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mediaarchive.archive import Archive
 
-__all__ = ["Archive", "export", "fixity", "ingest", "media", "search", "views"]
+__all__ = ["Archive", "export", "fixity", "ingest", "media", "pages", "search", "views"]
 
 #: Names the edges need from below the services layer, re-exported (lazily) from here.
 _REEXPORTED = {"Archive": "mediaarchive.archive"}

@@ -20,31 +20,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Asset, Event, Job, OcrText, Rendition, Transcript
+from mediaarchive.db import Asset, Event, Job, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
 from mediaarchive.subtitles import segments_json
-from mediaarchive.vocabulary import AssetKind, AssetState, HitSource, JobState
+from mediaarchive.vocabulary import AssetKind, AssetState, JobState
 
 __all__ = [
-    "AssetPage",
     "AssetSummary",
     "EventDetail",
     "EventRef",
     "EventSummary",
     "ReadSession",
-    "RenditionRef",
-    "SlideText",
     "StepView",
-    "TextLine",
     "asset_detail",
-    "asset_page",
     "asset_summary",
     "current_transcript",
     "event_detail",
     "event_summaries",
     "format_time",
-    "known_speakers",
     "list_assets",
     "list_events",
     "preview_kinds",
@@ -283,8 +277,9 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
     }
 
 
-def _current(session: Session, asset: Asset) -> Transcript | None:
-    """The asset's current transcript with its segments loaded (words load when read)."""
+def find_current_transcript(session: Session, asset: Asset) -> Transcript | None:
+    """The asset's current transcript row with its segments loaded (words load when read;
+    for use inside services only)."""
     return session.scalar(
         select(Transcript)
         .where(Transcript.asset_id == asset.id, Transcript.current.is_(True))
@@ -300,7 +295,7 @@ def require_transcript(session: Session, asset: Asset) -> Transcript:
     Raises:
         NotFoundError: the asset has none yet; the message says how to get one.
     """
-    transcript = _current(session, asset)
+    transcript = find_current_transcript(session, asset)
     if transcript is None:
         raise NotFoundError(f"asset {asset.short_id} has no transcript yet: transcribe it with "
                             f"'mediaarchive transcribe {asset.short_id}'")
@@ -363,6 +358,22 @@ def event_summaries(session: Session) -> list[dict[str, Any]]:
     return [event.to_json() for event in list_events(session)]
 
 
+def preview_kinds(session: Session, asset_ids: set[str]) -> dict[str, str]:
+    """For each asset (by id) that has one, the rendition that pictures it: its thumbnail,
+    else its poster."""
+    if not asset_ids:
+        return {}
+    short = func.substr(Asset.sha256, 1, 12)
+    rows = session.execute(
+        select(short, Rendition.kind).join(Rendition, Rendition.asset_id == Asset.id)
+        .where(short.in_(asset_ids), Rendition.kind.in_(PREVIEW_KINDS), Rendition.label == "")
+    ).all()
+    kinds: dict[str, str] = {}
+    for asset_id, kind in sorted(rows, key=lambda row: PREVIEW_KINDS.index(row[1])):
+        kinds.setdefault(asset_id, kind)
+    return kinds
+
+
 @dataclass(frozen=True)
 class EventDetail:
     """One event with its assets (the web's event page and ``/api/events/ID``)."""
@@ -399,109 +410,6 @@ def event_detail(session: Session, event_id: int) -> EventDetail:
     return EventDetail(id=event.id, name=event.name, date=event.date,
                        description=event.description, assets=assets,
                        previews=preview_kinds(session, {asset.id for asset in assets}))
-
-
-# --- What the pages show besides ----------------------------------------------------------
-
-
-def known_speakers(session: Session) -> list[str]:
-    """Every speaker named on some asset, sorted (for a filter's suggestions)."""
-    names: set[str] = set()
-    for speakers in session.scalars(select(Asset.speakers)):
-        names.update(str(name) for name in speakers or [])
-    return sorted(names, key=str.casefold)
-
-
-def preview_kinds(session: Session, asset_ids: set[str]) -> dict[str, str]:
-    """For each asset (by id) that has one, the rendition that pictures it: its thumbnail,
-    else its poster."""
-    if not asset_ids:
-        return {}
-    short = func.substr(Asset.sha256, 1, 12)
-    rows = session.execute(
-        select(short, Rendition.kind).join(Rendition, Rendition.asset_id == Asset.id)
-        .where(short.in_(asset_ids), Rendition.kind.in_(PREVIEW_KINDS), Rendition.label == "")
-    ).all()
-    kinds: dict[str, str] = {}
-    for asset_id, kind in sorted(rows, key=lambda row: PREVIEW_KINDS.index(row[1])):
-        kinds.setdefault(asset_id, kind)
-    return kinds
-
-
-@dataclass(frozen=True)
-class RenditionRef:
-    """A derived file of an asset: which one, and what it is."""
-
-    kind: str
-    label: str
-    mime: str | None
-    size: int
-
-
-@dataclass(frozen=True)
-class TextLine:
-    """A line of a transcript, or a text read from an image, with its time."""
-
-    start: float | None
-    end: float | None
-    text: str
-
-
-@dataclass(frozen=True)
-class SlideText:
-    """The text read from a slide of a video, with the label of the slide's picture."""
-
-    start: float | None
-    end: float | None
-    text: str
-    #: Label of the ``slide`` rendition it was read from (None: the picture is not kept).
-    label: str | None
-
-
-@dataclass(frozen=True)
-class AssetPage:
-    """Everything the asset page shows: the asset, its renditions, transcript and texts."""
-
-    asset: AssetSummary
-    renditions: list[RenditionRef]
-    #: The current transcript's segments (empty without one).
-    segments: list[TextLine]
-    #: Text read from the image itself (not from slides).
-    image_texts: list[TextLine]
-    slides: list[SlideText]
-
-    def rendition(self, kind: str, label: str = "") -> RenditionRef | None:
-        """The asset's rendition of this kind and label, if it has one."""
-        return next((r for r in self.renditions if r.kind == kind and r.label == label), None)
-
-
-def asset_page(session: Session, asset_id: str) -> AssetPage:
-    """What the asset page shows of the asset with this id.
-
-    Raises:
-        NotFoundError, AmbiguousIdError, UserError: for an id that names no single asset.
-    """
-    asset = lookup_asset(session, asset_id)
-    transcript = _current(session, asset)
-    ocr_texts = session.scalars(
-        select(OcrText).where(OcrText.asset_id == asset.id).order_by(OcrText.start, OcrText.id))
-    slide_labels = {r.id: r.label for r in asset.renditions if r.kind == "slide"}
-    image_texts: list[TextLine] = []
-    slides: list[SlideText] = []
-    for text in ocr_texts:
-        if text.source == HitSource.SLIDE:
-            slides.append(SlideText(text.start, text.end, text.text,
-                                    slide_labels.get(text.rendition_id or -1)))
-        else:
-            image_texts.append(TextLine(text.start, text.end, text.text))
-    return AssetPage(
-        asset=AssetSummary.of(asset),
-        renditions=[RenditionRef(r.kind, r.label, r.mime, r.size) for r in asset.renditions],
-        segments=[TextLine(s.start, s.end, s.text) for s in transcript.segments]
-        if transcript is not None else [],
-        image_texts=image_texts,
-        slides=slides,
-    )
 
 
 def format_time(seconds: float | None) -> str:

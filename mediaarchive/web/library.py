@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from mediaarchive.services.media import SUBTITLE_FORMATS
-from mediaarchive.services.views import AssetPage, format_time
+from mediaarchive.services.pages import AssetPage
+from mediaarchive.services.views import format_time
 
 __all__ = ["PLAYABLE", "SHOWABLE", "SUBTITLE_FORMATS", "format_size", "format_time",
            "image_url", "playable", "rendition_url", "web_detail"]

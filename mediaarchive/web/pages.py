@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from mediaarchive.errors import UserError
-from mediaarchive.services import Archive, search, views
+from mediaarchive.services import Archive, pages, search, views
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES, AssetKind
 from mediaarchive.web import library
 from mediaarchive.web.deps import get_archive, get_session
@@ -64,7 +64,7 @@ def search_page(request: Request, q: str = "", event: str = "", speaker: str = "
         })
     return render(request, "search.html", {
         "q": query, "filters": filters, "hits": hits, "events": events, "problem": problem,
-        "speakers": views.known_speakers(session), "kinds": ASSET_KINDS,
+        "speakers": pages.known_speakers(session), "kinds": ASSET_KINDS,
         "sources": HIT_SOURCES,
     })
 
@@ -83,10 +83,10 @@ def event_page(request: Request, event_id: EventId,
 def asset_page(request: Request, asset_id: str,
                session: views.ReadSession = Depends(get_session)) -> HTMLResponse:
     """A talk (player, subtitles, transcript), an image (with its text) or another file."""
-    return render(request, "asset.html", asset_context(views.asset_page(session, asset_id)))
+    return render(request, "asset.html", asset_context(pages.asset_page(session, asset_id)))
 
 
-def asset_context(page: views.AssetPage) -> dict[str, Any]:
+def asset_context(page: pages.AssetPage) -> dict[str, Any]:
     """Everything the asset page shows, with the web's paths."""
     asset = page.asset
     base = f"/assets/{asset.id}"

@@ -11,7 +11,7 @@ import pytest
 from mediaarchive.archive import find_asset
 from mediaarchive.config import Settings
 from mediaarchive.search import SearchHit
-from mediaarchive.services import Archive, media, views
+from mediaarchive.services import Archive, media, pages, views
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 from tests.fixtures.web import WebArchive
 
@@ -84,8 +84,8 @@ def test_event_views(archive: Archive, web_archive: WebArchive) -> None:
 
 def test_asset_page_view_has_no_rows(archive: Archive, web_archive: WebArchive) -> None:
     with views.read_session(archive) as session:
-        image = views.asset_page(session, web_archive.image_id)
-        talk = views.asset_page(session, web_archive.talk_id)
+        image = pages.asset_page(session, web_archive.image_id)
+        talk = pages.asset_page(session, web_archive.talk_id)
     assert image.asset.label == "Programm-Folie" and not image.asset.timed
     assert "Innovationslabor Berlin" in image.image_texts[0].text
     assert image.rendition("thumbnail") is not None and image.rendition("proxy") is None

@@ -22,8 +22,8 @@ def _plain(snippet: str) -> str:
 
 def _run_queued(archive: Archive, sha256s: list[str]) -> None:
     """Run these assets' queued steps now, with the local runner."""
-    # The one step outside services: this branch has no "process" use case in services yet,
-    # so the runner is called directly (with the database ids it takes).
+    # The one call past services: no service runs chosen assets' queued steps yet, so the
+    # runner is called directly, with the database ids it takes.
     from sqlalchemy import select
 
     from mediaarchive.db import Asset

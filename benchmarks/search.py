@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mediaarchive.archive import Archive  # noqa: E402
 from mediaarchive.config import Settings  # noqa: E402
-from mediaarchive.search import reindex, search  # noqa: E402
+from mediaarchive.services.search import reindex, search  # noqa: E402
 
 SEGMENTS_PER_ASSET = 500
 EVENTS = 40

@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from mediaarchive.archive import Archive  # noqa: E402
 from mediaarchive.config import Settings  # noqa: E402
-from mediaarchive.search import search  # noqa: E402
+from mediaarchive.services.search import search  # noqa: E402
 from mediaarchive.web.server import BackgroundServer  # noqa: E402
 
 QUERIES = ["Innovationslabor", "Prototypen", "offene Daten", "Labor", "Untertitel",

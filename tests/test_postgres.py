@@ -62,7 +62,8 @@ def test_workers_indexing_at_once_on_a_fresh_archive_do_not_collide(
 ) -> None:
     import threading
 
-    from mediaarchive.search import index_asset, search
+    from mediaarchive.search import index_asset
+    from mediaarchive.services.search import search
 
     archives = [Archive(Settings.load(home=tmp_path, db=postgres_url)) for _ in range(3)]
     try:

@@ -7,8 +7,9 @@ from sqlalchemy import select, text
 
 from mediaarchive.db import Asset, Segment, Transcript
 from mediaarchive.errors import UserError
-from mediaarchive.search import SearchHit, index_asset, reindex, search
+from mediaarchive.search import SearchHit, index_asset
 from mediaarchive.search import sqlite as sqlite_backend
+from mediaarchive.services.search import reindex, search
 from tests.fixtures.search import SearchArchive, add_asset
 
 

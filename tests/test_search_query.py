@@ -7,9 +7,10 @@ import sqlite3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediaarchive.search import parse_query, search
+from mediaarchive.search import parse_query
 from mediaarchive.search.german import analyse, fold, stem
 from mediaarchive.search.sqlite import match_expression
+from mediaarchive.services.search import search
 
 SYNTAX = ['"', "*", "-", "(", ")", "AND", "OR", "NOT", "NEAR(", ":", "^", "{", "}", "'",
           ";", "--", "/*", "\\", "\x00", "ä", "ß", "ẞ", "é", "\u0308", "Labor", " ", "\t"]

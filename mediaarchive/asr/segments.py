@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,18 +41,6 @@ class SpeechSegment:
             return replace(self, words=(), text="")
         return replace(self, words=words, text="".join(w.word for w in words).strip(),
                        start=words[0].start, end=words[-1].end)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "confidence": self.confidence,
-            "words": [
-                {"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
-                for w in self.words
-            ],
-        }
 
 
 @dataclass

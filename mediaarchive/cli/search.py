@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import click
 
-from mediaarchive.archive import Archive
 from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.vocabulary import ASSET_KINDS
-from mediaarchive.search import SOURCES, SearchHit, reindex, search
+from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
+
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
+    from mediaarchive.services.search import SearchHit
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
@@ -40,7 +43,7 @@ def _print_hit(hit: SearchHit) -> None:
     event = f"{hit.event} · " if hit.event else ""
     click.echo(f"{click.style(hit.asset_id, bold=True)}  {event}{title}  "
                f"[{_where(hit.source, hit.start, hit.end)}]")
-    for match in hit.matches or [hit.__dict__]:
+    for match in hit.matches or [hit.to_json()]:
         if hit.matches:
             click.echo(f"  {_where(match['source'], match['start'], match['end'])}")
         click.echo(f"    {_terminal_snippet(match['snippet'])}")
@@ -53,7 +56,7 @@ def _print_hit(hit: SearchHit) -> None:
 @click.option("--event", help="Only assets of this event (name or part of it).")
 @click.option("--speaker", help="Only assets with this speaker (name or part of it).")
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
-@click.option("--source", type=click.Choice(SOURCES),
+@click.option("--source", type=click.Choice(HIT_SOURCES),
               help="Only hits from speech, slides, images or metadata.")
 @click.option("--since", metavar="DATE", help="Only assets dated on or after (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only assets dated on or before (YYYY[-MM[-DD]]).")
@@ -71,6 +74,8 @@ def search_command(archive: Archive, query: str, event: str | None, speaker: str
     German spellings, inflections and compounds match ("Labor" finds "Innovationslaboren").
     QUERY may use "exact phrases", prefix*, AND, OR and -excluded words.
     """
+    from mediaarchive.services.search import search
+
     hits = search(archive, query, event=event, speaker=speaker, kind=kind, source=source,
                   since=since, until=until, language=language, limit=limit, group=group)
     if as_json:
@@ -87,5 +92,7 @@ def search_command(archive: Archive, query: str, event: str | None, speaker: str
 @pass_archive
 def reindex_command(archive: Archive) -> None:
     """Rebuild the search index from the archive's tables."""
+    from mediaarchive.services.search import reindex
+
     count = reindex(archive)
     click.echo(f"Indexed {count} documents.", err=True)

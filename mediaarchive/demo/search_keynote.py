@@ -5,17 +5,18 @@ from __future__ import annotations
 import html
 import re
 
-from sqlalchemy import select
-
-from mediaarchive.db import Asset
 from mediaarchive.demo.base import DemoContext
-from mediaarchive.search import index_asset, search
-from mediaarchive.search.german import word_spans
+from mediaarchive.errors import NotFoundError
+from mediaarchive.services import pages, search, views
+from mediaarchive.vocabulary import HitSource
 
 #: Words the keynote (the seed page, spoken) contains, tried in this order; "Labor" also
 #: shows compounds and inflections (Innovationslaboren, StadtLABOR).
 PREFERRED_WORDS = ("Innovationslaboren", "Labor", "Stadtlabor", "Verwaltung", "Innovation")
+#: Words of at least this many letters from the keynote are tried after the preferred ones.
+LONG_WORD = 8
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+_WORD = re.compile(r"[^\W_]+")  # letters and digits, as the index splits words
 
 
 def _clock(seconds: float) -> str:
@@ -24,7 +25,7 @@ def _clock(seconds: float) -> str:
 
 
 def _candidates(spoken: str) -> list[str]:
-    longest = sorted({word for _, _, word in word_spans(spoken) if len(word) >= 8},
+    longest = sorted({word for word in _WORD.findall(spoken) if len(word) >= LONG_WORD},
                      key=lambda word: (-len(word), word))
     return [*PREFERRED_WORDS, *longest[:20]]
 
@@ -35,21 +36,20 @@ def search_keynote(ctx: DemoContext) -> None:
     if sha256 is None:
         ctx.say("No keynote was ingested: nothing to search.")
         return
-    with ctx.archive.session() as session:
-        asset = session.scalar(select(Asset).where(Asset.sha256 == sha256))
-        if asset is None:
-            ctx.say("The keynote is not in the archive: nothing to search.")
-            return
-        index_asset(session, asset)  # what the pipeline's "index" step does
-        transcript = asset.current_transcript
-        spoken = " ".join(s.text for s in transcript.segments) if transcript else ""
-        short_id = asset.short_id
-    source = "speech" if spoken else "metadata"
+    try:
+        search.reindex(ctx.archive, sha256)  # what the pipeline's "index" step does
+        with views.read_session(ctx.archive) as session:
+            keynote = pages.asset_page(session, sha256)
+    except NotFoundError:
+        ctx.say("The keynote is not in the archive: nothing to search.")
+        return
+    spoken = " ".join(segment.text for segment in keynote.segments)
+    source = HitSource.SPEECH if spoken else HitSource.METADATA
     if not spoken:
         ctx.say("The keynote has no transcript yet, so this searches what is known about it.")
     for word in _candidates(spoken):
-        hits = [hit for hit in search(ctx.archive, word, source=source, limit=50)
-                if hit.asset_id == short_id]
+        hits = [hit for hit in search.search(ctx.archive, word, source=source, limit=50)
+                if hit.asset_id == keynote.asset.id]
         if hits:
             break
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediaarchive.archive import find_asset
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.services.export import export_event
 from mediaarchive.services.views import list_assets
@@ -18,8 +19,9 @@ def show_subtitles(ctx: DemoContext) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     event = ctx.event
     with ctx.archive.session() as session:
-        talks = [asset for asset in list_assets(session)
-                 if asset.sha256 in ids and asset.current_transcript is not None]
+        rows = [find_asset(session, asset.sha256) for asset in list_assets(session)
+                if asset.sha256 in ids]
+        talks = [asset for asset in rows if asset.current_transcript is not None]
         if not talks:
             ctx.say("No transcript yet: 'mediaarchive run' transcribes the keynote first.")
             return

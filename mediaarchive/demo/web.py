@@ -16,7 +16,7 @@ DEMO_PORT = 8000
 
 def demo_links(archive: Archive, base_url: str) -> list[tuple[str, str]]:
     """(what, URL) of the pages worth opening: the start page, searches and their best hits."""
-    from mediaarchive.search import search
+    from mediaarchive.services.search import search
 
     base = base_url.rstrip("/")
     links = [("Start page", f"{base}/")]

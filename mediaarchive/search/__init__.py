@@ -1,12 +1,13 @@
 """German-aware search over everything said and shown: speech, slides, images, metadata.
 
-Public API (the CLI, the web and the steps call only these):
+Public API (``mediaarchive.services.search`` and the steps call only these; each takes the
+caller's database session, so the caller decides the transaction):
 
-- ``search(archive, query, ...) -> list[SearchHit]``: ranked hits, best first;
+- ``search(session, query, ...) -> list[SearchHit]``: ranked hits, best first;
 - ``index_asset(session, asset)``: the write path, re-indexes one asset (its metadata, the
   current transcript's segments and its OCR texts); called by the "index" step, by
   import-subtitles and by the OCR steps;
-- ``reindex(archive)``: rebuild the whole index.
+- ``reindex(session)``: rebuild the whole index.
 
 The backend is chosen by the database's dialect (``backend``): FTS5 on SQLite here; a
 PostgreSQL backend registers itself the same way.
@@ -19,7 +20,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mediaarchive.archive import Archive
 from mediaarchive.db import Asset
 from mediaarchive.errors import UserError
 from mediaarchive.search import postgres as _postgres  # noqa: F401  (registers the backend)
@@ -31,12 +31,12 @@ from mediaarchive.search.backend import (
     register_backend,
 )
 from mediaarchive.search.filters import resolve_filters
-from mediaarchive.search.hits import SOURCES, SearchFilters, SearchHit, deep_link
+from mediaarchive.search.hits import SearchFilters, SearchHit, deep_link
 from mediaarchive.search.query import Query, parse_query
 from mediaarchive.search.snippets import Highlighter, make_snippet
+from mediaarchive.vocabulary import AssetKind, HitSource
 
 __all__ = [
-    "SOURCES",
     "Query",
     "SearchBackend",
     "SearchFilters",
@@ -46,6 +46,7 @@ __all__ = [
     "parse_query",
     "register_backend",
     "reindex",
+    "remove_asset",
     "search",
 ]
 
@@ -64,14 +65,13 @@ def remove_asset(session: Session, asset_id: int) -> None:
     backend_for(session).remove_asset(asset_id)
 
 
-def reindex(archive: Archive) -> int:
+def reindex(session: Session) -> int:
     """Rebuild the whole index from the tables; returns the documents indexed."""
-    with archive.session() as session:
-        return backend_for(session).rebuild()
+    return backend_for(session).rebuild()
 
 
 def search(
-    archive: Archive,
+    session: Session,
     query: str,
     *,
     event: str | None = None,
@@ -102,26 +102,25 @@ def search(
         language=language,
     )
     parsed = parse_query(query)
-    with archive.session() as session:
-        resolved = resolve_filters(session, filters)
-        if parsed.empty or resolved.nothing:
-            return []
-        fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
-        documents = backend_for(session).search(parsed, resolved, limit=fetch)
-        assets = {
-            asset.id: asset
-            for asset in session.scalars(
-                select(Asset)
-                .where(Asset.id.in_({doc.asset_id for doc in documents}))
-                .options(selectinload(Asset.events))
-            )
-        }
-        highlighter = Highlighter(parsed)
-        hits = [
-            _hit(doc, assets[doc.asset_id], highlighter)
-            for doc in documents
-            if doc.asset_id in assets
-        ]
+    resolved = resolve_filters(session, filters)
+    if parsed.empty or resolved.nothing:
+        return []
+    fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
+    documents = backend_for(session).search(parsed, resolved, limit=fetch)
+    assets = {
+        asset.id: asset
+        for asset in session.scalars(
+            select(Asset)
+            .where(Asset.id.in_({doc.asset_id for doc in documents}))
+            .options(selectinload(Asset.events))
+        )
+    }
+    highlighter = Highlighter(parsed)
+    hits = [
+        _hit(doc, assets[doc.asset_id], highlighter)
+        for doc in documents
+        if doc.asset_id in assets
+    ]
     return _grouped(hits)[:limit] if group else hits[:limit]
 
 
@@ -131,9 +130,9 @@ def _hit(doc: RankedDocument, asset: Asset, highlighter: Highlighter) -> SearchH
         asset_id=asset.short_id,
         event=asset.event.name if asset.event else None,
         title=asset.title or asset.filename,
-        kind=asset.kind,
+        kind=AssetKind(asset.kind),
         speakers=[str(s) for s in asset.speakers or []],
-        source=doc.source,
+        source=HitSource(doc.source),
         start=doc.start,
         end=doc.end,
         snippet=make_snippet(shown, highlighter),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mediaarchive.db import Asset, Event, OcrText, Segment, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.search.hits import IndexDocument
+from mediaarchive.vocabulary import HitSource
 
 __all__ = [
     "METADATA_BASE",
@@ -76,7 +77,7 @@ def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
     return IndexDocument(
         key=METADATA_BASE + asset.id,
         asset_id=asset.id,
-        source="metadata",
+        source=HitSource.METADATA,
         start=None,
         end=None,
         head=head,
@@ -97,9 +98,9 @@ def ocr_documents(session: Session, asset: Asset, facts: AssetFacts) -> list[Ind
         IndexDocument(
             key=OCR_BASE + ocr_id,
             asset_id=asset.id,
-            source="slide" if source == "slide" else "image",
-            start=start if source == "slide" else None,
-            end=end if source == "slide" else None,
+            source=HitSource.SLIDE if source == HitSource.SLIDE else HitSource.IMAGE,
+            start=start if source == HitSource.SLIDE else None,
+            end=end if source == HitSource.SLIDE else None,
             head="",
             text=text,
             event_ids=facts.event_ids,
@@ -151,7 +152,7 @@ def iter_speech_documents(
         yield IndexDocument(
             key=SPEECH_BASE + segment_id,
             asset_id=owner,
-            source="speech",
+            source=HitSource.SPEECH,
             start=start,
             end=end,
             head="",

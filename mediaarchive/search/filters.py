@@ -17,8 +17,8 @@ from mediaarchive.db import Asset, Event
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import UserError
 from mediaarchive.search.german import fold
-from mediaarchive.search.hits import SOURCES, SearchFilters
-from mediaarchive.vocabulary import ASSET_KINDS
+from mediaarchive.search.hits import SearchFilters
+from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 
 __all__ = ["ResolvedFilters", "match_events", "normalise_date", "resolve_filters"]
 
@@ -76,8 +76,9 @@ def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters
             raise UserError(f"kind {filters.kind!r} is not one of {', '.join(ASSET_KINDS)}")
         resolved.kind = filters.kind
     if filters.source is not None:
-        if filters.source not in SOURCES:
-            raise UserError(f"source {filters.source!r} is not one of {', '.join(SOURCES)}")
+        if filters.source not in HIT_SOURCES:
+            raise UserError(
+                f"source {filters.source!r} is not one of {', '.join(HIT_SOURCES)}")
         resolved.source = filters.source
     if filters.language is not None:
         resolved.language = _folded(filters.language)

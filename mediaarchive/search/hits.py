@@ -6,10 +6,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["SOURCES", "IndexDocument", "SearchFilters", "SearchHit", "deep_link"]
+# Imported at run time (not only for type checkers): the web's response schema is derived
+# from ``SearchHit``'s annotations, and these make its ``kind`` and ``source`` enums.
+from mediaarchive.vocabulary import AssetKind, HitSource
 
-#: Where a hit's text comes from, as the CLI contract names it.
-SOURCES = ("speech", "slide", "image", "metadata")
+__all__ = ["IndexDocument", "SearchFilters", "SearchHit", "deep_link"]
 
 
 def deep_link(asset_id: str, start: float | None) -> str:
@@ -20,6 +21,8 @@ def deep_link(asset_id: str, start: float | None) -> str:
     return f"/assets/{asset_id}#t={math.floor(start * 10) / 10:.1f}"
 
 
+# The one declaration of a hit: ``search --json`` and the web API's ``/api/search`` (whose
+# schema is derived from these fields and this docstring) both show ``to_json()``.
 @dataclass
 class SearchHit:
     """One place where the query matched: a stretch of speech, a slide, an image, metadata."""
@@ -27,9 +30,9 @@ class SearchHit:
     asset_id: str
     event: str | None
     title: str | None
-    kind: str
+    kind: AssetKind
     speakers: list[str]
-    source: str
+    source: HitSource
     start: float | None
     end: float | None
     snippet: str
@@ -70,7 +73,7 @@ class IndexDocument:
     #: Stable key, derived from the segment / OCR row / asset id (see ``documents``).
     key: int
     asset_id: int
-    source: str
+    source: HitSource
     start: float | None
     end: float | None
     #: Title and speakers (metadata rows): matches here rank highest.
@@ -78,5 +81,5 @@ class IndexDocument:
     text: str
     #: Values filters select on.
     event_ids: list[int] = field(default_factory=list)
-    kind: str = "other"
+    kind: str = AssetKind.OTHER
     language: str | None = None

@@ -15,6 +15,7 @@ from mediaarchive.subtitles.render import (
     check_subtitles,
     current_transcript,
     render_subtitles,
+    segments_json,
     transcript_document,
     transcript_words,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "import_subtitles",
     "parse_subtitles",
     "render_subtitles",
+    "segments_json",
     "to_srt",
     "to_text",
     "to_vtt",

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mediaarchive.archive import Archive
 from mediaarchive.errors import MediaArchiveError
+from mediaarchive.services import Archive
 from mediaarchive.web import api, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
 

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from mediaarchive.services import Store
-
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+class BlobReader(Protocol):
+    """What a response needs of the archive's store (a remote store may also offer
+    ``open_range(key, first, last)``, which reads only those bytes)."""
+
+    def open(self, key: str) -> BinaryIO: ...
 
 
 class RangeNotSatisfiable(Exception):
@@ -89,7 +94,7 @@ def content_disposition(filename: str | None, *, attachment: bool) -> str:
 
 def blob_response(
     request: Request,
-    store: Store,
+    store: BlobReader,
     key: str,
     *,
     size: int,

@@ -1,14 +1,19 @@
 """The JSON API's documents as pydantic models: they make the OpenAPI schema.
 
-They follow the CLI contract's JSON (design.md); other parts may add keys, so every model
-lets extra keys through.
+They follow the CLI contract's JSON (design.md); other parts may add keys, so the models
+let extra keys through. A search hit is declared once, as ``SearchHit`` in the library; its
+model here is derived from that dataclass.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import dataclasses
+import typing
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
+
+from mediaarchive.services import search
 
 
 class Document(BaseModel):
@@ -21,19 +26,19 @@ class ErrorDocument(BaseModel):
     detail: Any
 
 
-class SearchHit(Document):
-    asset_id: str
-    event: str | None
-    title: str | None
-    kind: str
-    speakers: list[str]
-    source: Literal["speech", "slide", "image", "metadata"]
-    start: float | None
-    end: float | None
-    snippet: str
-    text: str
-    link: str
-    score: float
+def document_of(record: type) -> type[Document]:
+    """A ``Document`` model with the fields, types and defaults of a dataclass."""
+    hints = typing.get_type_hints(record)
+    fields: dict[str, Any] = {
+        item.name: (hints[item.name],
+                    ... if item.default is dataclasses.MISSING else item.default)
+        for item in dataclasses.fields(record)
+    }
+    return create_model(record.__name__, __base__=Document, __doc__=record.__doc__,
+                        **fields)
+
+
+SearchHit = document_of(search.SearchHit)
 
 
 class StepState(Document):
@@ -140,7 +145,11 @@ class AssetDetail(Document):
     url: str
 
 
-class EventInfo(Document):
+class EventInfo(BaseModel):
+    """An event with its number of assets (the API lists just these fields)."""
+
+    model_config = ConfigDict(extra="ignore")
+
     id: int
     name: str
     date: str | None

@@ -9,8 +9,8 @@ from types import TracebackType
 
 import uvicorn
 
-from mediaarchive.archive import Archive
 from mediaarchive.errors import UserError
+from mediaarchive.services import Archive
 from mediaarchive.web.app import create_app
 
 DEFAULT_HOST = "127.0.0.1"

@@ -95,21 +95,22 @@ def test_vtt_import_drops_markup_and_settings(cli, transcribed_asset, tmp_path: 
 def test_imported_text_is_searchable(
     cli, archive, transcribed_asset, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    from mediaarchive import search
+    from mediaarchive.search import index_asset
+    from mediaarchive.services.search import search
 
     asset_id = transcribed_asset()
     human = tmp_path / "eroeffnung.srt"
     human.write_text(HUMAN_SRT, encoding="utf-8")
     with archive.session() as session:
-        search.index_asset(session, find_asset(session, asset_id))
-    assert search.search(archive, "Zufriedenheit"), "the Whisper transcript was indexed"
+        index_asset(session, find_asset(session, asset_id))
+    assert search(archive, "Zufriedenheit"), "the Whisper transcript was indexed"
     assert cli("import-subtitles", asset_id, str(human)).exit_code == 0
-    hits = search.search(archive, "Kaffee")
+    hits = search(archive, "Kaffee")
     assert [(hit.asset_id, hit.source, hit.start) for hit in hits] == [
         (asset_id, "speech", 10.2)]
     assert hits[0].link == f"/assets/{asset_id}#t=10.2"
     # The index follows the current transcript: the Whisper text is no longer found.
-    assert search.search(archive, "Zufriedenheit") == []
+    assert search(archive, "Zufriedenheit") == []
 
 
 @pytest.mark.parametrize(

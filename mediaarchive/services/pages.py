@@ -1,0 +1,99 @@
+"""What the web's pages show of the archive besides the contract's views: an asset's page
+(its renditions, transcript lines and read texts) and the speakers a filter suggests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mediaarchive.db import Asset, OcrText
+from mediaarchive.services.views import AssetSummary, find_current_transcript, lookup_asset
+from mediaarchive.vocabulary import HitSource
+
+__all__ = ["AssetPage", "RenditionRef", "SlideText", "TextLine", "asset_page", "known_speakers"]
+
+
+def known_speakers(session: Session) -> list[str]:
+    """Every speaker named on some asset, sorted (for a filter's suggestions)."""
+    names: set[str] = set()
+    for speakers in session.scalars(select(Asset.speakers)):
+        names.update(str(name) for name in speakers or [])
+    return sorted(names, key=str.casefold)
+
+
+@dataclass(frozen=True)
+class RenditionRef:
+    """A derived file of an asset: which one, and what it is."""
+
+    kind: str
+    label: str
+    mime: str | None
+    size: int
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of a transcript, or a text read from an image, with its time."""
+
+    start: float | None
+    end: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SlideText:
+    """The text read from a slide of a video, with the label of the slide's picture."""
+
+    start: float | None
+    end: float | None
+    text: str
+    #: Label of the ``slide`` rendition it was read from (None: the picture is not kept).
+    label: str | None
+
+
+@dataclass(frozen=True)
+class AssetPage:
+    """Everything the asset page shows: the asset, its renditions, transcript and texts."""
+
+    asset: AssetSummary
+    renditions: list[RenditionRef]
+    #: The current transcript's segments (empty without one).
+    segments: list[TextLine]
+    #: Text read from the image itself (not from slides).
+    image_texts: list[TextLine]
+    slides: list[SlideText]
+
+    def rendition(self, kind: str, label: str = "") -> RenditionRef | None:
+        """The asset's rendition of this kind and label, if it has one."""
+        return next((r for r in self.renditions if r.kind == kind and r.label == label), None)
+
+
+def asset_page(session: Session, asset_id: str) -> AssetPage:
+    """What the asset page shows of the asset with this id.
+
+    Raises:
+        NotFoundError, AmbiguousIdError, UserError: for an id that names no single asset.
+    """
+    asset = lookup_asset(session, asset_id)
+    transcript = find_current_transcript(session, asset)
+    ocr_texts = session.scalars(
+        select(OcrText).where(OcrText.asset_id == asset.id).order_by(OcrText.start, OcrText.id))
+    slide_labels = {r.id: r.label for r in asset.renditions if r.kind == "slide"}
+    image_texts: list[TextLine] = []
+    slides: list[SlideText] = []
+    for text in ocr_texts:
+        if text.source == HitSource.SLIDE:
+            slides.append(SlideText(text.start, text.end, text.text,
+                                    slide_labels.get(text.rendition_id or -1)))
+        else:
+            image_texts.append(TextLine(text.start, text.end, text.text))
+    return AssetPage(
+        asset=AssetSummary.of(asset),
+        renditions=[RenditionRef(r.kind, r.label, r.mime, r.size) for r in asset.renditions],
+        segments=[TextLine(s.start, s.end, s.text) for s in transcript.segments]
+        if transcript is not None else [],
+        image_texts=image_texts,
+        slides=slides,
+    )

@@ -1,0 +1,106 @@
+"""Making a transcript current: the index follows it (one edited line re-indexes one line),
+and ``transcribe`` refuses what has no speech before writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mediaarchive.archive import find_asset
+from mediaarchive.db import Asset, Event, Segment, Transcript
+from mediaarchive.errors import NotFoundError
+from mediaarchive.search import search
+from mediaarchive.services import transcripts
+from tests.fixtures.search import SearchArchive
+
+
+def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[no-untyped-def]
+    with archive.session() as session:
+        transcript = find_asset(session, asset_id).current_transcript
+        segments = list(transcript.segments)
+        session.expunge_all()
+    return segments
+
+
+def _speech_hits(archive, query: str, asset_id: str) -> list[float | None]:  # type: ignore[no-untyped-def]
+    return [hit.start for hit in search(archive, query, source="speech")
+            if hit.asset_id == asset_id]
+
+
+def test_an_edited_line_is_reindexed_alone(fresh_search_archive: SearchArchive) -> None:
+    archive, keynote = fresh_search_archive.archive, fresh_search_archive.ids["keynote"]
+    line = _current_segments(archive, keynote)[2]
+    assert _speech_hits(archive, "Räume", keynote) == [line.start]
+    with archive.session() as session:
+        session.get(Segment, line.id).text = "Ein Innovationslabor braucht Zebrastreifen."
+    assert _speech_hits(archive, "Zebrastreifen", keynote) == []  # not yet in the index
+
+    change = transcripts.make_current(archive, keynote, line.transcript_id,
+                                      changed_segments=[line.id])
+    assert (change.switched, change.indexed) == (False, 1)  # one line, not the talk
+    assert _speech_hits(archive, "Zebrastreifen", keynote) == [line.start]
+    assert _speech_hits(archive, "Räume", keynote) == []
+    assert _speech_hits(archive, "Stadtverwaltung", keynote), "the other lines stay indexed"
+
+    with archive.session() as session:
+        session.delete(session.get(Segment, line.id))
+    change = transcripts.make_current(archive, keynote, line.transcript_id,
+                                      changed_segments=[line.id])
+    assert change.indexed == 0
+    assert _speech_hits(archive, "Zebrastreifen", keynote) == []
+
+
+def test_an_older_transcript_made_current_replaces_the_indexed_text(
+    fresh_search_archive: SearchArchive,
+) -> None:
+    archive, keynote = fresh_search_archive.archive, fresh_search_archive.ids["keynote"]
+    assert _speech_hits(archive, "Quantencomputer", keynote) == []
+    with archive.session() as session:
+        older = session.scalar(select(Transcript.id).where(
+            Transcript.asset_id == find_asset(session, keynote).id,
+            Transcript.current.is_(False)))
+
+    change = transcripts.make_current(archive, keynote, older)
+    assert change.switched
+    assert _speech_hits(archive, "Quantencomputer", keynote) == [0.25]
+    assert _speech_hits(archive, "Stadtverwaltung", keynote) == []
+    view = transcripts.current_transcript(archive, keynote)
+    assert view is not None and view.id == older
+    assert [s.text for s in view.segments] == ["Ein alter Versuch über Quantencomputer."]
+
+
+def test_a_transcript_of_another_asset_is_refused(fresh_search_archive: SearchArchive) -> None:
+    archive, ids = fresh_search_archive.archive, fresh_search_archive.ids
+    other = _current_segments(archive, ids["stadtlabor"])[0].transcript_id
+    with pytest.raises(NotFoundError, match="has no transcript"):
+        transcripts.make_current(archive, ids["keynote"], other)
+
+
+def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
+    cli, archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    picture = tmp_path / "whiteboard.png"
+    picture.write_bytes(b"\x89PNG not really")
+    blob = archive.store.put_file(picture)
+    with archive.session() as session:
+        session.add(Asset(
+            sha256=blob.sha256, size=blob.size, kind="image", mime="image/png",
+            blob_key=blob.key, filename=picture.name, title="Whiteboard", state="done",
+            probe={"has_audio": False, "has_video": True, "width": 1280, "height": 720},
+            events=[Event(name="Labcamp 4")]))
+    asset_id = blob.sha256[:12]
+
+    result = cli("transcribe", asset_id)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: asset {asset_id} (whiteboard.png) is an image: only video and audio have "
+        "speech to transcribe (the text on an image is read by its ocr step: find it with "
+        "'mediaarchive search')"]
+    with archive.session() as session:
+        assert session.scalar(select(func.count(Transcript.id))) == 0
+
+    bag = tmp_path / "bag"
+    assert cli("export", "--event", "Labcamp 4", "--to", str(bag)).exit_code == 0
+    assert not [p for p in bag.rglob("*") if p.suffix in (".srt", ".vtt")]

@@ -224,6 +224,7 @@ def make_current(
 
     Raises:
         NotFoundError: no such asset, or the transcript is not one of its own.
+        UserError: the transcript is unfinished (an interrupted transcription).
     """
     with archive.session() as session:
         asset = find_asset(session, asset_id)

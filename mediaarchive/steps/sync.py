@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Rendition, Segment, Transcript
+from mediaarchive.errors import UserError
 from mediaarchive.search import index_asset, index_segments
 from mediaarchive.steps.subtitles import RENDITION_KIND, write_subtitle_renditions
 
@@ -62,7 +63,14 @@ def make_transcript_current(
     rendered again from the transcript, in its format and preset.
 
     Runs in the caller's transaction (the caller commits).
+
+    Raises:
+        UserError: the transcript is unfinished (an interrupted transcription).
     """
+    if not transcript.complete:
+        raise UserError(
+            f"transcript {transcript.id} of asset {asset.short_id} is unfinished: "
+            f"'mediaarchive transcribe {asset.short_id}' resumes it")
     session.flush()
     switched = False
     for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):

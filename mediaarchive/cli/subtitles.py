@@ -7,18 +7,10 @@ from pathlib import Path
 
 import click
 
-from mediaarchive.archive import Archive, find_asset
+from mediaarchive import services
 from mediaarchive.cli.base import emit_json, main, pass_archive
 from mediaarchive.errors import UserError
-from mediaarchive.services.export import export_event
-from mediaarchive.subtitles import (
-    FORMATS,
-    PRESETS,
-    check_subtitles,
-    get_preset,
-    import_subtitles,
-    render_subtitles,
-)
+from mediaarchive.services.subtitles import FORMATS, PRESETS
 
 
 @main.command()
@@ -37,40 +29,40 @@ from mediaarchive.subtitles import (
 @click.option("--json", "as_json", is_flag=True,
               help="With --check: the report as JSON (preset, problems with their reasons).")
 @pass_archive
-def subtitles(archive: Archive, asset_id: str, fmt: str | None, preset: str | None, check: bool,
-              output: Path | None, as_json: bool) -> None:
-    """Subtitles (or the transcript) of asset ID, built from its current transcript."""
-    chosen = get_preset(preset or archive.settings.subtitle_preset)
+def subtitles(archive: services.Archive, asset_id: str, fmt: str | None, preset: str | None,
+              check: bool, output: Path | None, as_json: bool) -> None:
+    """Subtitles (or the transcript) of asset ID, built from its current transcript.
+
+    Example: mediaarchive subtitles 1a2b3c4d --preset de-broadcast -o talk.de.vtt
+    """
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         fmt = suffix if suffix in FORMATS else "vtt"
-    with archive.session() as session:
-        asset = find_asset(session, asset_id)
-        text = render_subtitles(session, asset, fmt, chosen)
-        problems = check_subtitles(session, asset, chosen) if check else []
-        short_id = asset.short_id
+    rendered = services.subtitles.render(archive, asset_id, fmt, preset)
+    chosen = rendered.preset
+    report = services.subtitles.check(archive, asset_id, chosen) if check else None
     if output is not None:
         try:
-            output.write_text(text, encoding="utf-8")
+            output.write_text(rendered.text, encoding="utf-8")
         except OSError as exc:
             raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
         click.echo(f"Wrote {output} ({fmt}, preset {chosen.name})", err=True)
-    elif not check:
-        click.echo(text, nl=False)
-    if check and as_json:
-        emit_json({"asset_id": short_id, "preset": chosen.to_json(),
-                   "problems": [problem.to_json() for problem in problems]})
-    elif check:
-        for problem in problems:
+    elif report is None:
+        click.echo(rendered.text, nl=False)
+    if report is None:
+        return
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        for problem in report.problems:
             click.echo(problem.describe())
-    if check:
-        click.echo(
-            f"{len(problems)} cue(s) break the preset {chosen.name}" if problems
-            else f"All cues keep to the preset {chosen.name}",
-            err=True,
-        )
-        if problems:
-            sys.exit(1)
+    click.echo(
+        f"{len(report.problems)} cue(s) break the preset {chosen.name}" if report.problems
+        else f"All cues keep to the preset {chosen.name}",
+        err=True,
+    )
+    if report.problems:
+        sys.exit(1)
 
 
 @main.command("import-subtitles")
@@ -79,26 +71,21 @@ def subtitles(archive: Archive, asset_id: str, fmt: str | None, preset: str | No
 @click.option("--language", help="Language of the subtitles (default: the asset's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new transcript as JSON.")
 @pass_archive
-def import_subtitles_command(archive: Archive, asset_id: str, file: Path,
+def import_subtitles_command(archive: services.Archive, asset_id: str, file: Path,
                              language: str | None, as_json: bool) -> None:
-    """Make an existing SRT/VTT file the current transcript of asset ID (older ones stay)."""
-    with archive.session() as session:
-        asset = find_asset(session, asset_id)
-        transcript = import_subtitles(session, asset, file, store=archive.store,
-                                      language=language)
-        summary = {
-            "id": transcript.id,
-            "asset_id": asset.short_id,
-            "model": transcript.model,
-            "language": transcript.language,
-            "segments": len(transcript.segments),
-            "current": transcript.current,
-        }
+    """Make an existing SRT/VTT file the current transcript of asset ID (older ones stay).
+
+    The search index and the asset's subtitle files follow the imported text.
+
+    Example: mediaarchive import-subtitles 1a2b3c4d talk.de.srt
+    """
+    imported = services.transcripts.import_subtitles(archive, asset_id, file,
+                                                     language=language)
     if as_json:
-        emit_json(summary)
+        emit_json(imported.to_json())
     else:
-        click.echo(f"Imported {summary['segments']} cues from {file.name} as the current "
-                   f"transcript of {summary['asset_id']}", err=True)
+        click.echo(f"Imported {imported.segments} cues from {file.name} as the current "
+                   f"transcript of {imported.asset_id}", err=True)
 
 
 @main.command()
@@ -111,12 +98,16 @@ def import_subtitles_command(archive: Archive, asset_id: str, file: Path,
               help="Preset of the subtitle files (default: the subtitle_preset setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_archive
-def export(archive: Archive, event: str, destination: str, proxies: bool, preset: str | None,
-           as_json: bool) -> None:
+def export(archive: services.Archive, event: str, destination: str, proxies: bool,
+           preset: str | None, as_json: bool) -> None:
     """Export an event's assets as a BagIt bag: files, Dublin Core metadata, subtitles and
-    transcripts with provenance, with checksum manifests."""
-    result = export_event(archive, event, destination, proxies=proxies, preset=preset,
-                          report=lambda message: click.echo(message, err=True))
+    transcripts with provenance, with checksum manifests.
+
+    Example: mediaarchive export --event "Labcamp 4" --to ./labcamp-4-bag
+    """
+    result = services.export.export_event(
+        archive, event, destination, proxies=proxies, preset=preset,
+        report=lambda message: click.echo(message, err=True))
     if as_json:
         emit_json(result.to_json())
     else:

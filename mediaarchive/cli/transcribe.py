@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from mediaarchive.archive import Archive, find_asset
+from mediaarchive import services
 from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.pipeline.progress import make_reporter
-from mediaarchive.steps.transcribe import transcribe_asset
 
 
 @main.command("transcribe")
@@ -24,27 +22,22 @@ from mediaarchive.steps.transcribe import transcribe_asset
               default=None, help="File of names and jargon (one per line) to prompt with.")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
 @pass_archive
-def transcribe_command(archive: Archive, asset_id: str, model: str | None,
+def transcribe_command(archive: services.Archive, asset_id: str, model: str | None,
                        language: str | None, glossary: Path | None, as_json: bool) -> None:
-    """(Re)transcribe asset ASSET_ID; the new transcript becomes current, old ones are kept."""
-    with archive.session() as session:
-        asset = find_asset(session, asset_id)
-    reporter = make_reporter()
-    reporter.step_started(0, asset.short_id, "transcribe")
-    try:
-        summary = transcribe_asset(
-            archive, asset, model=model, language=language, glossary=glossary,
-            progress=lambda done, total, unit: reporter.step_progress(0, done, total, unit))
-    except Exception as exc:
-        reporter.step_finished(0, asset.short_id, "transcribe", "failed", None, str(exc))
-        raise
-    finally:
-        close = getattr(reporter, "close", None)
-        if close:
-            close()
+    """(Re)transcribe asset ASSET_ID; the new transcript becomes current, old ones are kept.
+
+    The search index and the asset's subtitle files follow the new transcript.
+
+    Example: mediaarchive transcribe 1a2b3c4d --language auto
+    """
+    summary = services.transcripts.transcribe(
+        archive, asset_id, model=model, language=language, glossary=glossary,
+        reporter=services.progress.make_reporter())
     if as_json:
-        emit_json(summary)
-    else:
-        click.echo(f"{summary['id']}: {summary['segments']} segments, language "
-                   f"{summary['language']}, {summary['duration']:.1f} s of audio in "
-                   f"{summary['seconds']:.1f} s (real-time factor {summary['rtf']})")
+        emit_json(summary.to_json())
+        return
+    took = (f"{summary.duration or 0:.1f} s of audio in {summary.seconds:.1f} s "
+            f"(real-time factor {summary.rtf})" if summary.seconds is not None
+            else "no audio stream: nothing was said")
+    click.echo(f"{summary.id}: {summary.segments} segments, language "
+               f"{summary.language or 'none'}, {took}")

@@ -7,11 +7,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from mediaarchive.archive import Archive
+if TYPE_CHECKING:
+    from mediaarchive.services import Archive
 
 #: The embedded default: the seed page, exactly as exported.
 SEED_PAGE_NAME = "000_8e33b6325b9cc12a.txt"

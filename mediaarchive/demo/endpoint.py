@@ -9,10 +9,10 @@ import socket
 import boto3
 from botocore.config import Config
 
+from mediaarchive import services
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.demo.media import seed_objects
 from mediaarchive.errors import ConfigError
-from mediaarchive.sources.pages import read_page
 
 _ENV = ("AWS_ENDPOINT_URL_S3",)
 
@@ -27,7 +27,7 @@ def start_endpoint(ctx: DemoContext) -> None:
     """Local S3 endpoint with the seed's bucket and keys"""
     from moto.server import ThreadedMotoServer
 
-    page = read_page(ctx.seed_page)
+    page = services.demo.read_seed_page(ctx.seed_page)
     ctx.say("Making the media (German speech with espeak-ng, video with ffmpeg; cached)…")
     objects = seed_objects(page)
     # moto's server logs every request through werkzeug; the demo shows its own lines.

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediaarchive import synth
-from mediaarchive.sources.pages import Page
-from mediaarchive.sources.urls import parse_location
+from mediaarchive import services
 
 KEYNOTE_SLIDE = ("Labcamp 4", "Keynote", "Lebenszyklen von Innovationslaboren")
 
@@ -30,30 +28,27 @@ SCREENSHOT_TEXT: dict[str, tuple[str, list[str]]] = {
     ]),
 }
 
+_VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")
 
-def keynote_video(page: Page) -> Path:
+
+def keynote_video(page: services.demo.SeedPage) -> Path:
     """The keynote: every paragraph of the page spoken in German, over a title slide."""
-    return synth.talk_video(page.paragraphs, voices=("de",), pause=0.8,
-                            image_lines=KEYNOTE_SLIDE)
+    return services.demo.talk_video(page.paragraphs, slide=KEYNOTE_SLIDE)
 
 
 def screenshot(name: str) -> Path:
     """A screenshot PNG with its own German text (a generic one for unknown names)."""
     title, lines = SCREENSHOT_TEXT.get(name, ("Notizen", ["Ergebnisse der Arbeitsgruppe"]))
-    return synth.text_image(lines, title=title, size=(1280, 720), font_size=44)
+    return services.demo.text_image(lines, title=title)
 
 
-def seed_objects(page: Page) -> list[tuple[str, str, Path]]:
-    """(bucket, key, file) for every asset link of the page."""
+def seed_objects(page: services.demo.SeedPage) -> list[tuple[str, str, Path]]:
+    """(bucket, key, file) for every S3 object the page links to."""
     objects: list[tuple[str, str, Path]] = []
-    for link in page.asset_links:
-        location = parse_location(link.url)
-        if location.bucket is None or location.key is None:
-            continue
-        name = location.filename
-        if name.lower().endswith((".mp4", ".mov", ".mkv", ".webm")):
+    for item in page.objects:
+        if item.filename.lower().endswith(_VIDEO_SUFFIXES):
             path = keynote_video(page)
         else:
-            path = screenshot(name)
-        objects.append((location.bucket, location.key, path))
+            path = screenshot(item.filename)
+        objects.append((item.bucket, item.key, path))
     return objects

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from mediaarchive.db import Asset
+from mediaarchive import services
 from mediaarchive.demo.base import DemoContext
-from mediaarchive.steps.transcribe import transcribe_asset
+from mediaarchive.errors import TranscriptionError
+from mediaarchive.vocabulary import AssetKind
+
+_TALKS = (AssetKind.VIDEO, AssetKind.AUDIO)
 
 
 def _clock(seconds: float) -> str:
@@ -16,28 +17,26 @@ def _clock(seconds: float) -> str:
 
 def print_transcript(ctx: DemoContext) -> None:
     """The keynote's transcript"""
-    ids = {r.sha256 for r in ctx.results if getattr(r, "sha256", None)}
-    with ctx.archive.session() as session:
-        talks = [a for a in session.scalars(select(Asset).where(Asset.kind.in_(("video", "audio"))))
-                 if not ids or a.sha256 in ids]
-        pending = [a for a in talks if a.current_transcript is None
-                   and any(r.kind == "speech_audio" for r in a.renditions)]
-    for asset in pending:  # processing did not get to it: transcribe now
-        ctx.say(f"Transcribing {asset.short_id}…")
-        transcribe_asset(ctx.archive, asset)
-    with ctx.archive.session() as session:
-        for talk in talks:
-            asset = session.get(Asset, talk.id)
-            transcript = asset.current_transcript if asset else None
-            if asset is None or transcript is None:
-                ctx.say(f"{talk.short_id}: no transcript (no speech audio was made)")
+    talks = list(dict.fromkeys(r.id for r in ctx.results if r.id and r.kind in _TALKS))
+    for asset_id in talks:
+        transcript = services.transcripts.current_transcript(ctx.archive, asset_id)
+        if transcript is None:  # processing did not get to it: transcribe now
+            ctx.say(f"Transcribing {asset_id}…")
+            try:
+                services.transcripts.transcribe(ctx.archive, asset_id)
+            except TranscriptionError as exc:
+                ctx.say(f"{asset_id}: no transcript ({exc})")
                 continue
-            prov = transcript.provenance or {}
-            ctx.say(f"{asset.short_id}  {asset.title or asset.filename}")
-            ctx.say(f"    model {transcript.model} ({prov.get('compute_type')}, sha256 "
-                    f"{str(prov.get('model_sha256'))[:12]}…), language {transcript.language}, "
-                    f"{transcript.duration or 0:.0f} s of audio in "
-                    f"{prov.get('processing_seconds') or 0:.1f} s "
-                    f"(real-time factor {prov.get('real_time_factor')})")
-            for segment in transcript.segments:
-                ctx.say(f"    [{_clock(segment.start)}–{_clock(segment.end)}] {segment.text}")
+            transcript = services.transcripts.current_transcript(ctx.archive, asset_id)
+        if transcript is None:
+            ctx.say(f"{asset_id}: no transcript")
+            continue
+        prov = transcript.provenance
+        ctx.say(f"{transcript.asset_id}  {transcript.title}")
+        ctx.say(f"    model {transcript.model} ({prov.get('compute_type')}, sha256 "
+                f"{str(prov.get('model_sha256'))[:12]}…), language {transcript.language}, "
+                f"{transcript.duration or 0:.0f} s of audio in "
+                f"{prov.get('processing_seconds') or 0:.1f} s "
+                f"(real-time factor {prov.get('real_time_factor')})")
+        for segment in transcript.segments:
+            ctx.say(f"    [{_clock(segment.start)}–{_clock(segment.end)}] {segment.text}")

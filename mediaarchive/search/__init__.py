@@ -5,8 +5,10 @@ caller's database session, so the caller decides the transaction):
 
 - ``search(session, query, ...) -> list[SearchHit]``: ranked hits, best first;
 - ``index_asset(session, asset)``: the write path, re-indexes one asset (its metadata, the
-  current transcript's segments and its OCR texts); called by the "index" step, by
-  import-subtitles and by the OCR steps;
+  current transcript's segments and its OCR texts); called by the "index" step, when a
+  transcript becomes current (``steps.sync``) and when OCR text changes;
+- ``index_segments(session, asset, segment_ids)``: re-indexes only these speech segments
+  (a one-line edit of the current transcript re-indexes one line, not the talk);
 - ``reindex(session)``: rebuild the whole index.
 
 The backend is chosen by the database's dialect (``backend``): FTS5 on SQLite here; a
@@ -15,6 +17,7 @@ PostgreSQL backend registers itself the same way.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import select
@@ -43,6 +46,7 @@ __all__ = [
     "SearchHit",
     "backend_for",
     "index_asset",
+    "index_segments",
     "parse_query",
     "register_backend",
     "reindex",
@@ -58,6 +62,16 @@ GROUP_FETCH_FACTOR = 10
 def index_asset(session: Session, asset: Asset) -> int:
     """Re-index one asset in the caller's transaction; returns the documents indexed."""
     return backend_for(session).index_asset(asset)
+
+
+def index_segments(session: Session, asset: Asset, segment_ids: Collection[int]) -> int:
+    """Re-index these speech segments of one asset in the caller's transaction.
+
+    Segments of the current transcript get fresh documents; any other id (a deleted
+    segment, one of a transcript that is no longer current) loses its document. Returns
+    the documents indexed.
+    """
+    return backend_for(session).index_segments(asset, segment_ids)
 
 
 def remove_asset(session: Session, asset_id: int) -> None:

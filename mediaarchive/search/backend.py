@@ -9,6 +9,7 @@ both share the German analysis (``german``), the query parser (``query``), the d
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -44,6 +45,12 @@ class SearchBackend(ABC):
     @abstractmethod
     def index_asset(self, asset: Asset) -> int:
         """Replace the asset's documents in the index; returns how many were indexed."""
+
+    @abstractmethod
+    def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
+        """Replace the documents of these speech segments of the asset (a segment that was
+        deleted, or is not in the current transcript, loses its document); returns how many
+        were indexed."""
 
     @abstractmethod
     def remove_asset(self, asset_id: int) -> None:

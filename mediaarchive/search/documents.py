@@ -9,7 +9,7 @@ many segments (newest first).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,8 @@ __all__ = [
     "iter_speech_documents",
     "metadata_document",
     "ocr_documents",
+    "segment_documents",
+    "segment_keys",
 ]
 
 SPEECH_BASE = 1 << 40
@@ -123,9 +125,16 @@ def _current_transcripts():  # type: ignore[no-untyped-def]
 
 
 def iter_speech_documents(
-    session: Session, facts: dict[int, AssetFacts], asset_id: int | None = None
+    session: Session,
+    facts: dict[int, AssetFacts],
+    asset_id: int | None = None,
+    segment_ids: Collection[int] | None = None,
 ) -> Iterator[IndexDocument]:
-    """Segments of current transcripts (of one asset, or all), streamed in id order."""
+    """Segments of current transcripts (of one asset, or all), streamed in id order.
+
+    ``segment_ids`` limits them to these segments (those of a transcript that is not
+    current are left out).
+    """
     current = _current_transcripts()
     query = (
         select(
@@ -142,6 +151,8 @@ def iter_speech_documents(
     )
     if asset_id is not None:
         query = query.where(current.c.asset_id == asset_id)
+    if segment_ids is not None:
+        query = query.where(Segment.id.in_(list(segment_ids)))
     result = session.execute(query.execution_options(yield_per=10_000))
     for segment_id, start, end, text, owner, language in result:
         if not text or not text.strip():
@@ -163,10 +174,8 @@ def iter_speech_documents(
         )
 
 
-def asset_documents(session: Session, asset: Asset) -> list[IndexDocument]:
-    """Every document of one asset, read fresh from the database."""
-    session.flush()
-    events = list(
+def _asset_events(session: Session, asset: Asset) -> list[Event]:
+    return list(
         session.scalars(
             select(Event)
             .join(asset_events, asset_events.c.event_id == Event.id)
@@ -174,8 +183,29 @@ def asset_documents(session: Session, asset: Asset) -> list[IndexDocument]:
             .order_by(Event.id)
         )
     )
+
+
+def asset_documents(session: Session, asset: Asset) -> list[IndexDocument]:
+    """Every document of one asset, read fresh from the database."""
+    session.flush()
+    events = _asset_events(session, asset)
     facts = AssetFacts(asset.id, [e.id for e in events], asset.kind, asset.language)
     documents = [metadata_document(asset, events)]
     documents += ocr_documents(session, asset, facts)
     documents += iter_speech_documents(session, {asset.id: facts}, asset.id)
     return documents
+
+
+def segment_documents(
+    session: Session, asset: Asset, segment_ids: Collection[int]
+) -> list[IndexDocument]:
+    """The documents of these segments of the asset's current transcript, read fresh."""
+    session.flush()
+    events = _asset_events(session, asset)
+    facts = AssetFacts(asset.id, [e.id for e in events], asset.kind, asset.language)
+    return list(iter_speech_documents(session, {asset.id: facts}, asset.id, segment_ids))
+
+
+def segment_keys(segment_ids: Iterable[int]) -> list[int]:
+    """The index keys of these segments' documents."""
+    return [SPEECH_BASE + segment_id for segment_id in segment_ids]

@@ -16,7 +16,7 @@ and parts. Title and body positions are apart, so a phrase never spans both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +30,8 @@ from mediaarchive.search.documents import (
     iter_speech_documents,
     metadata_document,
     ocr_documents,
+    segment_documents,
+    segment_keys,
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import ANALYZER_VERSION, analyse
@@ -158,6 +160,17 @@ class PostgresSearchBackend(SearchBackend):
     def remove_asset(self, asset_id: int) -> None:
         self.session.execute(text("DELETE FROM search_docs WHERE asset_id = :asset_id"),
                              {"asset_id": asset_id})
+
+    def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
+        if not self._analyzer_current():
+            return self.index_asset(asset)  # which rebuilds the whole index
+        self._lock(exclusive=False)
+        documents = segment_documents(self.session, asset, segment_ids)
+        self.session.execute(
+            text("DELETE FROM search_docs WHERE key = ANY(CAST(:keys AS bigint[]))"),
+            {"keys": segment_keys(segment_ids)},
+        )
+        return self._write(documents)
 
     def _lock(self, *, exclusive: bool) -> None:
         function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"

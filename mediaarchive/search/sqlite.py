@@ -28,7 +28,7 @@ words and their inflections alone give fewer than ``limit`` hits (they would ran
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -42,6 +42,8 @@ from mediaarchive.search.documents import (
     iter_speech_documents,
     metadata_document,
     ocr_documents,
+    segment_documents,
+    segment_keys,
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
@@ -203,6 +205,26 @@ class SqliteSearchBackend(SearchBackend):
         ).fetchall()
         db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
         db.execute("DELETE FROM search_docs WHERE asset_id = ?", (asset_id,))
+
+    def _remove_keys(self, keys: list[int]) -> None:
+        db = self._db
+        for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+            chunk = keys[start:start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            rows = db.execute(
+                "SELECT rowid, head, text, facets FROM search_docs"
+                f" WHERE rowid IN ({placeholders})",
+                chunk,
+            ).fetchall()
+            db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+            db.execute(f"DELETE FROM search_docs WHERE rowid IN ({placeholders})", chunk)
+
+    def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
+        if not self._analyzer_current():
+            return self.index_asset(asset)  # which rebuilds the whole index
+        documents = segment_documents(self.session, asset, segment_ids)
+        self._remove_keys(segment_keys(segment_ids))
+        return self._write(documents)
 
     def index_asset(self, asset: Asset) -> int:
         if not self._analyzer_current():

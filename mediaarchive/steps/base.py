@@ -89,18 +89,39 @@ class StepContext:
         The file is moved into the content-addressed store; ``params`` records exactly
         what made it.
         """
-        blob = self.archive.store.put_file(Path(path), move=True)
-        rendition = self.rendition(kind, label)
-        if rendition is None:
-            rendition = Rendition(asset_id=self.asset.id, kind=kind, label=label)
-            self.session.add(rendition)
-        rendition.sha256 = blob.sha256
-        rendition.blob_key = blob.key
-        rendition.size = blob.size
-        rendition.mime = mime
-        rendition.params = params
-        self.session.flush()
-        return rendition
+        return save_rendition(self.archive, self.session, self.asset, kind, path, mime=mime,
+                              params=params, label=label)
+
+
+def save_rendition(
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    kind: str,
+    path: Path,
+    *,
+    mime: str,
+    params: dict[str, Any],
+    label: str = "",
+) -> Rendition:
+    """``StepContext.save_rendition`` for code that runs outside a job (a transcript made
+    current from the command line re-renders its subtitles)."""
+    blob = archive.store.put_file(Path(path), move=True)
+    rendition = session.scalar(
+        select(Rendition).where(
+            Rendition.asset_id == asset.id, Rendition.kind == kind, Rendition.label == label
+        )
+    )
+    if rendition is None:
+        rendition = Rendition(asset_id=asset.id, kind=kind, label=label)
+        session.add(rendition)
+    rendition.sha256 = blob.sha256
+    rendition.blob_key = blob.key
+    rendition.size = blob.size
+    rendition.mime = mime
+    rendition.params = params
+    session.flush()
+    return rendition
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from sqlalchemy import delete
 from mediaarchive.db import OcrText
 from mediaarchive.ocr import DEFAULT_MIN_CONFIDENCE, read_image
 from mediaarchive.ocr.tesseract import version
-from mediaarchive.search import index_asset
 from mediaarchive.steps.base import StepContext, step
+from mediaarchive.steps.sync import ocr_text_changed
 
 
 def ocr_params(ctx: StepContext) -> dict[str, Any]:
@@ -44,7 +44,4 @@ def ocr_image(ctx: StepContext) -> None:
             params={**page.params, "tesseract": version(), "scale": page.scale,
                     "dropped_words": page.dropped, "seconds": round(page.seconds, 3)},
         ))
-    ctx.session.flush()
-    ctx.session.expire(ctx.asset, ["ocr_texts"])
-    # Searchable at once, whether or not the pipeline has an "index" step after this one.
-    index_asset(ctx.session, ctx.asset)
+    ocr_text_changed(ctx.session, ctx.asset)

@@ -13,9 +13,9 @@ from mediaarchive.db import OcrText, Rendition
 from mediaarchive.ocr import DEFAULT_MIN_CONFIDENCE, OcrPage, read_images
 from mediaarchive.ocr.slides import SlideOptions, SlideSpan, detect_slides, extract_frame
 from mediaarchive.ocr.tesseract import version
-from mediaarchive.search import index_asset
 from mediaarchive.steps.base import StepContext, step
 from mediaarchive.steps.ocr import ocr_params
+from mediaarchive.steps.sync import ocr_text_changed
 
 DEFAULTS = SlideOptions()
 
@@ -103,6 +103,6 @@ def _replace_slides(ctx: StepContext, slides: list[tuple[SlideSpan, Path, OcrPag
                         "dropped_words": page.dropped},
             ))
     session.flush()
-    session.expire(ctx.asset, ["ocr_texts", "renditions"])
+    session.expire(ctx.asset, ["renditions"])
     # A hit on slide text links to the moment the slide appears (its start).
-    index_asset(session, ctx.asset)
+    ocr_text_changed(session, ctx.asset)

@@ -7,14 +7,28 @@ vtt and srt) and ``preset`` (default: the ``subtitle_preset`` setting).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from mediaarchive.archive import Archive
+from mediaarchive.db import Asset, Rendition
 from mediaarchive.errors import ConfigError
-from mediaarchive.steps.base import SkipStep, StepContext, step
-from mediaarchive.subtitles import FORMATS, MIME_TYPES, check_cues, get_preset, render_subtitles
-from mediaarchive.subtitles.render import asset_cues
+from mediaarchive.steps.base import SkipStep, StepContext, save_rendition, step
+from mediaarchive.subtitles import (
+    FORMATS,
+    MIME_TYPES,
+    Preset,
+    asset_cues,
+    check_cues,
+    get_preset,
+    render_subtitles,
+)
 
 DEFAULT_FORMATS = ["vtt", "srt"]
+#: The kind of the renditions this step writes.
+RENDITION_KIND = "subtitles"
 
 
 @step(
@@ -39,21 +53,48 @@ def make_subtitles(ctx: StepContext) -> None:
         raise SkipStep("no transcript to make subtitles from (not transcribed)")
     if not transcript.segments:
         raise SkipStep("the transcript holds no speech: no subtitles to make")
-    problems = len(check_cues(asset_cues(ctx.asset, preset), preset))
-    with tempfile.TemporaryDirectory(prefix="subtitles-", dir=ctx.workdir) as tmp:
+    write_subtitle_renditions(ctx.archive, ctx.session, ctx.asset, formats, preset,
+                              workdir=ctx.workdir)
+
+
+def write_subtitle_renditions(
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    formats: Sequence[str],
+    preset: str | Preset,
+    *,
+    workdir: Path | None = None,
+) -> list[Rendition]:
+    """Render the asset's current transcript in these formats and store each as its
+    "subtitles" rendition (replacing the one of the same format).
+
+    Raises:
+        UserError: an unknown format or preset.
+        NotFoundError: the asset has no current transcript.
+    """
+    chosen = get_preset(preset)
+    transcript = asset.current_transcript
+    problems = len(check_cues(asset_cues(asset, chosen), chosen))
+    saved: list[Rendition] = []
+    with tempfile.TemporaryDirectory(prefix="subtitles-", dir=workdir) as tmp:
         for fmt in formats:
-            text = render_subtitles(ctx.session, ctx.asset, fmt, preset)
-            path = Path(tmp) / f"{ctx.asset.short_id}.{fmt}"
+            text = render_subtitles(session, asset, fmt, chosen)
+            path = Path(tmp) / f"{asset.short_id}.{fmt}"
             path.write_text(text, encoding="utf-8")
-            ctx.save_rendition(
-                "subtitles",
+            saved.append(save_rendition(
+                archive,
+                session,
+                asset,
+                RENDITION_KIND,
                 path,
                 mime=MIME_TYPES[fmt],
                 label=fmt,
                 params={
                     "format": fmt,
-                    "preset": preset.name,
-                    "transcript_id": ctx.asset.current_transcript.id,
+                    "preset": chosen.name,
+                    "transcript_id": transcript.id if transcript else None,
                     "problems": problems,
                 },
-            )
+            ))
+    return saved

@@ -2,8 +2,9 @@
 
 Segments are committed as they are produced. A run that was killed leaves an incomplete
 transcript; the next run with the same model and options continues after its last stored
-segment (no gap, no duplicate). A finished transcript becomes the current one; older
-transcripts are kept.
+segment (no gap, no duplicate). A finished transcript becomes the current one
+(``steps.sync.make_transcript_current``: re-indexed, subtitles re-rendered); older
+transcripts are kept. Only video and audio assets are transcribed.
 """
 
 from __future__ import annotations
@@ -26,17 +27,21 @@ from mediaarchive.asr.transcriber import (
     read_glossary,
 )
 from mediaarchive.db import Asset, Segment, Transcript, Word
-from mediaarchive.errors import TranscriptionError
+from mediaarchive.errors import TranscriptionError, UserError
 from mediaarchive.steps.base import StepContext, step
+from mediaarchive.steps.sync import make_transcript_current
+from mediaarchive.vocabulary import AssetKind
 
 PARAMS: dict[str, Any] = {"model": None, "language": None, "glossary": None}
+#: The kinds that carry speech (an image's text is read by the "ocr" step instead).
+KINDS: tuple[str, ...] = (AssetKind.VIDEO.value, AssetKind.AUDIO.value)
 #: Called with (seconds of audio done, seconds in all, unit).
 Progress = Callable[[float, float, str], None]
 
 
 @step(
     "transcribe",
-    kinds=("video", "audio"),
+    kinds=KINDS,
     params=PARAMS,
     description="German speech to text with faster-whisper (segments and words with times).",
     queue="asr",
@@ -51,52 +56,49 @@ def transcribe(ctx: StepContext) -> None:
         threads=ctx.threads,
         progress=ctx.progress,
         checkpoint=lambda **state: ctx.checkpoint(**state),
+        workdir=ctx.workdir,
     )
 
 
-def transcribe_asset(archive: Archive, asset: Asset, *, model: str | None = None,
-                     language: str | None = None, glossary: Path | None = None,
-                     progress: Progress | None = None) -> dict[str, Any]:
-    """(Re)transcribe one asset now; the new transcript becomes current, older ones stay.
+def check_transcribable(asset: Asset) -> None:
+    """Refuse an asset that has no speech to transcribe, before anything is written.
 
-    Returns:
-        A summary: transcript id, model, language, segments, duration, seconds, rtf.
+    Raises:
+        UserError: the asset is not video or audio.
     """
-    with archive.session() as session:
-        asset = session.get(Asset, asset.id) or asset
-        transcript = transcribe_into(archive, session, asset, model=model, language=language,
-                                     glossary=glossary, threads=archive.settings.total_threads,
-                                     progress=progress, checkpoint=lambda **_: session.commit())
-        segments = session.scalar(select(func.count(Segment.id)).where(
-            Segment.transcript_id == transcript.id)) or 0
-        prov = transcript.provenance
-        return {
-            "id": asset.short_id,
-            "transcript": transcript.id,
-            "model": transcript.model,
-            "language": transcript.language,
-            "language_probability": transcript.language_probability,
-            "segments": segments,
-            "duration": transcript.duration,
-            "seconds": prov.get("processing_seconds"),
-            "rtf": prov.get("real_time_factor"),
-        }
+    if asset.kind in KINDS:
+        return
+    name = asset.filename or asset.title
+    raise UserError(
+        f"asset {asset.short_id}{f' ({name})' if name else ''} is {_article(asset.kind)} "
+        f"{asset.kind}: only video and audio have speech to transcribe"
+        + (" (the text on an image is read by its ocr step: find it with "
+           "'mediaarchive search')" if asset.kind == AssetKind.IMAGE else ""))
 
 
 def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: str | None,
                     language: str | None, glossary: Path | None, threads: int,
                     progress: Progress | None = None,
-                    checkpoint: Callable[..., None] | None = None) -> Transcript:
-    """Transcribe ``asset``'s speech audio into a Transcript (resuming an interrupted one)."""
+                    checkpoint: Callable[..., None] | None = None,
+                    workdir: Path | None = None) -> Transcript:
+    """Transcribe ``asset``'s speech audio into a Transcript (resuming an interrupted one)
+    and make it current.
+
+    Raises:
+        UserError: the asset is not video or audio (nothing is written).
+        TranscriptionError: it has no speech audio yet, or the model fails.
+    """
     settings = archive.settings
     began = time.monotonic()
     commit = checkpoint or (lambda **_: session.commit())
     label = f"asset {asset.short_id}"
+    check_transcribable(asset)
     rendition = next((r for r in asset.renditions if r.kind == "speech_audio"), None)
     if rendition is None:
         if (asset.probe or {}).get("has_audio") is False:
-            empty = _finish_empty(session, asset, settings.model if model is None else model,
-                                  "the asset has no audio stream: nothing was said")
+            empty = _finish_empty(archive, session, asset,
+                                  settings.model if model is None else model,
+                                  "the asset has no audio stream: nothing was said", workdir)
             commit(transcript_id=empty.id, seconds_done=0.0, seconds_total=0.0)
             return empty
         raise TranscriptionError(
@@ -183,7 +185,7 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
     prov.update(guards=_merge_guards(prov.get("guards"), report_now), finished=_now())
     transcript.provenance = prov
     transcript.complete = True
-    _make_current(session, asset, transcript)
+    make_transcript_current(archive, session, asset, transcript, workdir=workdir)
     commit(transcript_id=transcript.id, seconds_done=duration, seconds_total=duration,
            rtf=prov["real_time_factor"])
     if progress is not None:
@@ -217,19 +219,18 @@ def _resumable(session: Session, asset: Asset, key: dict[str, Any]) -> Transcrip
     return found
 
 
-def _make_current(session: Session, asset: Asset, transcript: Transcript) -> None:
-    for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):
-        other.current = other.id == transcript.id
-    session.flush()
-
-
-def _finish_empty(session: Session, asset: Asset, model: str, note: str) -> Transcript:
+def _finish_empty(archive: Archive, session: Session, asset: Asset, model: str, note: str,
+                  workdir: Path | None) -> Transcript:
     transcript = Transcript(asset_id=asset.id, model=model, language=None, duration=0.0,
                             complete=True, provenance={"note": note, "finished": _now()})
     session.add(transcript)
     session.flush()
-    _make_current(session, asset, transcript)
+    make_transcript_current(archive, session, asset, transcript, workdir=workdir)
     return transcript
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _merge_guards(before: dict[str, Any] | None, now: dict[str, Any]) -> dict[str, Any]:

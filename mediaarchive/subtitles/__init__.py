@@ -1,5 +1,5 @@
 """Subtitles: readable cues from word timestamps, presets and their checker, SubRip/WebVTT/
-plain text/JSON output, and import of existing human subtitles.
+plain text/JSON output, and reading existing human subtitles into a transcript.
 
 ``render_subtitles(session, asset, fmt, preset)`` is what the CLI, the web and the
 "subtitles" step call.
@@ -8,7 +8,12 @@ plain text/JSON output, and import of existing human subtitles.
 from mediaarchive.subtitles.checker import CueProblem, check_cues
 from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues
 from mediaarchive.subtitles.formats import FORMATS, MIME_TYPES, to_srt, to_text, to_vtt
-from mediaarchive.subtitles.importer import import_subtitles, parse_subtitles
+from mediaarchive.subtitles.importer import (
+    SubtitleFile,
+    imported_transcript,
+    parse_subtitles,
+    read_subtitle_file,
+)
 from mediaarchive.subtitles.presets import DEFAULT_PRESET, PRESETS, Preset, get_preset
 from mediaarchive.subtitles.render import (
     asset_cues,
@@ -28,6 +33,7 @@ __all__ = [
     "Cue",
     "CueProblem",
     "Preset",
+    "SubtitleFile",
     "TimedWord",
     "asset_cues",
     "build_cues",
@@ -35,8 +41,9 @@ __all__ = [
     "check_subtitles",
     "current_transcript",
     "get_preset",
-    "import_subtitles",
+    "imported_transcript",
     "parse_subtitles",
+    "read_subtitle_file",
     "render_subtitles",
     "segments_json",
     "to_srt",

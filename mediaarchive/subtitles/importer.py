@@ -1,7 +1,9 @@
-"""Import of existing (human) SubRip and WebVTT subtitles as an asset's current transcript.
+"""Import of existing (human) SubRip and WebVTT subtitles: read, parse, build a transcript.
 
 Parsing is left to the well-kept libraries (``srt``, ``webvtt-py``). Each cue becomes a
-segment without word timings; older transcripts are kept, only the "current" mark moves.
+segment without word timings. Keeping the file, making the transcript current, indexing
+and rendering are the use case's (``services.transcripts.import_subtitles``), not this
+package's.
 """
 
 from __future__ import annotations
@@ -13,18 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import srt
 import webvtt
-from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Segment, Transcript
 from mediaarchive.errors import NotFoundError, SubtitleError
-from mediaarchive.search import index_asset
-
-if TYPE_CHECKING:
-    from mediaarchive.store import Store
 
 _TAG = re.compile(r"<[^>]*>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
@@ -107,29 +103,27 @@ def parse_subtitles(text: str, name: str = "subtitles") -> tuple[str, list[Impor
     return fmt, cues
 
 
-def import_subtitles(
-    session: Session,
-    asset: Asset,
-    path: Path,
-    *,
-    store: Store | None = None,
-    language: str | None = None,
-) -> Transcript:
-    """Make a SubRip/WebVTT file the asset's current transcript (older ones are kept).
+@dataclass(frozen=True)
+class SubtitleFile:
+    """A SubRip/WebVTT file, read and parsed."""
 
-    Args:
-        session: the open session the asset belongs to.
-        asset: the asset the subtitles belong to.
-        path: the ``.srt`` or ``.vtt`` file.
-        store: when given, the file itself is kept in the archive store (provenance).
-        language: the subtitles' language (default: the asset's, else the newest transcript's).
+    path: Path
+    format: str
+    cues: list[ImportedCue]
+    sha256: str
+    size: int
 
-    Returns:
-        The new transcript, model ``import:<filename>``; its segments have no word timings.
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_subtitle_file(path: Path) -> SubtitleFile:
+    """Read and parse a ``.srt`` or ``.vtt`` file (UTF-8 or Windows-1252).
 
     Raises:
         NotFoundError: the file does not exist.
-        SubtitleError: it is not valid subtitles.
+        SubtitleError: it cannot be read or is not valid subtitles.
     """
     path = Path(path)
     try:
@@ -139,37 +133,53 @@ def import_subtitles(
     except OSError as exc:
         raise SubtitleError(f"cannot read subtitle file {path}: {exc}") from exc
     fmt, cues = parse_subtitles(_decode(data, path.name), path.name)
-    sha256 = hashlib.sha256(data).hexdigest()
+    return SubtitleFile(path, fmt, cues, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def imported_transcript(
+    asset: Asset,
+    subtitles: SubtitleFile,
+    *,
+    language: str | None = None,
+    blob_key: str | None = None,
+) -> Transcript:
+    """A new transcript of ``asset`` made of the file's cues (not yet current).
+
+    Args:
+        asset: the asset the subtitles belong to.
+        subtitles: the parsed file.
+        language: the subtitles' language (default: the asset's, else the current
+            transcript's).
+        blob_key: where the file itself is kept in the archive store (provenance).
+
+    Returns:
+        The transcript, model ``import:<filename>``, its segments without word timings;
+        it belongs to ``asset``, so it is in the asset's session once that one flushes.
+    """
     provenance = {
         "source": "import",
-        "filename": path.name,
-        "format": fmt,
-        "sha256": sha256,
-        "size": len(data),
-        "cues": len(cues),
+        "filename": subtitles.name,
+        "format": subtitles.format,
+        "sha256": subtitles.sha256,
+        "size": subtitles.size,
+        "cues": len(subtitles.cues),
     }
-    if store is not None:
-        provenance["blob_key"] = store.put_file(path, sha256).key
+    if blob_key is not None:
+        provenance["blob_key"] = blob_key
     previous = asset.current_transcript
     if language is None:
         language = asset.language or (previous.language if previous else None)
-    for transcript in asset.transcripts:
-        transcript.current = False
     transcript = Transcript(
         asset=asset,
-        model=f"import:{path.name}",
+        model=f"import:{subtitles.name}",
         language=language,
         provenance=provenance,
-        duration=max(cue.end for cue in cues),
+        duration=max(cue.end for cue in subtitles.cues),
         complete=True,
-        current=True,
+        current=False,
     )
     transcript.segments = [
         Segment(start=cue.start, end=max(cue.end, cue.start), text=cue.text, confidence=None)
-        for cue in cues
+        for cue in subtitles.cues
     ]
-    session.add(transcript)
-    session.flush()
-    # The contract's one crossing between the two parts: imported text must be searchable.
-    index_asset(session, asset)
     return transcript

@@ -23,9 +23,10 @@ from mediaarchive.cli import main
 from mediaarchive.config import Settings
 from mediaarchive.db import Asset, Job, Segment, Transcript
 from mediaarchive.pipeline.runner import run_queued
-from mediaarchive.steps.transcribe import transcribe_asset
+from mediaarchive.services.transcripts import transcribe
 from tests.fixtures.asr import speech_asset, transcripts_of
 from tests.fixtures.media import make_asset
+from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,7 @@ def transcribed(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     archive = Archive(Settings.load(home=home))
     audio = synth.talk_audio(TALK, pause=3.0)
     asset = speech_asset(archive, audio, title=TITLE, event=EVENT, speakers=SPEAKERS)
-    summary = transcribe_asset(archive, asset, glossary=glossary)
+    summary = transcribe(archive, asset.short_id, glossary=glossary)
     yield archive, asset, glossary, audio, summary
     archive.close()
 
@@ -73,7 +74,7 @@ def test_german_speech_gets_segments_and_word_times(transcribed) -> None:  # typ
     first_talk_end = synth.media_duration(synth.speech_wav(TALK[0]))
     assert not [s for s in transcript.segments
                 if s.start < first_talk_end + 0.5 and s.end > first_talk_end + 2.5]
-    assert summary["segments"] == len(transcript.segments)
+    assert summary.segments == len(transcript.segments)
     assert transcript.duration == pytest.approx(synth.media_duration(audio), abs=0.1)
 
 
@@ -117,6 +118,35 @@ def test_retranscribing_keeps_the_old_transcript(transcribed) -> None:  # type: 
     assert new.language_probability == pytest.approx(summary["language_probability"])
 
 
+def test_transcribe_takes_the_imported_text_out_of_search_and_subtitles(
+        archive: Archive, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    asset = speech_asset(archive, synth.talk_audio(TALK, pause=3.0), title=TITLE, event=EVENT,
+                         speakers=SPEAKERS)
+    human = tmp_path / "vorab.srt"
+    human.write_text("1\n00:00:01,000 --> 00:00:04,000\nAchtung am Zebrastreifen.\n",
+                     encoding="utf-8")
+
+    def search(query: str) -> list[tuple[str, str]]:
+        hits = json.loads(cli("search", query, "--json").stdout)
+        return [(hit["asset_id"], hit["source"]) for hit in hits]
+
+    assert cli("import-subtitles", asset.short_id, str(human)).exit_code == 0
+    assert search("Zebrastreifen") == [(asset.short_id, "speech")]
+    make_subtitle_files(archive, asset.short_id, ["vtt", "srt"], "default")
+    assert "Zebrastreifen" in subtitle_files(archive, asset.short_id)["vtt"][0]
+
+    result = cli("transcribe", asset.short_id, "--json")
+    assert result.exit_code == 0, result.output
+    new_transcript = json.loads(result.stdout)["transcript"]
+    assert search("Zebrastreifen") == []  # no longer current: no longer found
+    assert search("Prototypen") == [(asset.short_id, "speech")]
+    files = subtitle_files(archive, asset.short_id)
+    assert sorted(files) == ["srt", "vtt"]
+    for text, params in files.values():
+        assert "Zebrastreifen" not in text and "Prototypen" in text
+        assert params["transcript_id"] == new_transcript
+
+
 def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive) -> None:
     paragraphs = TALK + [
         "Die Hertie School in Berlin bereitet junge Menschen auf Führungsaufgaben vor.",
@@ -154,7 +184,7 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
     stopped_at = max(s.end for s in killed.segments)
     assert stopped_at < killed.duration - 5
 
-    transcribe_asset(archive, asset)
+    transcribe(archive, asset.short_id)
     [resumed] = transcripts_of(archive, asset.id)
     assert resumed.id == killed.id and resumed.complete and resumed.current
     after = [(s.id, s.start, s.end, s.text) for s in resumed.segments]

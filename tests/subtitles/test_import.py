@@ -14,6 +14,7 @@ import webvtt
 from mediaarchive.archive import find_asset
 from mediaarchive.errors import SubtitleError
 from mediaarchive.subtitles import parse_subtitles
+from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
 
 HUMAN_SRT = """1
 00:00:01,000 --> 00:00:04,200
@@ -111,6 +112,31 @@ def test_imported_text_is_searchable(
     assert hits[0].link == f"/assets/{asset_id}#t=10.2"
     # The index follows the current transcript: the Whisper text is no longer found.
     assert search(archive, "Zufriedenheit") == []
+
+
+ZEBRA_SRT = """1
+00:00:01,000 --> 00:00:03,000
+Achtung am Zebrastreifen!
+"""
+
+
+def test_the_subtitle_files_follow_the_imported_transcript(
+    cli, archive, transcribed_asset, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    make_subtitle_files(archive, asset_id, ["vtt", "srt"], "de-broadcast")
+    assert "Guten Morgen" in subtitle_files(archive, asset_id)["vtt"][0]
+    human = tmp_path / "zebra.srt"
+    human.write_text(ZEBRA_SRT, encoding="utf-8")
+
+    result = cli("import-subtitles", asset_id, str(human), "--json")
+    assert result.exit_code == 0, result.output
+    files = subtitle_files(archive, asset_id)
+    assert sorted(files) == ["srt", "vtt"]
+    for text, params in files.values():
+        assert "Zebrastreifen" in text and "Guten Morgen" not in text
+        assert params["transcript_id"] == json.loads(result.stdout)["id"]
+        assert params["preset"] == "de-broadcast"  # each file keeps its preset
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -17,8 +18,43 @@ if TYPE_CHECKING:
     from mediaarchive.services.process import ProcessOutcome
 
 
+#: Each command's module, imported only when the command runs (or help lists it), so
+#: that ``mediaarchive --help`` and ``status`` do not pay for what other commands need.
+COMMAND_MODULES = {
+    "demo": "demo",
+    "events": "status",
+    "export": "subtitles",
+    "import-subtitles": "subtitles",
+    "ingest": "ingest",
+    "models": "models",
+    "pipelines": "process",
+    "reindex": "search",
+    "retry": "process",
+    "run": "process",
+    "search": "search",
+    "serve": "serve",
+    "show": "status",
+    "status": "status",
+    "subtitles": "subtitles",
+    "transcribe": "transcribe",
+    "verify": "verify",
+    "worker": "worker",
+}
+
+
 class ArchiveGroup(click.Group):
-    """A click group that turns library errors into one line and exit code 1."""
+    """A click group that loads its commands lazily and turns library errors into one line
+    and exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            # The module registers its commands on ``main`` as it is imported.
+            importlib.import_module(f"mediaarchive.cli.{module}")
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

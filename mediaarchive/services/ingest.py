@@ -23,7 +23,7 @@ from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, 
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.expand import Expansion, SourceExpander
-from mediaarchive.sources.fetch import NotModified
+from mediaarchive.sources.download import NotModified
 from mediaarchive.sources.urls import display_url
 from mediaarchive.store import Blob
 

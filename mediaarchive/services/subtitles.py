@@ -4,20 +4,13 @@ check of its cues against the preset (``mediaarchive subtitles``, the demo, the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mediaarchive.archive import Archive, find_asset
-from mediaarchive.subtitles import (
-    FORMATS,
-    PRESETS,
-    Cue,
-    CueProblem,
-    Preset,
-    asset_cues,
-    check_cues,
-    get_preset,
-    render_subtitles,
-)
+from mediaarchive import subtitles as _subtitles
+from mediaarchive.subtitles import FORMATS, PRESETS, Cue, CueProblem, Preset, get_preset
+
+if TYPE_CHECKING:
+    from mediaarchive.archive import Archive
 
 __all__ = [
     "FORMATS",
@@ -78,8 +71,8 @@ def render(archive: Archive, asset_id: str, fmt: str = "vtt",
     """
     chosen = choose_preset(archive, preset)
     with archive.session() as session:
-        asset = find_asset(session, asset_id)
-        text = render_subtitles(session, asset, fmt, chosen)
+        asset = _find_asset(session, asset_id)
+        text = _subtitles.render_subtitles(session, asset, fmt, chosen)
         return RenderedSubtitles(asset.short_id, fmt.lower(), chosen, text)
 
 
@@ -93,6 +86,14 @@ def check(archive: Archive, asset_id: str,
     """
     chosen = choose_preset(archive, preset)
     with archive.session() as session:
-        asset = find_asset(session, asset_id)
-        cues = asset_cues(asset, chosen)
-        return SubtitleCheck(asset.short_id, chosen, cues, check_cues(cues, chosen))
+        asset = _find_asset(session, asset_id)
+        cues = _subtitles.asset_cues(asset, chosen)
+        return SubtitleCheck(asset.short_id, chosen, cues, _subtitles.check_cues(cues, chosen))
+
+
+def _find_asset(session: Any, asset_id: str) -> Any:
+    # The archive (and SQLAlchemy with it) loads when subtitles are made, not when the CLI
+    # only needs the format and preset names.
+    from mediaarchive.archive import find_asset
+
+    return find_asset(session, asset_id)

@@ -3,9 +3,9 @@
 ``expand`` turns what the user named into asset requests; ``fetch`` downloads one of them.
 """
 
-from mediaarchive.sources.expand import AssetRequest, Defaults, Expansion, SourceExpander
-from mediaarchive.sources.fetch import FetchedFile, FetchOptions, fetch
-from mediaarchive.sources.urls import Location, parse_location
+from __future__ import annotations
+
+from mediaarchive.faces import lazy_face
 
 __all__ = [
     "AssetRequest",
@@ -18,3 +18,18 @@ __all__ = [
     "fetch",
     "parse_location",
 ]
+
+#: Where each public name lives; its module is imported on first use.
+_NAMES = {
+    "AssetRequest": "expand",
+    "Defaults": "expand",
+    "Expansion": "expand",
+    "FetchOptions": "download",
+    "FetchedFile": "download",
+    "Location": "urls",
+    "SourceExpander": "expand",
+    "fetch": "download",
+    "parse_location": "urls",
+}
+
+__getattr__, __dir__ = lazy_face(__name__, _NAMES)

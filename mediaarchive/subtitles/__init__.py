@@ -5,25 +5,9 @@ plain text/JSON output, and reading existing human subtitles into a transcript.
 "subtitles" step call.
 """
 
-from mediaarchive.subtitles.checker import CueProblem, check_cues
-from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues
-from mediaarchive.subtitles.formats import FORMATS, MIME_TYPES, to_srt, to_text, to_vtt
-from mediaarchive.subtitles.importer import (
-    SubtitleFile,
-    imported_transcript,
-    parse_subtitles,
-    read_subtitle_file,
-)
-from mediaarchive.subtitles.presets import DEFAULT_PRESET, PRESETS, Preset, get_preset
-from mediaarchive.subtitles.render import (
-    asset_cues,
-    check_subtitles,
-    current_transcript,
-    render_subtitles,
-    segments_json,
-    transcript_document,
-    transcript_words,
-)
+from __future__ import annotations
+
+from mediaarchive.faces import lazy_face
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -52,3 +36,34 @@ __all__ = [
     "transcript_document",
     "transcript_words",
 ]
+
+#: Where each public name lives; its module is imported on first use.
+_NAMES = {
+    "DEFAULT_PRESET": "presets",
+    "FORMATS": "formats",
+    "MIME_TYPES": "formats",
+    "PRESETS": "presets",
+    "Cue": "cues",
+    "CueProblem": "checker",
+    "Preset": "presets",
+    "SubtitleFile": "importer",
+    "TimedWord": "cues",
+    "asset_cues": "render",
+    "build_cues": "cues",
+    "check_cues": "checker",
+    "check_subtitles": "render",
+    "current_transcript": "render",
+    "get_preset": "presets",
+    "imported_transcript": "importer",
+    "parse_subtitles": "importer",
+    "read_subtitle_file": "importer",
+    "render_subtitles": "render",
+    "segments_json": "render",
+    "to_srt": "formats",
+    "to_text": "formats",
+    "to_vtt": "formats",
+    "transcript_document": "render",
+    "transcript_words": "render",
+}
+
+__getattr__, __dir__ = lazy_face(__name__, _NAMES)

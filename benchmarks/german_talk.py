@@ -66,12 +66,19 @@ PARAGRAPHS = [
 ]
 
 #: Pause after each paragraph in seconds (one long one: after paragraph 4).
-PAUSES = [1.5, 2.5, 1.0, 18.0, 2.0, 3.0, 1.0, 4.0, 1.5, 2.0, 6.0, 1.0, 2.5, 1.5, 2.0, 3.0, 1.0,
-          0.0]
+PAUSES = [1.5, 2.5, 1.0, 18.0, 2.0, 3.0, 1.0, 4.0, 1.5, 2.0, 6.0, 1.0, 2.5, 1.5, 2.0, 3.0, 1.0, 0.0]
 
 #: Names and jargon an archivist would give as metadata or glossary.
-GLOSSARY = ["Hallerberg", "Hertie School", "Hölscher", "Speyer", "Soest", "Stadtlabor",
-            "Innovationslabor", "Miro-Board"]
+GLOSSARY = [
+    "Hallerberg",
+    "Hertie School",
+    "Hölscher",
+    "Speyer",
+    "Soest",
+    "Stadtlabor",
+    "Innovationslabor",
+    "Miro-Board",
+]
 
 
 def build_talk(repeat: int = 1, speed: int = 140) -> tuple[Path, str]:
@@ -89,9 +96,28 @@ def build_talk(repeat: int = 1, speed: int = 140) -> tuple[Path, str]:
                 listing.write(f"file '{part}'\n")
         tmp = out.with_suffix(".tmp.wav")
         try:
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
-                            listing.name, "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le",
-                            str(tmp)], check=True)
+            subprocess.run(
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "concat",
+                    "-safe",
+                    "0",
+                    "-i",
+                    listing.name,
+                    "-ar",
+                    "16000",
+                    "-ac",
+                    "1",
+                    "-c:a",
+                    "pcm_s16le",
+                    str(tmp),
+                ],
+                check=True,
+            )
         finally:
             os.unlink(listing.name)
         os.replace(tmp, out)

@@ -61,8 +61,7 @@ def free_port() -> int:
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one child process."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     stderr = process.stderr.read().decode() if process.stderr else ""
@@ -85,9 +84,12 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--small-mib", type=int, default=128)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--no-download-file", action="store_true",
-                        help="skip the download_file baseline (moto answers every ranged GET "
-                        "by reading the whole object, so it is very slow there)")
+    parser.add_argument(
+        "--no-download-file",
+        action="store_true",
+        help="skip the download_file baseline (moto answers every ranged GET "
+        "by reading the whole object, so it is very slow there)",
+    )
     args = parser.parse_args()
 
     import boto3
@@ -96,8 +98,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="mediaarchive-bench-"))
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -105,9 +110,14 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="bench", aws_secret_access_key="bench",
-                              config=Config(s3={"addressing_style": "path"}))
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+            config=Config(s3={"addressing_style": "path"}),
+        )
         client.create_bucket(Bucket=BUCKET)
         sizes = {"big": args.size_mib * 1024 * 1024, "small": args.small_mib * 1024 * 1024}
         for name, size in sizes.items():
@@ -115,41 +125,90 @@ def main() -> None:
             make_object(source, size)
             client.upload_file(str(source), BUCKET, f"talks/{name}.bin")
             source.unlink()
-        print(f"moto S3 server at {endpoint}; objects: "
-              + ", ".join(f"{n} {s / 2**20:.0f} MiB" for n, s in sizes.items()), flush=True)
+        print(
+            f"moto S3 server at {endpoint}; objects: "
+            + ", ".join(f"{n} {s / 2**20:.0f} MiB" for n, s in sizes.items()),
+            flush=True,
+        )
 
-        env = {**os.environ, "AWS_ENDPOINT_URL_S3": endpoint, "AWS_ACCESS_KEY_ID": "bench",
-               "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL_S3": endpoint,
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
         rows: dict[str, list[tuple[float, float, int]]] = {}
 
         def record(label: str, size: int, cmd: list[str]) -> None:
             seconds, rss = run_measured(cmd, env)
             rows.setdefault(label, []).append((seconds, rss, size))
-            print(f"  {label:<44} {seconds:7.2f} s  {size / 2**20 / seconds:7.1f} MiB/s  "
-                  f"peak RSS {rss:6.1f} MB", flush=True)
+            print(
+                f"  {label:<44} {seconds:7.2f} s  {size / 2**20 / seconds:7.1f} MiB/s  "
+                f"peak RSS {rss:6.1f} MB",
+                flush=True,
+            )
 
         big = sizes["big"]
         for round_number in range(args.rounds):
             print(f"round {round_number + 1}", flush=True)
             target = work / "download.bin"
             if not args.no_download_file:
-                record("boto3 download_file (baseline)", big,
-                       [sys.executable, "-c", BASELINE_DOWNLOAD_FILE, endpoint, BUCKET,
-                        "talks/big.bin", str(target)])
+                record(
+                    "boto3 download_file (baseline)",
+                    big,
+                    [
+                        sys.executable,
+                        "-c",
+                        BASELINE_DOWNLOAD_FILE,
+                        endpoint,
+                        BUCKET,
+                        "talks/big.bin",
+                        str(target),
+                    ],
+                )
                 target.unlink(missing_ok=True)
-            record("boto3 get_object stream (baseline)", big,
-                   [sys.executable, "-c", BASELINE_GET_OBJECT, endpoint, BUCKET,
-                    "talks/big.bin", str(target)])
+            record(
+                "boto3 get_object stream (baseline)",
+                big,
+                [
+                    sys.executable,
+                    "-c",
+                    BASELINE_GET_OBJECT,
+                    endpoint,
+                    BUCKET,
+                    "talks/big.bin",
+                    str(target),
+                ],
+            )
             target.unlink(missing_ok=True)
             home = work / f"home-{round_number}"
-            record("mediaarchive ingest --no-process", big,
-                   [str(BIN / "mediaarchive"), "--home", str(home), "ingest", "--no-process",
-                    f"s3://{BUCKET}/talks/big.bin"])
+            record(
+                "mediaarchive ingest --no-process",
+                big,
+                [
+                    str(BIN / "mediaarchive"),
+                    "--home",
+                    str(home),
+                    "ingest",
+                    "--no-process",
+                    f"s3://{BUCKET}/talks/big.bin",
+                ],
+            )
             shutil.rmtree(home, ignore_errors=True)
         home = work / "home-small"
-        record(f"mediaarchive ingest ({args.small_mib} MiB object)", sizes["small"],
-               [str(BIN / "mediaarchive"), "--home", str(home), "ingest", "--no-process",
-                f"s3://{BUCKET}/talks/small.bin"])
+        record(
+            f"mediaarchive ingest ({args.small_mib} MiB object)",
+            sizes["small"],
+            [
+                str(BIN / "mediaarchive"),
+                "--home",
+                str(home),
+                "ingest",
+                "--no-process",
+                f"s3://{BUCKET}/talks/small.bin",
+            ],
+        )
 
         print()
         print(f"| {'run':<44} | MiB/s (median) | peak RSS MB (max) |")

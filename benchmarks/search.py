@@ -119,9 +119,15 @@ def build_archive(home: Path, total: int, generator: TextGenerator) -> tuple[Arc
     with archive.session() as session:
         db = session.connection().connection.driver_connection
         for event in range(1, EVENTS + 1):
-            db.execute("INSERT INTO events (id, name, date, created_at) VALUES (?, ?, ?, ?)",
-                       (event, f"Labcamp {event}",
-                        f"20{10 + event % 15:02d}-05-{1 + event % 28:02d}", "2026-01-01"))
+            db.execute(
+                "INSERT INTO events (id, name, date, created_at) VALUES (?, ?, ?, ?)",
+                (
+                    event,
+                    f"Labcamp {event}",
+                    f"20{10 + event % 15:02d}-05-{1 + event % 28:02d}",
+                    "2026-01-01",
+                ),
+            )
         assets = (total + SEGMENTS_PER_ASSET - 1) // SEGMENTS_PER_ASSET
         segment_id = 0
         for asset in range(1, assets + 1):
@@ -131,24 +137,34 @@ def build_archive(home: Path, total: int, generator: TextGenerator) -> tuple[Arc
                 "INSERT INTO assets (id, sha256, size, kind, blob_key, title, speakers, language,"
                 " date, extra, state, created_at, updated_at) VALUES (?, ?, 1, ?, 'k', ?, ?,"
                 " 'de', ?, '{}', 'done', '2026-01-01', '2026-01-01')",
-                (asset, sha, "audio" if asset % 5 == 0 else "video",
-                 f"Vortrag {asset}: {generator.word_at(60, 3000)} und "
-                 f"{generator.word_at(60, 3000)}",
-                 f'["Sprecherin {asset % 300}"]', f"20{10 + event % 15:02d}-05-01"))
-            db.execute("INSERT INTO asset_events (asset_id, event_id) VALUES (?, ?)",
-                       (asset, event))
+                (
+                    asset,
+                    sha,
+                    "audio" if asset % 5 == 0 else "video",
+                    f"Vortrag {asset}: {generator.word_at(60, 3000)} und "
+                    f"{generator.word_at(60, 3000)}",
+                    f'["Sprecherin {asset % 300}"]',
+                    f"20{10 + event % 15:02d}-05-01",
+                ),
+            )
+            db.execute(
+                "INSERT INTO asset_events (asset_id, event_id) VALUES (?, ?)", (asset, event)
+            )
             db.execute(
                 "INSERT INTO transcripts (id, asset_id, model, language, provenance, complete,"
                 " current, created_at) VALUES (?, ?, 'base', 'de', '{}', 1, 1, '2026-01-01')",
-                (asset, asset))
+                (asset, asset),
+            )
             rows = []
             for i in range(min(SEGMENTS_PER_ASSET, total - segment_id)):
                 segment_id += 1
                 text = generator.segment()
                 corpus.segments.append((asset, event, text))
                 rows.append((segment_id, asset, i * 4.0, i * 4.0 + 3.8, text))
-            db.executemany("INSERT INTO segments (id, transcript_id, start, end, text)"
-                           " VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO segments (id, transcript_id, start, end, text) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
     return archive, corpus
 
 
@@ -157,16 +173,22 @@ def build_baseline(path: Path, corpus: Corpus) -> tuple[float, float]:
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("CREATE VIRTUAL TABLE plain USING fts5(text, asset_id UNINDEXED,"
-               " event_id UNINDEXED, tokenize='unicode61')")
+    db.execute(
+        "CREATE VIRTUAL TABLE plain USING fts5(text, asset_id UNINDEXED,"
+        " event_id UNINDEXED, tokenize='unicode61')"
+    )
     wall, cpu = time.perf_counter(), time.process_time()
-    db.executemany("INSERT INTO plain (text, asset_id, event_id) VALUES (?, ?, ?)",
-                   ((text, asset, event) for asset, event, text in corpus.segments))
+    db.executemany(
+        "INSERT INTO plain (text, asset_id, event_id) VALUES (?, ?, ?)",
+        ((text, asset, event) for asset, event, text in corpus.segments),
+    )
     db.commit()
     db.execute("INSERT INTO plain (plain) VALUES ('optimize')")
     db.commit()
-    rates = (len(corpus.segments) / (time.perf_counter() - wall),
-             len(corpus.segments) / (time.process_time() - cpu))
+    rates = (
+        len(corpus.segments) / (time.perf_counter() - wall),
+        len(corpus.segments) / (time.process_time() - cpu),
+    )
     db.close()
     return rates
 
@@ -186,17 +208,41 @@ def query_mix(generator: TextGenerator, corpus: Corpus) -> list[BenchQuery]:
     mix += [BenchQuery("common word", w) for w in FUNCTION_WORDS[:10]]
     mix += [BenchQuery("common word", g.word_at(len(FUNCTION_WORDS), 400)) for _ in range(20)]
     mix += [BenchQuery("mid word", g.word_at(400, 5000)) for _ in range(30)]
-    parts = ["Labor", "Verwaltung", "Stadt", "Daten", "Netz", "Werkstatt", "Plattform",
-             "Beteiligung", "Schnittstelle", "Museum", "Energie", "Bahn", "Markt", "Zentrum",
-             "Förderung"]
+    parts = [
+        "Labor",
+        "Verwaltung",
+        "Stadt",
+        "Daten",
+        "Netz",
+        "Werkstatt",
+        "Plattform",
+        "Beteiligung",
+        "Schnittstelle",
+        "Museum",
+        "Energie",
+        "Bahn",
+        "Markt",
+        "Zentrum",
+        "Förderung",
+    ]
     mix += [BenchQuery("compound part", rng.choice(parts)) for _ in range(30)]
-    spellings = ["Universitaet", "Universitat", "Strasse", "Gespraeche", "Prototypen",
-                 "Laboren", "Foerderung", "Buerger", "Oeffentlichkeit", "Staedte"]
+    spellings = [
+        "Universitaet",
+        "Universitat",
+        "Strasse",
+        "Gespraeche",
+        "Prototypen",
+        "Laboren",
+        "Foerderung",
+        "Buerger",
+        "Oeffentlichkeit",
+        "Staedte",
+    ]
     mix += [BenchQuery("spelling/inflection", rng.choice(spellings)) for _ in range(20)]
     for _ in range(30):
         words = rng.choice(corpus.segments)[2].rstrip(".?,").split()
         start = rng.randrange(0, len(words) - 2)
-        phrase = " ".join(words[start:start + rng.choice([2, 3])])
+        phrase = " ".join(words[start : start + rng.choice([2, 3])])
         mix += [BenchQuery("phrase", f'"{phrase}"')]
     for i in range(20):
         event = str(1 + rng.randrange(EVENTS))
@@ -229,8 +275,10 @@ def time_baseline(path: Path, mix: list[BenchQuery]) -> list[Timing]:
     db = sqlite3.connect(path)
     results = []
     for q in mix:
-        sql = ("SELECT rowid, asset_id, snippet(plain, 0, '<mark>', '</mark>', '…', 32), rank"
-               " FROM plain WHERE plain MATCH ?")
+        sql = (
+            "SELECT rowid, asset_id, snippet(plain, 0, '<mark>', '</mark>', '…', 32), rank"
+            " FROM plain WHERE plain MATCH ?"
+        )
         params: list[object] = [baseline_expression(q.text)]
         if "event" in q.filters:
             sql += " AND event_id = ?"
@@ -258,14 +306,17 @@ def summarise(results: list[Timing], column: int) -> dict[str, tuple[float, ...]
     return table
 
 
-def print_latency(title: str, ours: dict[str, tuple[float, ...]],
-                  baseline: dict[str, tuple[float, ...]]) -> None:
+def print_latency(
+    title: str, ours: dict[str, tuple[float, ...]], baseline: dict[str, tuple[float, ...]]
+) -> None:
     print(f"\n{title}: p50 / p95 / max ms, queries with hits")
     print(f"{'category':22} {'mediaarchive':>34} {'plain FTS5':>34}")
     for category in ours:
         o, b = ours[category], baseline[category]
-        print(f"{category:22} {o[0]:7.1f} {o[1]:7.1f} {o[2]:7.1f} {o[3]:4}/{o[4]:<4}"
-              f"   {b[0]:7.1f} {b[1]:7.1f} {b[2]:7.1f} {b[3]:4}/{b[4]:<4}")
+        print(
+            f"{category:22} {o[0]:7.1f} {o[1]:7.1f} {o[2]:7.1f} {o[3]:4}/{o[4]:<4}"
+            f"   {b[0]:7.1f} {b[1]:7.1f} {b[2]:7.1f} {b[3]:4}/{b[4]:<4}"
+        )
 
 
 def main() -> None:
@@ -296,8 +347,11 @@ def main() -> None:
         baseline_rate, baseline_cpu_rate = build_baseline(baseline_file, corpus)
         baseline_size = baseline_file.stat().st_size
 
-        common = sqlite3.connect(baseline_file).execute(
-            "SELECT count(*) FROM plain WHERE plain MATCH 'die'").fetchone()[0]
+        common = (
+            sqlite3.connect(baseline_file)
+            .execute("SELECT count(*) FROM plain WHERE plain MATCH 'die'")
+            .fetchone()[0]
+        )
         mix = query_mix(generator, corpus)
         print("Querying…", file=sys.stderr)
         time_ours(archive, mix[:20])  # warm caches for both sides alike
@@ -305,24 +359,35 @@ def main() -> None:
         ours = time_ours(archive, mix)
         baseline = time_baseline(baseline_file, mix)
 
-        print(f"\nSearch benchmark: {args.segments:,} segments, {documents:,} documents indexed"
-              f" (+ metadata); 'die' occurs in {common / args.segments:.0%} of segments\n")
+        print(
+            f"\nSearch benchmark: {args.segments:,} segments, {documents:,} documents indexed"
+            f" (+ metadata); 'die' occurs in {common / args.segments:.0%} of segments\n"
+        )
         print(f"{'':32} {'mediaarchive':>14} {'plain FTS5':>14}")
-        print(f"{'indexing rate (segments/s, wall)':32} {ours_rate:>14,.0f}"
-              f" {baseline_rate:>14,.0f}")
-        print(f"{'indexing rate (segments/s, CPU)':32} {ours_cpu_rate:>14,.0f}"
-              f" {baseline_cpu_rate:>14,.0f}")
+        print(
+            f"{'indexing rate (segments/s, wall)':32} {ours_rate:>14,.0f} {baseline_rate:>14,.0f}"
+        )
+        print(
+            f"{'indexing rate (segments/s, CPU)':32} {ours_cpu_rate:>14,.0f}"
+            f" {baseline_cpu_rate:>14,.0f}"
+        )
         print(f"{'index size (MB)':32} {ours_size / 1e6:>14,.0f} {baseline_size / 1e6:>14,.0f}")
         print(f"{'archive DB file total (MB)':32} {db_file.stat().st_size / 1e6:>14,.0f}")
-        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-              " (CPU figures are per process, so less sensitive to other work)")
-        print_latency("query latency, top 20 + snippets, wall",
-                      summarise(ours, 1), summarise(baseline, 1))
-        print_latency("query latency, top 20 + snippets, CPU",
-                      summarise(ours, 2), summarise(baseline, 2))
+        print(
+            f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+            " (CPU figures are per process, so less sensitive to other work)"
+        )
+        print_latency(
+            "query latency, top 20 + snippets, wall", summarise(ours, 1), summarise(baseline, 1)
+        )
+        print_latency(
+            "query latency, top 20 + snippets, CPU", summarise(ours, 2), summarise(baseline, 2)
+        )
         slowest = sorted(ours, key=lambda row: -row[1])[:5]
-        print("\nslowest (ours, wall ms): " + ", ".join(
-            f"{q.text!r} {seconds * 1000:.0f}" for q, seconds, _, _ in slowest))
+        print(
+            "\nslowest (ours, wall ms): "
+            + ", ".join(f"{q.text!r} {seconds * 1000:.0f}" for q, seconds, _, _ in slowest)
+        )
         archive.close()
     finally:
         if args.keep is None:

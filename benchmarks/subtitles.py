@@ -29,8 +29,11 @@ from mediaarchive.subtitles.cues import tokenize
 SEED_NAME = "shared/seed/000_8e33b6325b9cc12a.txt"
 #: The seed lies in shared/ beside the checkout (or beside the worktrees' folder).
 SEED = next(
-    (parent / SEED_NAME for parent in Path(__file__).resolve().parents
-     if (parent / SEED_NAME).exists()),
+    (
+        parent / SEED_NAME
+        for parent in Path(__file__).resolve().parents
+        if (parent / SEED_NAME).exists()
+    ),
     Path(SEED_NAME),
 )
 EXTRA = (
@@ -54,8 +57,7 @@ def seed_text() -> str:
 def word_stream(seconds: float, seed: int = 7) -> list[TimedWord]:
     rng = random.Random(seed)
     # Sentence ends, but not after an ordinal ("3. Oktober") or an abbreviation ("Prof.").
-    sentences = re.split(r"(?<![\d]\.)(?<!Prof\.)(?<!Dr\.)(?<=[.!?])\s+(?=[A-ZÄÖÜ])",
-                         seed_text())
+    sentences = re.split(r"(?<![\d]\.)(?<!Prof\.)(?<!Dr\.)(?<=[.!?])\s+(?=[A-ZÄÖÜ])", seed_text())
     words: list[TimedWord] = []
     position, segment = 0.0, 0
     while position < seconds:
@@ -119,8 +121,16 @@ def greedy_baseline(words: list[TimedWord], preset: Preset) -> list[Cue]:
     if current:
         result.append(current)
     return _timed(
-        [Cue(g[0].start, g[-1].end, _wrap(" ".join(t.text for t in g), preset),
-             g[0].start, g[-1].end) for g in result],
+        [
+            Cue(
+                g[0].start,
+                g[-1].end,
+                _wrap(" ".join(t.text for t in g), preset),
+                g[0].start,
+                g[-1].end,
+            )
+            for g in result
+        ],
         preset,
     )
 
@@ -135,14 +145,23 @@ def quality(cues: list[Cue], words: list[TimedWord], preset: Preset) -> dict[str
         last = cue.lines[-1].split()[-1]
         first = following.lines[0].split()[0].lower()
         if not re.search(r"[.!?,;:]$", last) and first not in {
-                "und", "oder", "aber", "dass", "weil", "denn", "sondern", "wenn", "ob"}:
+            "und",
+            "oder",
+            "aber",
+            "dass",
+            "weil",
+            "denn",
+            "sondern",
+            "wenn",
+            "ob",
+        }:
             mid_clause += 1
-    lone = sum(1 for cue in cues if len(cue.lines) > 1
-               for line in cue.lines if len(line.split()) == 1)
+    lone = sum(
+        1 for cue in cues if len(cue.lines) > 1 for line in cue.lines if len(line.split()) == 1
+    )
     problems = check_cues(cues, preset)
     # Cues whose only broken limit is the reading speed (the speech itself is too fast).
-    speed_only = sum(
-        1 for problem in problems if all("characters/s" in r for r in problem.reasons))
+    speed_only = sum(1 for problem in problems if all("characters/s" in r for r in problem.reasons))
     return {
         "cues": len(cues),
         "breaking preset %": 100 * len(problems) / max(len(cues), 1),
@@ -163,9 +182,11 @@ def main() -> int:
     print(f"{len(words)} words, {hours:.2f} h of speech")
     print("breaking preset: cues the checker reports; not speed: of those, cues that break a")
     print("limit other than the reading speed (speech faster than the preset allows)\n")
-    header = (f"{'preset':<13} {'builder':<19} {'cues':>5} {'breaking preset':>16} "
-              f"{'not speed':>10} "
-              f"{'cut mid-clause':>15} {'lone-word lines':>16} {'s per hour':>11}")
+    header = (
+        f"{'preset':<13} {'builder':<19} {'cues':>5} {'breaking preset':>16} "
+        f"{'not speed':>10} "
+        f"{'cut mid-clause':>15} {'lone-word lines':>16} {'s per hour':>11}"
+    )
     print(header)
     print("-" * len(header))
     for preset in PRESETS.values():
@@ -174,10 +195,12 @@ def main() -> int:
             cues = builder(words, preset)
             seconds = (time.perf_counter() - started) / hours
             q = quality(cues, words, preset)
-            print(f"{preset.name:<13} {name:<19} {q['cues']:>5} "
-                  f"{q['breaking preset %']:>15.1f}% {q['other than speed %']:>9.1f}% "
-                  f"{q['cut mid-clause %']:>14.1f}% "
-                  f"{q['lone-word lines']:>16} {seconds:>11.2f}")
+            print(
+                f"{preset.name:<13} {name:<19} {q['cues']:>5} "
+                f"{q['breaking preset %']:>15.1f}% {q['other than speed %']:>9.1f}% "
+                f"{q['cut mid-clause %']:>14.1f}% "
+                f"{q['lone-word lines']:>16} {seconds:>11.2f}"
+            )
     return 0
 
 

@@ -46,8 +46,7 @@ FALLBACK = [
 
 def paragraphs() -> list[str]:
     text = SEED.read_text(encoding="utf-8") if SEED.exists() else "\n\n".join(FALLBACK)
-    found = [p.strip() for p in text.split("\n\n")
-             if len(p.strip()) > 60 and "://" not in p]
+    found = [p.strip() for p in text.split("\n\n") if len(p.strip()) > 60 and "://" not in p]
     return found or FALLBACK
 
 
@@ -62,46 +61,155 @@ def talk_video(minutes: float) -> Path:
     if target.exists() and target.stat().st_size > 0:
         return target
     speech = synth.talk_audio(paragraphs(), voices=("de", "de+m3"), pause=1.5)
-    slide = synth.text_image(["Lebenszyklen von Innovationslaboren", "Labcamp 4",
-                              "StadtLABOR Soest"], size=(1920, 1080), font_size=64,
-                             title="Innovationslabore")
+    slide = synth.text_image(
+        ["Lebenszyklen von Innovationslaboren", "Labcamp 4", "StadtLABOR Soest"],
+        size=(1920, 1080),
+        font_size=64,
+        title="Innovationslabore",
+    )
     stretch = synth.media_duration(speech)
     segment = CACHE / f"talk-segment-{stretch:.0f}s-1080p.mp4"
     print(f"generating a {minutes:g}-minute 1080p talk (once)...", file=sys.stderr)
     if not segment.exists():
         tmp = segment.with_suffix(".tmp.mp4")
         subprocess.run(
-            ["ffmpeg", "-v", "error", "-y", "-loop", "1", "-framerate", "25", "-i", str(slide),
-             "-i", str(speech), "-t", f"{stretch:.3f}", "-map", "0:v", "-map", "1:a",
-             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-g", "250",
-             "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-ar", "44100", str(tmp)],
-            check=True)
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-loop",
+                "1",
+                "-framerate",
+                "25",
+                "-i",
+                str(slide),
+                "-i",
+                str(speech),
+                "-t",
+                f"{stretch:.3f}",
+                "-map",
+                "0:v",
+                "-map",
+                "1:a",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-tune",
+                "stillimage",
+                "-g",
+                "250",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "96k",
+                "-ar",
+                "44100",
+                str(tmp),
+            ],
+            check=True,
+        )
         tmp.replace(segment)
     repeats = int(minutes * 60 // stretch) + 1
     listing = CACHE / "talk-segments.txt"
     listing.write_text("".join(f"file '{segment}'\n" for _ in range(repeats)))
     tmp = target.with_suffix(".tmp.mp4")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
-                    str(listing), "-t", f"{minutes * 60}", "-c", "copy", str(tmp)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-t",
+            f"{minutes * 60}",
+            "-c",
+            "copy",
+            str(tmp),
+        ],
+        check=True,
+    )
     listing.unlink()
     tmp.replace(target)
     return target
 
 
 def plain_speech(source: Path, target: Path, threads: int) -> list[str]:
-    return ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-threads", str(threads), "-i", str(source), "-map", "0:a:0", "-ac", "1",
-            "-ar", "16000", "-c:a", "pcm_s16le", "-f", "wav", "-threads", str(threads),
-            str(target)]
+    return [
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-threads",
+        str(threads),
+        "-i",
+        str(source),
+        "-map",
+        "0:a:0",
+        "-ac",
+        "1",
+        "-ar",
+        "16000",
+        "-c:a",
+        "pcm_s16le",
+        "-f",
+        "wav",
+        "-threads",
+        str(threads),
+        str(target),
+    ]
 
 
 def plain_proxy(source: Path, target: Path, threads: int, size: tuple[int, int]) -> list[str]:
-    return ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-threads", str(threads), "-i", str(source), "-map", "0:v:0", "-map", "0:a:0",
-            "-vf", f"scale={size[0]}:{size[1]}", "-c:v", "libx264", "-preset", "veryfast",
-            "-crf", "23", "-pix_fmt", "yuv420p", "-profile:v", "high", "-c:a", "aac",
-            "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4",
-            "-threads", str(threads), str(target)]
+    return [
+        "ffmpeg",
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-threads",
+        str(threads),
+        "-i",
+        str(source),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0",
+        "-vf",
+        f"scale={size[0]}:{size[1]}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-profile:v",
+        "high",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        "-threads",
+        str(threads),
+        str(target),
+    ]
 
 
 def timed(func) -> float:  # type: ignore[no-untyped-def]
@@ -128,50 +236,81 @@ def main() -> None:
         ours_wav, plain_wav = work / "ours.wav", work / "plain.wav"
         for i in range(args.repeats):
             pair = [
-                ("ours", lambda: extract_speech_audio(source, ours_wav, probe, label="bench",
-                                                      threads=threads)),
-                ("plain", lambda: subprocess.run(plain_speech(source, plain_wav, threads),
-                                                 check=True)),
+                (
+                    "ours",
+                    lambda: extract_speech_audio(
+                        source, ours_wav, probe, label="bench", threads=threads
+                    ),
+                ),
+                (
+                    "plain",
+                    lambda: subprocess.run(plain_speech(source, plain_wav, threads), check=True),
+                ),
             ]
             if i % 2:
                 pair.reverse()
             times = dict((name, timed(run)) for name, run in pair)
             rows.append(("speech audio", i + 1, times["ours"], times["plain"]))
-            print(f"speech audio pair {i + 1}: ours {times['ours']:.2f} s, plain "
-                  f"{times['plain']:.2f} s", file=sys.stderr, flush=True)
+            print(
+                f"speech audio pair {i + 1}: ours {times['ours']:.2f} s, plain "
+                f"{times['plain']:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         if args.repeats:
             assert probe_file(ours_wav)["streams"][0]["sample_rate"] == 16000
         ours_mp4, plain_mp4 = work / "ours.mp4", work / "plain.mp4"
         for i in range(args.proxy_repeats):
             pair = [
-                ("ours", lambda: make_proxy(source, ours_mp4, probe, label="bench",
-                                            threads=threads, options=ProxyOptions())),
-                ("plain", lambda: subprocess.run(
-                    plain_proxy(source, plain_mp4, threads, (1280, 720)), check=True)),
+                (
+                    "ours",
+                    lambda: make_proxy(
+                        source,
+                        ours_mp4,
+                        probe,
+                        label="bench",
+                        threads=threads,
+                        options=ProxyOptions(),
+                    ),
+                ),
+                (
+                    "plain",
+                    lambda: subprocess.run(
+                        plain_proxy(source, plain_mp4, threads, (1280, 720)), check=True
+                    ),
+                ),
             ]
             if i % 2:
                 pair.reverse()
             times = dict((name, timed(run)) for name, run in pair)
             rows.append(("proxy 720p", i + 1, times["ours"], times["plain"]))
-            print(f"proxy pair {i + 1}: ours {times['ours']:.2f} s, plain "
-                  f"{times['plain']:.2f} s", file=sys.stderr, flush=True)
+            print(
+                f"proxy pair {i + 1}: ours {times['ours']:.2f} s, plain {times['plain']:.2f} s",
+                file=sys.stderr,
+                flush=True,
+            )
         sizes = [p.stat().st_size if p.exists() else 0 for p in (ours_mp4, plain_mp4)]
 
-    print(f"\n{args.minutes:g}-minute 1080p talk ({duration:.0f} s), {threads} thread(s), "
-          f"{cpu_count()} core(s)\n")
-    print(f"{'task':<14}{'run':>4}{'ours s':>9}{'plain s':>9}{'ours/plain':>12}"
-          f"{'x real time':>13}")
+    print(
+        f"\n{args.minutes:g}-minute 1080p talk ({duration:.0f} s), {threads} thread(s), "
+        f"{cpu_count()} core(s)\n"
+    )
+    print(f"{'task':<14}{'run':>4}{'ours s':>9}{'plain s':>9}{'ours/plain':>12}{'x real time':>13}")
     for task, run, ours, plain in rows:
-        print(f"{task:<14}{run:>4}{ours:>9.2f}{plain:>9.2f}{ours / plain:>12.3f}"
-              f"{duration / ours:>13.1f}")
+        print(
+            f"{task:<14}{run:>4}{ours:>9.2f}{plain:>9.2f}{ours / plain:>12.3f}"
+            f"{duration / ours:>13.1f}"
+        )
     for task in ("speech audio", "proxy 720p"):
         ratios = [o / p for t, _, o, p in rows if t == task]
         if not ratios:
             continue
         ours_all = [o for t, _, o, _ in rows if t == task]
-        print(f"{task}: median ours/plain {statistics.median(ratios):.3f}, worst "
-              f"{max(ratios):.3f}; median {duration / statistics.median(ours_all):.0f}x "
-              "real time")
+        print(
+            f"{task}: median ours/plain {statistics.median(ratios):.3f}, worst "
+            f"{max(ratios):.3f}; median {duration / statistics.median(ours_all):.0f}x "
+            "real time"
+        )
     if all(sizes):
         print(f"proxy sizes: ours {sizes[0] / 1e6:.1f} MB, plain {sizes[1] / 1e6:.1f} MB")
 

@@ -54,8 +54,9 @@ def run_variant(name: str, repeat: int) -> dict[str, object]:
         from faster_whisper import WhisperModel, decode_audio
 
         compute = "float32" if name == "plain-float32" else "int8"
-        model = WhisperModel(str(bundled_model_path()), device="cpu", compute_type=compute,
-                             cpu_threads=cores)
+        model = WhisperModel(
+            str(bundled_model_path()), device="cpu", compute_type=compute, cpu_threads=cores
+        )
         audio = decode_audio(str(audio_path))
         text, raw = plain_transcribe(model, audio)
         spans = [(s.start, s.end) for s in raw]
@@ -80,16 +81,27 @@ def run_variant(name: str, repeat: int) -> dict[str, object]:
     wall = time.perf_counter() - began
     lengths = [end - start for start, end in spans] or [0.0]
     return {
-        "variant": name, "compute_type": compute, "threads": cores, "audio_s": duration,
-        "wall_s": wall, "rtf": wall / duration, "wer": wer([reference], [text]),
-        "segments": len(spans), "median_segment_s": statistics.median(lengths),
-        "max_segment_s": max(lengths), "words_timed": words, "peak_rss_mb": peak_rss_mb(),
+        "variant": name,
+        "compute_type": compute,
+        "threads": cores,
+        "audio_s": duration,
+        "wall_s": wall,
+        "rtf": wall / duration,
+        "wer": wer([reference], [text]),
+        "segments": len(spans),
+        "median_segment_s": statistics.median(lengths),
+        "max_segment_s": max(lengths),
+        "words_timed": words,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
 def in_child(name: str, repeat: int = 1) -> dict[str, object]:
-    result = subprocess.run([sys.executable, __file__, "--variant", name, "--repeat",
-                             str(repeat)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--variant", name, "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         raise SystemExit(f"variant {name} failed:\n{result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -101,9 +113,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="Baseline and pipeline only.")
     parser.add_argument("--no-long", action="store_true", help="Skip the 60-minute run.")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="Runs of baseline and pipeline, alternating; the fastest counts "
-                        "(the machine is shared: load changes between runs).")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="Runs of baseline and pipeline, alternating; the fastest counts "
+        "(the machine is shared: load changes between runs).",
+    )
     args = parser.parse_args()
     if args.variant:
         print(json.dumps(run_variant(args.variant, args.repeat)))
@@ -122,29 +138,73 @@ def main() -> None:
     base = results["baseline"]
     rows = []
     for name, r in results.items():
-        rows.append([name, r["compute_type"], f"{r['wall_s']:.1f}", f"{r['rtf']:.3f}",
-                     f"{r['wall_s'] / base['wall_s']:.2f}x", f"{100 * r['wer']:.1f} %",
-                     r["segments"], f"{r['median_segment_s']:.1f}", f"{r['max_segment_s']:.1f}",
-                     r["words_timed"], f"{r['peak_rss_mb']:.0f}"])
-    print(f"\nTalk: {audio.name}, {base['audio_s']:.0f} s of German speech with pauses, "
-          f"{base['threads']} threads\n")
-    print(table(["variant", "compute", "wall s", "RTF", "vs baseline", "WER", "segments",
-                 "median seg s", "max seg s", "words timed", "peak RSS MB"], rows))
+        rows.append(
+            [
+                name,
+                r["compute_type"],
+                f"{r['wall_s']:.1f}",
+                f"{r['rtf']:.3f}",
+                f"{r['wall_s'] / base['wall_s']:.2f}x",
+                f"{100 * r['wer']:.1f} %",
+                r["segments"],
+                f"{r['median_segment_s']:.1f}",
+                f"{r['max_segment_s']:.1f}",
+                r["words_timed"],
+                f"{r['peak_rss_mb']:.0f}",
+            ]
+        )
+    print(
+        f"\nTalk: {audio.name}, {base['audio_s']:.0f} s of German speech with pauses, "
+        f"{base['threads']} threads\n"
+    )
+    print(
+        table(
+            [
+                "variant",
+                "compute",
+                "wall s",
+                "RTF",
+                "vs baseline",
+                "WER",
+                "segments",
+                "median seg s",
+                "max seg s",
+                "words timed",
+                "peak RSS MB",
+            ],
+            rows,
+        )
+    )
     pipeline = results["pipeline"]
     ratio = pipeline["wall_s"] / base["wall_s"]
-    print(f"\npipeline / baseline wall time: {ratio:.2f} (target <= 0.60) — "
-          f"{'met' if ratio <= 0.6 else 'NOT met'}; WER {100 * pipeline['wer']:.1f} % vs "
-          f"{100 * base['wer']:.1f} % — "
-          f"{'no worse' if pipeline['wer'] <= base['wer'] + 1e-9 else 'WORSE'}")
+    print(
+        f"\npipeline / baseline wall time: {ratio:.2f} (target <= 0.60) — "
+        f"{'met' if ratio <= 0.6 else 'NOT met'}; WER {100 * pipeline['wer']:.1f} % vs "
+        f"{100 * base['wer']:.1f} % — "
+        f"{'no worse' if pipeline['wer'] <= base['wer'] + 1e-9 else 'WORSE'}"
+    )
     if not args.no_long:
         print(f"\nrunning pipeline on a {LONG_REPEAT}x talk…", file=sys.stderr, flush=True)
         long = in_child("pipeline", LONG_REPEAT)
-        print(table(["recording", "audio min", "wall s", "RTF", "WER", "peak RSS MB"],
-                    [[f"{LONG_REPEAT}x talk", f"{long['audio_s'] / 60:.1f}",
-                      f"{long['wall_s']:.0f}", f"{long['rtf']:.3f}",
-                      f"{100 * long['wer']:.1f} %", f"{long['peak_rss_mb']:.0f}"]]))
-        print(f"peak RSS {long['peak_rss_mb']:.0f} MB (target < 1500) — "
-              f"{'met' if long['peak_rss_mb'] < 1500 else 'NOT met'}")
+        print(
+            table(
+                ["recording", "audio min", "wall s", "RTF", "WER", "peak RSS MB"],
+                [
+                    [
+                        f"{LONG_REPEAT}x talk",
+                        f"{long['audio_s'] / 60:.1f}",
+                        f"{long['wall_s']:.0f}",
+                        f"{long['rtf']:.3f}",
+                        f"{100 * long['wer']:.1f} %",
+                        f"{long['peak_rss_mb']:.0f}",
+                    ]
+                ],
+            )
+        )
+        print(
+            f"peak RSS {long['peak_rss_mb']:.0f} MB (target < 1500) — "
+            f"{'met' if long['peak_rss_mb'] < 1500 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -35,20 +35,33 @@ from mediaarchive.config import Settings  # noqa: E402
 from mediaarchive.services.search import search  # noqa: E402
 from mediaarchive.web.server import BackgroundServer  # noqa: E402
 
-QUERIES = ["Innovationslabor", "Prototypen", "offene Daten", "Labor", "Untertitel",
-           "Bürgerinnen", "Verwaltung", "gibtsnicht"]
+QUERIES = [
+    "Innovationslabor",
+    "Prototypen",
+    "offene Daten",
+    "Labor",
+    "Untertitel",
+    "Bürgerinnen",
+    "Verwaltung",
+    "gibtsnicht",
+]
 SEED_NAME = "shared/seed/000_8e33b6325b9cc12a.txt"
 
 
 def seed_sentences() -> list[str]:
     seed = next((p / SEED_NAME for p in REPO.parents if (p / SEED_NAME).exists()), None)
     text = seed.read_text(encoding="utf-8") if seed else ""
-    lines = [line.strip() for line in text.splitlines()
-             if len(line.split()) > 4 and not line.strip().startswith("http")]
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if len(line.split()) > 4 and not line.strip().startswith("http")
+    ]
     sentences = re.split(r"(?<=[.!?])\s+", " ".join(lines))
-    extra = ["Im Innovationslabor bauen wir Prototypen mit Bürgerinnen und Bürgern.",
-             "Offene Daten helfen der Verwaltung und der Forschung.",
-             "Untertitel machen Vorträge barrierefrei."]
+    extra = [
+        "Im Innovationslabor bauen wir Prototypen mit Bürgerinnen und Bürgern.",
+        "Offene Daten helfen der Verwaltung und der Forschung.",
+        "Untertitel machen Vorträge barrierefrei.",
+    ]
     return [s for s in sentences if len(s) > 20] + extra
 
 
@@ -66,25 +79,44 @@ def build_large(home: Path) -> None:
         for n in range(100):
             talk = n < 60
             sha = f"{n:04x}".ljust(64, "a")
-            asset = Asset(sha256=sha, size=1000, blob_key=f"sha256/{sha[:2]}/{sha[2:4]}/{sha}",
-                          kind="video" if talk else "image", state="done",
-                          mime="video/mp4" if talk else "image/png",
-                          title=f"Vortrag {n}: {rng.choice(sentences)[:60]}",
-                          speakers=[f"Person {n % 17}"], date=f"2025-0{n % 5 + 1}-15")
+            asset = Asset(
+                sha256=sha,
+                size=1000,
+                blob_key=f"sha256/{sha[:2]}/{sha[2:4]}/{sha}",
+                kind="video" if talk else "image",
+                state="done",
+                mime="video/mp4" if talk else "image/png",
+                title=f"Vortrag {n}: {rng.choice(sentences)[:60]}",
+                speakers=[f"Person {n % 17}"],
+                date=f"2025-0{n % 5 + 1}-15",
+            )
             asset.events.append(events[n % 5])
             session.add(asset)
             session.flush()
             if talk:
-                transcript = Transcript(asset_id=asset.id, model="bench", language="de",
-                                        current=True, complete=True)
+                transcript = Transcript(
+                    asset_id=asset.id, model="bench", language="de", current=True, complete=True
+                )
                 session.add(transcript)
                 session.flush()
-                session.add_all(Segment(transcript_id=transcript.id, start=i * 6.0,
-                                        end=i * 6.0 + 5.5, text=rng.choice(sentences))
-                                for i in range(120))
+                session.add_all(
+                    Segment(
+                        transcript_id=transcript.id,
+                        start=i * 6.0,
+                        end=i * 6.0 + 5.5,
+                        text=rng.choice(sentences),
+                    )
+                    for i in range(120)
+                )
             else:
-                session.add(OcrText(asset_id=asset.id, source="image",
-                                    text="\n".join(rng.sample(sentences, 4)), words=[]))
+                session.add(
+                    OcrText(
+                        asset_id=asset.id,
+                        source="image",
+                        text="\n".join(rng.sample(sentences, 4)),
+                        words=[],
+                    )
+                )
             session.flush()
             index_asset(session, asset)
     archive.close()
@@ -128,12 +160,13 @@ def p95(values: list[float]) -> float:
 def report(title: str, rows: list[tuple[str, list[float], list[float]]]) -> None:
     base = statistics.median(rows[0][1])
     print(f"\n{title}")
-    print(f"{'':24} {'server median':>14} {'server p95':>11} {'wall median':>12} "
-          f"{'x library':>10}")
+    print(f"{'':24} {'server median':>14} {'server p95':>11} {'wall median':>12} {'x library':>10}")
     for name, served, waited in rows:
         median = statistics.median(served)
-        print(f"{name:24} {median:11.1f} ms {p95(served):8.1f} ms "
-              f"{statistics.median(waited):9.1f} ms {median / base:9.1f}x")
+        print(
+            f"{name:24} {median:11.1f} ms {p95(served):8.1f} ms "
+            f"{statistics.median(waited):9.1f} ms {median / base:9.1f}x"
+        )
 
 
 def main() -> None:
@@ -155,8 +188,9 @@ def main() -> None:
         started = time.perf_counter()
         build_large(large)
         print(f"\n(large archive built and indexed in {time.perf_counter() - started:.1f} s)")
-        report("large archive (60 talks x 120 segments, 40 screenshots)",
-               measure(large, args.rounds))
+        report(
+            "large archive (60 talks x 120 segments, 40 screenshots)", measure(large, args.rounds)
+        )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,9 @@ def term_hits(reference: str, hypothesis: str, terms: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--per-subset", type=int, default=None,
-                        help="Use only the first N clips of each subset.")
+    parser.add_argument(
+        "--per-subset", type=int, default=None, help="Use only the first N clips of each subset."
+    )
     parser.add_argument("--no-talk", action="store_true", help="Skip the generated talk.")
     args = parser.parse_args()
 
@@ -80,15 +81,17 @@ def main() -> None:
     else:
         from faster_whisper import WhisperModel
 
-        plain_model = WhisperModel(str(transcriber.model.path), device="cpu",
-                                   compute_type="int8", cpu_threads=cpu_count())
-    options = DecodingOptions(batch_size=settings.asr_batch_size,
-                              beam_size=settings.asr_beam_size)
+        plain_model = WhisperModel(
+            str(transcriber.model.path), device="cpu", compute_type="int8", cpu_threads=cpu_count()
+        )
+    options = DecodingOptions(batch_size=settings.asr_batch_size, beam_size=settings.asr_beam_size)
 
     clips = load_clips(args.per_subset)
     refs: dict[str, list[str]] = defaultdict(list)
-    hyps: dict[str, dict[str, list[str]]] = {"baseline": defaultdict(list),
-                                             "pipeline": defaultdict(list)}
+    hyps: dict[str, dict[str, list[str]]] = {
+        "baseline": defaultdict(list),
+        "pipeline": defaultdict(list),
+    }
     seconds = {"baseline": 0.0, "pipeline": 0.0}
     audio_seconds = 0.0
     for i, clip in enumerate(clips, 1):
@@ -109,21 +112,27 @@ def main() -> None:
 
     groups = [s for s in SUBSET_ORDER if s in refs]
     rows = []
-    for label, members in [*[(s, [s]) for s in groups],
-                           ("all but emodb", [s for s in groups if s != "emodb"]),
-                           ("overall", groups)]:
+    for label, members in [
+        *[(s, [s]) for s in groups],
+        ("all but emodb", [s for s in groups if s != "emodb"]),
+        ("overall", groups),
+    ]:
         ref = [r for s in members for r in refs[s]]
         row = [label, len(ref)]
         for system in ("baseline", "pipeline"):
             hyp = [h for s in members for h in hyps[system][s]]
             row.append(f"{100 * wer(ref, hyp):.1f} %")
         rows.append(row)
-    print(f"\nReal German speech ({len(clips)} clips, {audio_seconds / 60:.1f} min), "
-          f"model base, {transcriber.compute_type} for the pipeline, int8 for the baseline\n")
+    print(
+        f"\nReal German speech ({len(clips)} clips, {audio_seconds / 60:.1f} min), "
+        f"model base, {transcriber.compute_type} for the pipeline, int8 for the baseline\n"
+    )
     print(table(["subset", "clips", "plain faster-whisper WER", "pipeline WER"], rows))
-    print(f"\ndecoding time: baseline {seconds['baseline']:.0f} s, pipeline "
-          f"{seconds['pipeline']:.0f} s (RTF {seconds['baseline'] / audio_seconds:.3f} vs "
-          f"{seconds['pipeline'] / audio_seconds:.3f}; short clips, so batching helps little)")
+    print(
+        f"\ndecoding time: baseline {seconds['baseline']:.0f} s, pipeline "
+        f"{seconds['pipeline']:.0f} s (RTF {seconds['baseline'] / audio_seconds:.3f} vs "
+        f"{seconds['pipeline'] / audio_seconds:.3f}; short clips, so batching helps little)"
+    )
 
     if args.no_talk:
         return
@@ -132,17 +141,32 @@ def main() -> None:
     plain_text, _ = plain_transcribe(plain_model, audio)
     segments, _ = transcriber.transcribe(audio, options)
     ours = " ".join(s.text for s in segments)
-    prompt, hotwords = build_prompt(event="Labcamp", title="Lebenszyklen von Innovationslaboren",
-                                    speakers=["Mark Hallerberg", "Michael Hölscher"],
-                                    glossary=GLOSSARY)
-    prompted = DecodingOptions(batch_size=options.batch_size, beam_size=options.beam_size,
-                               initial_prompt=prompt, hotwords=hotwords)
+    prompt, hotwords = build_prompt(
+        event="Labcamp",
+        title="Lebenszyklen von Innovationslaboren",
+        speakers=["Mark Hallerberg", "Michael Hölscher"],
+        glossary=GLOSSARY,
+    )
+    prompted = DecodingOptions(
+        batch_size=options.batch_size,
+        beam_size=options.beam_size,
+        initial_prompt=prompt,
+        hotwords=hotwords,
+    )
     segments, _ = transcriber.transcribe(audio, prompted)
     with_names = " ".join(s.text for s in segments)
-    rows = [[name, f"{100 * wer([reference], [text]):.1f} %",
-             f"{100 * term_hits(reference, text, GLOSSARY):.0f} %"]
-            for name, text in [("plain faster-whisper", plain_text), ("pipeline", ours),
-                               ("pipeline + metadata/glossary", with_names)]]
+    rows = [
+        [
+            name,
+            f"{100 * wer([reference], [text]):.1f} %",
+            f"{100 * term_hits(reference, text, GLOSSARY):.0f} %",
+        ]
+        for name, text in [
+            ("plain faster-whisper", plain_text),
+            ("pipeline", ours),
+            ("pipeline + metadata/glossary", with_names),
+        ]
+    ]
     print(f"\nGenerated talk ({len(audio) / 16000:.0f} s, espeak-ng voices, pauses)\n")
     print(table(["system", "WER", "names/jargon right"], rows))
 

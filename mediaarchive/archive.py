@@ -57,9 +57,7 @@ def find_asset(session: Session, asset_id: str) -> Asset:
             f"asset id {asset_id!r} is not valid: give at least {MIN_ID_PREFIX} hex digits "
             "of the id that 'mediaarchive status' shows"
         )
-    matches = session.scalars(
-        select(Asset).where(Asset.sha256.like(f"{prefix}%")).limit(10)
-    ).all()
+    matches = session.scalars(select(Asset).where(Asset.sha256.like(f"{prefix}%")).limit(10)).all()
     if not matches:
         raise NotFoundError(f"no asset with id {prefix}: see 'mediaarchive status' for ids")
     if len(matches) > 1:

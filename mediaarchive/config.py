@@ -38,35 +38,44 @@ class Settings:
     db: str | None = _setting(None, "Database URL (default: sqlite file in the home).")
     store: str | None = _setting(None, "Archive store: a folder or s3://bucket/prefix.")
     store_endpoint_url: str | None = _setting(
-        None, "S3 endpoint for an s3:// store (else AWS_ENDPOINT_URL_S3).")
+        None, "S3 endpoint for an s3:// store (else AWS_ENDPOINT_URL_S3)."
+    )
     broker: str | None = _setting(None, "Celery broker URL (redis://…); none = in-process.")
     models: Path | None = _setting(None, "Speech model cache, shared by all archives.")
     model: str = _setting("base", "Default Whisper model: a name or a CTranslate2 folder.")
     compute_type: str = _setting("auto", "CTranslate2 compute type (auto picks by CPU).")
     language: str = _setting("de", "Spoken language; 'auto' detects it.")
     asr_batch_size: int = _setting(
-        8, "Speech chunks decoded together (batched pipeline); 0 decodes sequentially.")
+        8, "Speech chunks decoded together (batched pipeline); 0 decodes sequentially."
+    )
     asr_beam_size: int = _setting(5, "Beam size of the speech decoder.")
     asr_window: float = _setting(
-        300.0, "Longest stretch of audio (seconds) decoded at once; segments are stored "
-        "after each, so it bounds memory and the work a killed run loses.")
+        300.0,
+        "Longest stretch of audio (seconds) decoded at once; segments are stored "
+        "after each, so it bounds memory and the work a killed run loses.",
+    )
     jobs: int = _setting(1, "Assets processed side by side.")
     threads: int | None = _setting(None, "CPU threads in all (default: the cores).")
     ocr_languages: str = _setting(
-        "deu+eng", "Tesseract languages for screenshots and slides (installed models).")
+        "deu+eng", "Tesseract languages for screenshots and slides (installed models)."
+    )
     subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
     fetch_backoff: float = _setting(
-        0.5, "First wait (seconds) before retrying a fetch; doubles with each attempt.")
+        0.5, "First wait (seconds) before retrying a fetch; doubles with each attempt."
+    )
     step_retries: int = _setting(3, "Attempts for a transient step failure.")
     step_retry_delay: float = _setting(
-        2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time).")
+        2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time)."
+    )
     web_language: str = _setting("de", "Language of the web page (de or en).")
     worker_visibility_timeout: int = _setting(
-        3600, "Seconds before a task held by a vanished worker goes to another (Redis broker).")
+        3600, "Seconds before a task held by a vanished worker goes to another (Redis broker)."
+    )
     worker_poll_seconds: float = _setting(
-        15.0, "Seconds a redelivered task waits while another live worker runs its job.")
+        15.0, "Seconds a redelivered task waits while another live worker runs its job."
+    )
 
     def __post_init__(self) -> None:
         if self.home is None:
@@ -97,7 +106,7 @@ class Settings:
         return self.threads or cpu_count()
 
     @classmethod
-    def load(cls, **overrides: Any) -> "Settings":
+    def load(cls, **overrides: Any) -> Settings:
         """Build settings from overrides, the environment, a config file and defaults."""
         values: dict[str, Any] = {}
         env_home = overrides.get("home") or os.environ.get("MEDIAARCHIVE_HOME")

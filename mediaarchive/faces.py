@@ -13,8 +13,9 @@ from typing import Any
 __all__ = ["lazy_face"]
 
 
-def lazy_face(package: str, names: dict[str, str]) -> tuple[Callable[[str], Any],
-                                                            Callable[[], list[str]]]:
+def lazy_face(
+    package: str, names: dict[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for ``package``, whose name ``N`` lives in ``names[N]``.
 
     Example::

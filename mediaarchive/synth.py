@@ -77,16 +77,33 @@ def silence_wav(seconds: float, rate: int = 22050) -> Path:
     if hit:
         return path
     tmp = path.with_suffix(".tmp.wav")
-    _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i",
-          f"anullsrc=r={rate}:cl=mono", "-t", str(seconds), "-c:a", "pcm_s16le", str(tmp)])
+    _run(
+        [
+            _require("ffmpeg"),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"anullsrc=r={rate}:cl=mono",
+            "-t",
+            str(seconds),
+            "-c:a",
+            "pcm_s16le",
+            str(tmp),
+        ]
+    )
     return _publish(tmp, path)
 
 
-def talk_audio(paragraphs: Sequence[str], voices: Sequence[str] = ("de",),
-               pause: float = 1.0, speed: int = 150) -> Path:
+def talk_audio(
+    paragraphs: Sequence[str], voices: Sequence[str] = ("de",), pause: float = 1.0, speed: int = 150
+) -> Path:
     """Several paragraphs spoken one after another (voices in turn), with pauses, as WAV."""
-    path, hit = _cached("talk", ".wav", paragraphs=list(paragraphs), voices=list(voices),
-                        pause=pause, speed=speed)
+    path, hit = _cached(
+        "talk", ".wav", paragraphs=list(paragraphs), voices=list(voices), pause=pause, speed=speed
+    )
     if hit:
         return path
     parts: list[Path] = []
@@ -100,22 +117,56 @@ def talk_audio(paragraphs: Sequence[str], voices: Sequence[str] = ("de",),
         for part in parts:
             listing.write(f"file '{part}'\n")
     try:
-        _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
-              listing.name, "-ar", "22050", "-ac", "1", "-c:a", "pcm_s16le", str(tmp)])
+        _run(
+            [
+                _require("ffmpeg"),
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                listing.name,
+                "-ar",
+                "22050",
+                "-ac",
+                "1",
+                "-c:a",
+                "pcm_s16le",
+                str(tmp),
+            ]
+        )
     finally:
         os.unlink(listing.name)
     return _publish(tmp, path)
 
 
-def text_image(lines: Sequence[str], size: tuple[int, int] = (1280, 720),
-               font_size: int = 40, background: str = "white", color: str = "black",
-               fmt: str = "PNG", title: str | None = None) -> Path:
+def text_image(
+    lines: Sequence[str],
+    size: tuple[int, int] = (1280, 720),
+    font_size: int = 40,
+    background: str = "white",
+    color: str = "black",
+    fmt: str = "PNG",
+    title: str | None = None,
+) -> Path:
     """An image showing German text, like a screenshot or a slide."""
     from PIL import Image, ImageDraw, ImageFont
 
     suffix = ".png" if fmt.upper() == "PNG" else ".jpg"
-    path, hit = _cached("image", suffix, lines=list(lines), size=size, font_size=font_size,
-                        background=background, color=color, fmt=fmt, title=title)
+    path, hit = _cached(
+        "image",
+        suffix,
+        lines=list(lines),
+        size=size,
+        font_size=font_size,
+        background=background,
+        color=color,
+        fmt=fmt,
+        title=title,
+    )
     if hit:
         return path
     image = Image.new("RGB", size, background)
@@ -134,36 +185,79 @@ def text_image(lines: Sequence[str], size: tuple[int, int] = (1280, 720),
     return _publish(tmp, path)
 
 
-def talk_video(paragraphs: Sequence[str], *, voices: Sequence[str] = ("de",),
-               pause: float = 1.0, image_lines: Sequence[str] = ("Vortrag",),
-               size: tuple[int, int] = (1280, 720), container: str = "mp4",
-               lead_in: float = 0.0) -> Path:
+def talk_video(
+    paragraphs: Sequence[str],
+    *,
+    voices: Sequence[str] = ("de",),
+    pause: float = 1.0,
+    image_lines: Sequence[str] = ("Vortrag",),
+    size: tuple[int, int] = (1280, 720),
+    container: str = "mp4",
+    lead_in: float = 0.0,
+) -> Path:
     """A talk: a still image with the paragraphs spoken (H.264/AAC MP4 or MKV).
 
     ``lead_in`` seconds of black frames and silence come first (for poster-frame tests).
     """
-    path, hit = _cached("video", f".{container}", paragraphs=list(paragraphs),
-                        voices=list(voices), pause=pause, image_lines=list(image_lines),
-                        size=size, lead_in=lead_in)
+    path, hit = _cached(
+        "video",
+        f".{container}",
+        paragraphs=list(paragraphs),
+        voices=list(voices),
+        pause=pause,
+        image_lines=list(image_lines),
+        size=size,
+        lead_in=lead_in,
+    )
     if hit:
         return path
     audio = talk_audio(paragraphs, voices, pause)
     image = text_image(image_lines, size=size)
     tmp = path.with_suffix(f".tmp.{container}")
     ffmpeg = _require("ffmpeg")
-    cmd = [ffmpeg, "-v", "error", "-y", "-loop", "1", "-framerate", "5", "-i", str(image),
-           "-i", str(audio)]
+    cmd = [
+        ffmpeg,
+        "-v",
+        "error",
+        "-y",
+        "-loop",
+        "1",
+        "-framerate",
+        "5",
+        "-i",
+        str(image),
+        "-i",
+        str(audio),
+    ]
     if lead_in > 0:
-        cmd += ["-filter_complex",
-                f"[0:v]fade=in:st={lead_in}:d=0.2,format=yuv420p[v];"
-                f"[1:a]adelay={int(lead_in * 1000)}:all=1[a]",
-                "-map", "[v]", "-map", "[a]"]
+        cmd += [
+            "-filter_complex",
+            f"[0:v]fade=in:st={lead_in}:d=0.2,format=yuv420p[v];"
+            f"[1:a]adelay={int(lead_in * 1000)}:all=1[a]",
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+        ]
     else:
         cmd += ["-pix_fmt", "yuv420p"]
     # -shortest is unreliable with a looped image and a filter graph: give the length.
     seconds = media_duration(audio) + lead_in
-    cmd += ["-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage",
-            "-c:a", "aac", "-b:a", "64k", "-t", f"{seconds:.3f}", str(tmp)]
+    cmd += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-tune",
+        "stillimage",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-t",
+        f"{seconds:.3f}",
+        str(tmp),
+    ]
     _run(cmd)
     return _publish(tmp, path)
 
@@ -171,8 +265,20 @@ def talk_video(paragraphs: Sequence[str], *, voices: Sequence[str] = ("de",),
 def media_duration(path: Path) -> float:
     """Duration in seconds, from ffprobe."""
     result = subprocess.run(
-        [_require("ffprobe"), "-v", "error", "-show_entries", "format=duration", "-of",
-         "default=nw=1:nk=1", str(path)], capture_output=True, text=True, check=True)
+        [
+            _require("ffprobe"),
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "default=nw=1:nk=1",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(result.stdout.strip())
 
 
@@ -183,26 +289,52 @@ def silent_video(seconds: float = 5.0, size: tuple[int, int] = (640, 360)) -> Pa
         return path
     tmp = path.with_suffix(".tmp.mp4")
     w, h = size
-    _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i",
-          f"testsrc=size={w}x{h}:rate=10", "-t", str(seconds), "-c:v", "libx264",
-          "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(tmp)])
+    _run(
+        [
+            _require("ffmpeg"),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=size={w}x{h}:rate=10",
+            "-t",
+            str(seconds),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            str(tmp),
+        ]
+    )
     return _publish(tmp, path)
 
 
-def pattern_video(seconds: float = 30.0, size: tuple[int, int] = (1280, 720),
-                  rate: int = 25, tone: bool = True) -> Path:
+def pattern_video(
+    seconds: float = 30.0, size: tuple[int, int] = (1280, 720), rate: int = 25, tone: bool = True
+) -> Path:
     """A moving test pattern (with a tone unless ``tone`` is False): slow to transcode."""
     path, hit = _cached("pattern", ".mp4", seconds=seconds, size=size, rate=rate, tone=tone)
     if hit:
         return path
     tmp = path.with_suffix(".tmp.mp4")
     w, h = size
-    cmd = [_require("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i",
-           f"testsrc2=size={w}x{h}:rate={rate}"]
+    cmd = [
+        _require("ffmpeg"),
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=size={w}x{h}:rate={rate}",
+    ]
     if tone:
         cmd += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
-    cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
-            "yuv420p"]
+    cmd += ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
     if tone:
         cmd += ["-c:a", "aac", "-b:a", "64k"]
     _run([*cmd, str(tmp)])
@@ -219,20 +351,38 @@ def encode_audio(source: Path, fmt: str) -> Path:
     return _publish(tmp, path)
 
 
-def slide_video(slides: Sequence[tuple[str, Sequence[str], float]], *,
-                size: tuple[int, int] = (1280, 720), font_size: int = 40,
-                background: str = "white", color: str = "black", fps: int = 25) -> Path:
+def slide_video(
+    slides: Sequence[tuple[str, Sequence[str], float]],
+    *,
+    size: tuple[int, int] = (1280, 720),
+    font_size: int = 40,
+    background: str = "white",
+    color: str = "black",
+    fps: int = 25,
+) -> Path:
     """A keynote-like video: slides of known text, each (title, lines, seconds) on screen.
 
     Built from ``text_image`` stills with ffmpeg's concat demuxer, H.264 with a silent AAC
     track, so slide change times are exactly the running sums of the durations.
     """
-    path, hit = _cached("slides", ".mp4", slides=[list(s) for s in slides], size=size,
-                        font_size=font_size, background=background, color=color, fps=fps)
+    path, hit = _cached(
+        "slides",
+        ".mp4",
+        slides=[list(s) for s in slides],
+        size=size,
+        font_size=font_size,
+        background=background,
+        color=color,
+        fps=fps,
+    )
     if hit:
         return path
-    images = [text_image(lines, size=size, font_size=font_size, background=background,
-                         color=color, title=title) for title, lines, _ in slides]
+    images = [
+        text_image(
+            lines, size=size, font_size=font_size, background=background, color=color, title=title
+        )
+        for title, lines, _ in slides
+    ]
     total = sum(seconds for _, _, seconds in slides)
     tmp = path.with_suffix(".tmp.mp4")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
@@ -241,11 +391,39 @@ def slide_video(slides: Sequence[tuple[str, Sequence[str], float]], *,
         # The concat demuxer ignores the last entry's duration unless the file follows again.
         listing.write(f"file '{images[-1].resolve()}'\n")
     try:
-        _run([_require("ffmpeg"), "-v", "error", "-y", "-f", "concat", "-safe", "0",
-              "-i", listing.name, "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
-              "-vf", f"fps={fps},format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast",
-              "-tune", "stillimage", "-c:a", "aac", "-b:a", "32k", "-t", f"{total:.3f}",
-              str(tmp)])
+        _run(
+            [
+                _require("ffmpeg"),
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "concat",
+                "-safe",
+                "0",
+                "-i",
+                listing.name,
+                "-f",
+                "lavfi",
+                "-i",
+                "anullsrc=r=16000:cl=mono",
+                "-vf",
+                f"fps={fps},format=yuv420p",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-tune",
+                "stillimage",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "32k",
+                "-t",
+                f"{total:.3f}",
+                str(tmp),
+            ]
+        )
     finally:
         os.unlink(listing.name)
     return _publish(tmp, path)

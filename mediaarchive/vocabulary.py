@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ASSET_KINDS", "ASSET_STATES", "AssetKind", "AssetState", "HIT_SOURCES",
-           "HitSource", "JOB_STATES", "JobState"]
+__all__ = [
+    "ASSET_KINDS",
+    "ASSET_STATES",
+    "AssetKind",
+    "AssetState",
+    "HIT_SOURCES",
+    "HitSource",
+    "JOB_STATES",
+    "JobState",
+]
 
 
 class AssetKind(StrEnum):

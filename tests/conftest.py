@@ -58,7 +58,8 @@ def cli(home: Path) -> CliCall:
 
     def call(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
-        return runner.invoke(main, ["--home", str(home), *args], input=input,
-                             catch_exceptions=False)
+        return runner.invoke(
+            main, ["--home", str(home), *args], input=input, catch_exceptions=False
+        )
 
     return call

@@ -67,7 +67,8 @@ def test_every_service_has_a_healthcheck_and_apps_wait_for_healthy_backends(
     for name in APP_SERVICES:
         depends = compose["services"][name]["depends_on"]
         assert {k: v["condition"] for k, v in depends.items()} == {
-            "minio": "service_healthy", "postgres": "service_healthy",
+            "minio": "service_healthy",
+            "postgres": "service_healthy",
             "redis": "service_healthy",
         }
 
@@ -93,7 +94,10 @@ def test_app_environment_is_what_the_app_reads_and_points_at_the_services(
         db = make_url(env["MEDIAARCHIVE_DB"])
         assert db.password == services["postgres"]["environment"]["POSTGRES_PASSWORD"]
         assert (db.drivername, db.host, db.database) == (
-            "postgresql+psycopg", "postgres", services["postgres"]["environment"]["POSTGRES_DB"])
+            "postgresql+psycopg",
+            "postgres",
+            services["postgres"]["environment"]["POSTGRES_DB"],
+        )
         assert db.username == services["postgres"]["environment"]["POSTGRES_USER"]
         bucket, _prefix = parse_s3_uri(env["MEDIAARCHIVE_STORE"])
         assert bucket

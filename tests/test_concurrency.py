@@ -27,9 +27,11 @@ def test_same_bytes_ingested_by_four_processes_at_once_are_one_asset(
         copies.append(copy)
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "mediaarchive", "ingest", str(copy), "--no-process",
-             "--json"],
-            env=distributed.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [sys.executable, "-m", "mediaarchive", "ingest", str(copy), "--no-process", "--json"],
+            env=distributed.env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         for copy in copies

@@ -12,14 +12,25 @@ from tests.fixtures.search import SearchArchive
 
 def _result(name: str, kind: str) -> IngestResult:
     sha256 = hashlib.sha256(name.encode()).hexdigest()
-    return IngestResult(id=sha256[:12], sha256=sha256, kind=kind, title=name, event="Labcamp 4",
-                        source_url=f"s3://bucket/{name}", state="done", created=True)
+    return IngestResult(
+        id=sha256[:12],
+        sha256=sha256,
+        kind=kind,
+        title=name,
+        event="Labcamp 4",
+        source_url=f"s3://bucket/{name}",
+        state="done",
+        created=True,
+    )
 
 
 def test_demo_prints_the_keynote_hit_with_its_time(fresh_search_archive: SearchArchive) -> None:
     lines: list[str] = []
-    ctx = DemoContext(fresh_search_archive.archive, echo=lines.append,
-                      results=[_result("whiteboard", "image"), _result("keynote", "video")])
+    ctx = DemoContext(
+        fresh_search_archive.archive,
+        echo=lines.append,
+        results=[_result("whiteboard", "image"), _result("keynote", "video")],
+    )
     search_keynote(ctx)
     output = "\n".join(lines)
     assert '$ mediaarchive search "Innovationslaboren" --source speech' in output

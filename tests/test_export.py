@@ -61,7 +61,9 @@ def test_event_exports_as_a_valid_bag(cli, transcribed_asset, tmp_path: Path) ->
         for path in second_meta["files"]["transcripts"]
     ]
     assert [(t["model"], t["current"]) for t in transcripts] == [
-        ("base", False), ("import:stadtlabor.srt", True)]
+        ("base", False),
+        ("import:stadtlabor.srt", True),
+    ]
     assert transcripts[0]["provenance"]["compute_type"] == "float32"
     assert transcripts[1]["provenance"]["sha256"]
     assert transcripts[0]["segments"][0]["words"]
@@ -87,11 +89,13 @@ def test_export_refuses_a_non_empty_folder_and_unknown_events(
 def test_export_uploads_the_bag_to_s3(cli, transcribed_asset, tmp_path: Path, s3_env) -> None:  # type: ignore[no-untyped-def]
     first, second = make_event(cli, transcribed_asset, tmp_path)
     s3 = boto3.client("s3", endpoint_url=s3_env)
-    s3.create_bucket(Bucket="exports", CreateBucketConfiguration={
-        "LocationConstraint": "us-west-2"})
+    s3.create_bucket(
+        Bucket="exports", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
 
-    result = cli("export", "--event", "Labcamp 4", "--to", "s3://exports/2026/labcamp4",
-                 "--proxies")
+    result = cli(
+        "export", "--event", "Labcamp 4", "--to", "s3://exports/2026/labcamp4", "--proxies"
+    )
     assert result.exit_code == 0, result.output
 
     keys = [obj["Key"] for obj in s3.list_objects_v2(Bucket="exports")["Contents"]]
@@ -131,15 +135,25 @@ def test_proxies_replace_originals_where_an_asset_has_one(
     blob = archive.store.put_file(proxy_file)
     with archive.session() as session:
         asset = find_asset(session, with_proxy)
-        session.add(Rendition(asset=asset, kind="proxy", sha256=blob.sha256, blob_key=blob.key,
-                              mime="video/mp4", size=blob.size, params={"height": 720}))
+        session.add(
+            Rendition(
+                asset=asset,
+                kind="proxy",
+                sha256=blob.sha256,
+                blob_key=blob.key,
+                mime="video/mp4",
+                size=blob.size,
+                params={"height": 720},
+            )
+        )
     target = tmp_path / "bag"
     assert cli("export", "--event", "Labcamp 4", "--to", str(target), "--proxies").exit_code == 0
     bagit.Bag(str(target)).validate()
     meta = json.loads((target / "data" / with_proxy / "metadata.json").read_text())
     assert "original" not in meta["files"]
     assert (target / "data" / with_proxy / meta["files"]["proxy"]).read_bytes() == (
-        b"proxy bytes, 720p")
+        b"proxy bytes, 720p"
+    )
     assert meta["archive"]["renditions"][0]["kind"] == "proxy"
     other = json.loads((target / "data" / without / "metadata.json").read_text())
     assert other["files"]["original"].startswith("original/")

@@ -17,7 +17,8 @@ def archive(home: Path, s3_env: str, monkeypatch: pytest.MonkeyPatch):  # type: 
     from mediaarchive.config import Settings
 
     boto3.client("s3", endpoint_url=s3_env).create_bucket(
-        Bucket="archive-store", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        Bucket="archive-store", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+    )
     monkeypatch.setenv("MEDIAARCHIVE_STORE", "s3://archive-store/blobs")
     arc = Archive(Settings.load(home=home))
     yield arc

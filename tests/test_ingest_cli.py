@@ -21,8 +21,7 @@ SEED = REPO / "mediaarchive" / "demo_data" / "000_8e33b6325b9cc12a.txt"
 SEED_BUCKET = "secure.notion-static.com"
 SEED_KEYS = {
     "744d0a34-7b33-4d0e-9e7f-d01400ae8607/004.png": "png",
-    "98ed1c4d-7267-4d93-9a9b-7c03b74bf0bd/Bildschirmfoto_2021-07-13_um_13.22.18.png":
-        "other_png",
+    "98ed1c4d-7267-4d93-9a9b-7c03b74bf0bd/Bildschirmfoto_2021-07-13_um_13.22.18.png": "other_png",
     "5003814a-259b-4a07-89ec-3c5d9230cc69/Labcamp4_Hallerberg.mp4": "mp4",
 }
 
@@ -35,8 +34,9 @@ def seed_bucket(s3_env: str, s3_objects: S3Objects, media) -> dict[str, str]:
     client = s3_objects.client
     existing = {b["Name"] for b in client.list_buckets()["Buckets"]}
     if SEED_BUCKET not in existing:
-        client.create_bucket(Bucket=SEED_BUCKET,
-                             CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+        client.create_bucket(
+            Bucket=SEED_BUCKET, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        )
     hashes = {}
     for key, attr in SEED_KEYS.items():
         data = getattr(media, attr)
@@ -51,12 +51,10 @@ def run_json(cli, *args: str):  # type: ignore[no-untyped-def]
 
 
 def test_seed_page_is_archived_with_its_context(cli, seed_bucket) -> None:
-    result, entries = run_json(cli, "ingest", str(SEED), "--event", "Labcamp 4",
-                               "--no-process")
+    result, entries = run_json(cli, "ingest", str(SEED), "--event", "Labcamp 4", "--no-process")
     assert result.exit_code == 0, result.stderr
     by_title = {e["title"]: e for e in entries}
-    assert set(by_title) == {"004.png", "StadtLABOR Soest",
-                             "Hertie School of Governance Berlin"}
+    assert set(by_title) == {"004.png", "StadtLABOR Soest", "Hertie School of Governance Berlin"}
     assert {e["event"] for e in entries} == {"Labcamp 4"}
     assert {e["state"] for e in entries} == {"queued"}
     video = by_title["Hertie School of Governance Berlin"]
@@ -69,24 +67,48 @@ def test_seed_page_is_archived_with_its_context(cli, seed_bucket) -> None:
     assert "Good Governance" in detail["description"]
     assert detail["source_urls"] == [
         "https://s3-us-west-2.amazonaws.com/secure.notion-static.com/"
-        "5003814a-259b-4a07-89ec-3c5d9230cc69/Labcamp4_Hallerberg.mp4"]
-    for key in ("id", "sha256", "kind", "size", "mime", "title", "event", "events", "speakers",
-                "source_urls", "probe", "renditions", "transcript", "transcripts", "ocr"):
+        "5003814a-259b-4a07-89ec-3c5d9230cc69/Labcamp4_Hallerberg.mp4"
+    ]
+    for key in (
+        "id",
+        "sha256",
+        "kind",
+        "size",
+        "mime",
+        "title",
+        "event",
+        "events",
+        "speakers",
+        "source_urls",
+        "probe",
+        "renditions",
+        "transcript",
+        "transcripts",
+        "ocr",
+    ):
         assert key in detail
     assert detail["mime"] == "video/mp4"
     assert Path(detail["original"]["path"]).read_bytes()[4:8] == b"ftyp"
 
     status = cli("status")
-    lines = [line for line in status.stdout.strip().splitlines()
-             if not line.startswith("    ")]  # indented lines list each asset's steps
+    lines = [
+        line for line in status.stdout.strip().splitlines() if not line.startswith("    ")
+    ]  # indented lines list each asset's steps
     assert len(lines) == 3
     assert "    fetch done" in status.stdout
-    assert any(line.startswith(video["id"]) and "video" in line and "Hertie School" in line
-               and "[Labcamp 4]" in line and line.endswith("queued") for line in lines)
+    assert any(
+        line.startswith(video["id"])
+        and "video" in line
+        and "Hertie School" in line
+        and "[Labcamp 4]" in line
+        and line.endswith("queued")
+        for line in lines
+    )
     events = json.loads(cli("events", "--json").stdout)
     assert events[0]["name"] == "Labcamp 4" and events[0]["assets"] == 3
-    assert events[0]["page_links"] == [{"url": "https://stadtlabor-soest.de/",
-                                        "heading": "StadtLABOR Soest"}]
+    assert events[0]["page_links"] == [
+        {"url": "https://stadtlabor-soest.de/", "heading": "StadtLABOR Soest"}
+    ]
 
 
 def test_reingest_changes_nothing_and_says_so(cli, home, seed_bucket) -> None:
@@ -103,12 +125,15 @@ def test_reingest_changes_nothing_and_says_so(cli, home, seed_bucket) -> None:
     assert (home / "archive.db").stat().st_size == db_before
 
 
-def test_same_bytes_from_two_pages_is_one_asset_in_two_events(cli, tmp_path, seed_bucket,
-                                                              flaky_server, media) -> None:
+def test_same_bytes_from_two_pages_is_one_asset_in_two_events(
+    cli, tmp_path, seed_bucket, flaky_server, media
+) -> None:
     other = tmp_path / "Labcamp 5.md"
     copy_url = flaky_server.add("/copy/keynote.mp4", media.mp4)
-    other.write_text(f"# Labcamp 5\n\n## Rückblick\n\n[Keynote]({copy_url})\n\n"
-                     "Die Keynote vom letzten Mal.\n", encoding="utf-8")
+    other.write_text(
+        f"# Labcamp 5\n\n## Rückblick\n\n[Keynote]({copy_url})\n\nDie Keynote vom letzten Mal.\n",
+        encoding="utf-8",
+    )
     run_json(cli, "ingest", str(SEED), "--event", "Labcamp 4", "--no-process")
     result, entries = run_json(cli, "ingest", str(other), "--no-process")
     assert result.exit_code == 0, result.stderr
@@ -123,11 +148,13 @@ def test_same_bytes_from_two_pages_is_one_asset_in_two_events(cli, tmp_path, see
 
 def test_notion_zip_export(cli, tmp_path, media) -> None:
     export = tmp_path / "Export-1234.zip"
-    page = ("# Labcamp 7\n\nWillkommen.\n\n## Tafelbild\n\n"
-            "![Tafel](Labcamp%207%20abcdefabcdefabcdefabcdefabcdefab/Tafel.png)\n\n"
-            "Die Ergebnisse der Gruppen.\n\n## Mitschnitt\n\n"
-            "[Labcamp7.mp4](Labcamp%207%20abcdefabcdefabcdefabcdefabcdefab/Labcamp7.mp4)\n\n"
-            "Siehe auch [die Website](https://example.org/labcamp).\n")
+    page = (
+        "# Labcamp 7\n\nWillkommen.\n\n## Tafelbild\n\n"
+        "![Tafel](Labcamp%207%20abcdefabcdefabcdefabcdefabcdefab/Tafel.png)\n\n"
+        "Die Ergebnisse der Gruppen.\n\n## Mitschnitt\n\n"
+        "[Labcamp7.mp4](Labcamp%207%20abcdefabcdefabcdefabcdefabcdefab/Labcamp7.mp4)\n\n"
+        "Siehe auch [die Website](https://example.org/labcamp).\n"
+    )
     with zipfile.ZipFile(export, "w") as archive:
         archive.writestr("Labcamp 7 abcdefabcdefabcdefabcdefabcdefab.md", page)
         archive.writestr("Labcamp 7 abcdefabcdefabcdefabcdefabcdefab/Tafel.png", media.png)
@@ -135,9 +162,12 @@ def test_notion_zip_export(cli, tmp_path, media) -> None:
     result, entries = run_json(cli, "ingest", str(export), "--no-process")
     assert result.exit_code == 0, result.stderr
     assert [(e["title"], e["kind"], e["event"]) for e in entries] == [
-        ("Tafelbild", "image", "Labcamp 7"), ("Mitschnitt", "video", "Labcamp 7")]
+        ("Tafelbild", "image", "Labcamp 7"),
+        ("Mitschnitt", "video", "Labcamp 7"),
+    ]
     assert entries[0]["source_url"] == (
-        f"{export}!/Labcamp 7 abcdefabcdefabcdefabcdefabcdefab/Tafel.png")
+        f"{export}!/Labcamp 7 abcdefabcdefabcdefabcdefabcdefab/Tafel.png"
+    )
     detail = json.loads(cli("show", entries[0]["id"], "--json").stdout)
     assert detail["description"].startswith("Die Ergebnisse der Gruppen.")
     events = json.loads(cli("events", "--json").stdout)
@@ -153,13 +183,16 @@ def test_notion_html_export_with_a_broken_link(cli, tmp_path, seed_bucket) -> No
         "5003814a-259b-4a07-89ec-3c5d9230cc69/Labcamp4_Hallerberg.mp4'>Video</a></p>"
         "<p>Prof. Hallerberg über Innovationslabore.</p><h2>Fehlt</h2>"
         "<p><a href='s3://secure.notion-static.com/nicht-da.png'>Bild</a></p>"
-        "</body></html>", encoding="utf-8")
+        "</body></html>",
+        encoding="utf-8",
+    )
     result, entries = run_json(cli, "ingest", str(page), "--no-process")
     assert result.exit_code == 1
     assert entries[0]["title"] == "Keynote" and entries[0]["event"] == "Labcamp 4 Rückblick"
     assert entries[0]["sha256"] == seed_bucket["Labcamp4_Hallerberg.mp4"]
-    assert entries[1]["error"].startswith("s3://secure.notion-static.com/nicht-da.png: "
-                                          "not found (404")
+    assert entries[1]["error"].startswith(
+        "s3://secure.notion-static.com/nicht-da.png: not found (404"
+    )
     assert "linked from Labcamp 4 Rückblick.html" in result.stderr
 
 
@@ -173,7 +206,8 @@ def test_manifests_with_a_bad_row(cli, tmp_path, flaky_server, media) -> None:
         f"{png},Labcamp 8,Tafel,,2021-07-13,de,Aula\n"
         ",Labcamp 8,ohne Link,,,,\n"
         "talk.mp4,Labcamp 8,Vortrag,Anna Beispiel; Ben Muster,2021-07-13,de,\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result, entries = run_json(cli, "ingest", str(manifest), "--no-process")
     assert result.exit_code == 1
     assert "Error: manifest.csv line 3: the entry has no url; add one" in result.stderr
@@ -185,17 +219,36 @@ def test_manifests_with_a_bad_row(cli, tmp_path, flaky_server, media) -> None:
     tafel = json.loads(cli("show", good[0]["id"], "--json").stdout)
     assert tafel["metadata"]["room"] == "Aula"
     events = json.loads(cli("events", "--json").stdout)
-    assert events == [{"name": "Labcamp 8", "date": "2021-07-13", "assets": 2,
-                       "source": str(manifest), "description": None, "page_links": []}]
+    assert events == [
+        {
+            "name": "Labcamp 8",
+            "date": "2021-07-13",
+            "assets": 2,
+            "source": str(manifest),
+            "description": None,
+            "page_links": [],
+        }
+    ]
 
 
 def test_yaml_manifest_and_cli_defaults(cli, tmp_path, media) -> None:
     (tmp_path / "a.png").write_bytes(media.png)
     manifest = tmp_path / "m.yaml"
-    manifest.write_text("- url: a.png\n  title: Tafel\n  photographer: Jo\n- url: [x]\n",
-                        encoding="utf-8")
-    result, entries = run_json(cli, "ingest", str(manifest), "--event", "Labcamp 9",
-                               "--speaker", "Anna", "--language", "de", "--no-process")
+    manifest.write_text(
+        "- url: a.png\n  title: Tafel\n  photographer: Jo\n- url: [x]\n", encoding="utf-8"
+    )
+    result, entries = run_json(
+        cli,
+        "ingest",
+        str(manifest),
+        "--event",
+        "Labcamp 9",
+        "--speaker",
+        "Anna",
+        "--language",
+        "de",
+        "--no-process",
+    )
     assert result.exit_code == 1
     assert "m.yaml line 4: the entry has no url" in result.stderr
     assert entries[1]["event"] == "Labcamp 9"
@@ -210,14 +263,14 @@ def test_local_folder_and_explicit_metadata(cli, tmp_path, media) -> None:
     (folder / "tag2" / "zwei.png").write_bytes(media.other_png)
     (folder / "tag2" / "kopie.png").write_bytes(media.png)
     (folder / ".DS_Store").write_bytes(b"junk")
-    result, entries = run_json(cli, "ingest", str(folder), "--event", "Fotos",
-                               "--date", "2021-07-13", "--no-process")
+    result, entries = run_json(
+        cli, "ingest", str(folder), "--event", "Fotos", "--date", "2021-07-13", "--no-process"
+    )
     assert result.exit_code == 0, result.stderr
     assert [e["created"] for e in entries] == [True, False, True]
     assert len(json.loads(cli("status", "--json").stdout)) == 2
     events = json.loads(cli("events", "--json").stdout)
-    assert (events[0]["name"], events[0]["date"], events[0]["assets"]) == (
-        "Fotos", "2021-07-13", 2)
+    assert (events[0]["name"], events[0]["date"], events[0]["assets"]) == ("Fotos", "2021-07-13", 2)
 
 
 def test_missing_path_and_unknown_id(cli) -> None:
@@ -236,26 +289,40 @@ def test_concurrent_ingests_of_the_same_bytes_make_one_asset(home, tmp_path, med
         sources.append(path)
     env = {**os.environ, "MEDIAARCHIVE_HOME": str(home)}
     # Create the schema first so the racers compete on the asset row, not on migrations.
-    subprocess.run([sys.executable, "-m", "mediaarchive", "status"], env=env, check=True,
-                   capture_output=True)
-    racers = [subprocess.Popen([sys.executable, "-m", "mediaarchive", "ingest", "--no-process",
-                                "--json", str(path)], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for path in sources]
+    subprocess.run(
+        [sys.executable, "-m", "mediaarchive", "status"], env=env, check=True, capture_output=True
+    )
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mediaarchive", "ingest", "--no-process", "--json", str(path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in sources
+    ]
     outputs = [racer.communicate(timeout=120) for racer in racers]
     assert [racer.returncode for racer in racers] == [0, 0, 0], [err for _, err in outputs]
     entries = [json.loads(out)[0] for out, _ in outputs]
     assert len({e["sha256"] for e in entries}) == 1
     assert sorted(e["created"] for e in entries) == [False, False, True]
-    status = subprocess.run([sys.executable, "-m", "mediaarchive", "show", entries[0]["id"],
-                             "--json"], env=env, capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        [sys.executable, "-m", "mediaarchive", "show", entries[0]["id"], "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert len(json.loads(status.stdout)["source_urls"]) == 3
 
 
 def test_verify_detects_missing_and_corrupt_blobs(cli, home, tmp_path, media) -> None:
     (tmp_path / "a.png").write_bytes(media.png)
     (tmp_path / "b.png").write_bytes(media.other_png)
-    _, entries = run_json(cli, "ingest", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
-                          "--no-process")
+    _, entries = run_json(
+        cli, "ingest", str(tmp_path / "a.png"), str(tmp_path / "b.png"), "--no-process"
+    )
     ok = cli("verify")
     assert ok.exit_code == 0 and "verified 2 blob(s): 2 ok, 0 missing, 0 corrupt" in ok.stderr
     first = Path(json.loads(cli("show", entries[0]["id"], "--json").stdout)["original"]["path"])
@@ -267,18 +334,23 @@ def test_verify_detects_missing_and_corrupt_blobs(cli, home, tmp_path, media) ->
     second.unlink()
     result, checks = run_json(cli, "verify")
     assert result.exit_code == 1
-    assert f"asset {entries[0]['id']}: original blob" in result.stderr and "corrupt" in \
-        result.stderr
-    assert f"asset {entries[1]['id']}: original blob" in result.stderr and "missing" in \
-        result.stderr
+    assert (
+        f"asset {entries[0]['id']}: original blob" in result.stderr and "corrupt" in result.stderr
+    )
+    assert (
+        f"asset {entries[1]['id']}: original blob" in result.stderr and "missing" in result.stderr
+    )
     assert [c["outcome"] for c in checks] == ["corrupt", "missing"]
     # Every check is on record.
     from sqlalchemy import create_engine, text
 
     engine = create_engine(f"sqlite:///{home / 'archive.db'}")
     with engine.connect() as connection:
-        outcomes = connection.execute(
-            text("SELECT outcome FROM fixity_events ORDER BY id")).scalars().all()
+        outcomes = (
+            connection.execute(text("SELECT outcome FROM fixity_events ORDER BY id"))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert outcomes == ["ok", "ok", "corrupt", "missing"]
 
@@ -290,7 +362,8 @@ def test_demo_archives_the_seed(cli, home) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Hertie School of Governance Berlin" in result.stdout
     assert "AWS_ENDPOINT_URL_S3" not in os.environ or "127.0.0.1" not in os.environ.get(
-        "AWS_ENDPOINT_URL_S3", "")
+        "AWS_ENDPOINT_URL_S3", ""
+    )
     status = json.loads(cli("status", "--json").stdout)
     assert sorted(s["kind"] for s in status) == ["image", "image", "video"]
     assert {s["event"] for s in status} == {"Labcamp 4"}

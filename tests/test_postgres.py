@@ -21,8 +21,16 @@ def test_migrations_build_the_schema_on_postgres(postgres_url: str, tmp_path: Pa
         tables = set(inspect(archive.db.engine).get_table_names())
         assert {"assets", "events", "jobs", "renditions", "transcripts", "segments"} <= tables
         with archive.session() as session:
-            session.add(Asset(sha256="ab" * 32, size=3, blob_key="k", kind="video",
-                              speakers=["Anna Müller"], extra={"page": "Labcamp"}))
+            session.add(
+                Asset(
+                    sha256="ab" * 32,
+                    size=3,
+                    blob_key="k",
+                    kind="video",
+                    speakers=["Anna Müller"],
+                    extra={"page": "Labcamp"},
+                )
+            )
         with archive.session() as session:
             asset = find_asset(session, "ababab")
             assert asset.speakers == ["Anna Müller"] and asset.extra == {"page": "Labcamp"}
@@ -40,8 +48,12 @@ Database(sys.argv[1]).dispose()
 def test_processes_starting_together_migrate_once(postgres_url: str) -> None:
     # Five processes (think: workers and the web starting at once) open a fresh database.
     processes = [
-        subprocess.Popen([sys.executable, "-c", MIGRATE, postgres_url], cwd=REPO,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, postgres_url],
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(5)
     ]
     errors = [p.communicate(timeout=120)[1] for p in processes]
@@ -70,8 +82,13 @@ def test_workers_indexing_at_once_on_a_fresh_archive_do_not_collide(
         with archives[0].session() as session:
             ids = []
             for i in range(3):
-                asset = Asset(sha256=f"{i:x}" * 64, size=1, blob_key=f"k{i}", kind="video",
-                              title=f"Innovationslabor Teil {i}")
+                asset = Asset(
+                    sha256=f"{i:x}" * 64,
+                    size=1,
+                    blob_key=f"k{i}",
+                    kind="video",
+                    title=f"Innovationslabor Teil {i}",
+                )
                 session.add(asset)
                 session.flush()
                 ids.append(asset.id)
@@ -87,8 +104,9 @@ def test_workers_indexing_at_once_on_a_fresh_archive_do_not_collide(
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=index, args=pair)
-                   for pair in zip(archives, ids, strict=True)]
+        threads = [
+            threading.Thread(target=index, args=pair) for pair in zip(archives, ids, strict=True)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -22,23 +22,36 @@ def test_every_command_has_help_text() -> None:
         assert command.help or command.short_help, f"command {name} has no help text"
 
 
-HEAVY = ("numpy", "faster_whisper", "ctranslate2", "boto3", "celery", "fastapi", "psycopg",
-         "sqlalchemy", "alembic")
+HEAVY = (
+    "numpy",
+    "faster_whisper",
+    "ctranslate2",
+    "boto3",
+    "celery",
+    "fastapi",
+    "psycopg",
+    "sqlalchemy",
+    "alembic",
+)
 
 
-@pytest.mark.parametrize("code", [
-    "import mediaarchive.cli",
-    # --help lists every command, so every command module is imported: each must be light.
-    "from mediaarchive.cli import main\n"
-    "try:\n    main(['--help'])\nexcept SystemExit:\n    pass",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import mediaarchive.cli",
+        # --help lists every command, so every command module is imported: each must be light.
+        "from mediaarchive.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass",
+    ],
+)
 def test_start_up_imports_nothing_heavy(code: str) -> None:
     """`mediaarchive --help` and the CLI's import load no model, cloud, web or database
     library: each command imports what it needs when it runs."""
     probe = code + "\nimport sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
     probe += repr(HEAVY) + "))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
 
 

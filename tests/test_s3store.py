@@ -89,9 +89,7 @@ def test_big_file_goes_up_in_verified_parts(bucket_uri: str, tmp_path: Path) -> 
         assert hashlib.sha256(path.read_bytes()).hexdigest() == blob.sha256
 
 
-def test_wrong_checksum_is_refused_and_nothing_is_stored(
-    bucket_uri: str, tmp_path: Path
-) -> None:
+def test_wrong_checksum_is_refused_and_nothing_is_stored(bucket_uri: str, tmp_path: Path) -> None:
     store = S3Store(bucket_uri)
     with pytest.raises(StoreError, match="expected sha256"):
         store.put_file(_file(tmp_path, b"actual bytes"), sha256="f" * 64)
@@ -182,8 +180,9 @@ def test_web_range_requests_on_an_s3_store_get_the_right_bytes(
     blob = store.put_file(_file(tmp_path, data))
 
     def media(request: Request):  # type: ignore[no-untyped-def]
-        return blob_response(request, store, blob.key, size=blob.size, sha256=blob.sha256,
-                             mime="video/mp4")
+        return blob_response(
+            request, store, blob.key, size=blob.size, sha256=blob.sha256, mime="video/mp4"
+        )
 
     client = TestClient(Starlette(routes=[Route("/media", media, methods=["GET", "HEAD"])]))
     assert client.get("/media").content == data
@@ -202,6 +201,10 @@ def test_a_local_store_starts_without_the_s3_code_or_boto3(tmp_path: Path) -> No
         "loaded = {'boto3', 'botocore', 'mediaarchive.store.s3'} & set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert result.returncode == 0, result.stderr

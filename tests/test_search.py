@@ -67,7 +67,8 @@ def test_laboren_finds_labor(search_archive) -> None:
 def test_labor_finds_compounds_and_the_exact_word_first(search_archive) -> None:
     result = hits(search_archive, "Labor")
     assert result[0].snippet == (
-        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>.")
+        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>."
+    )
     snippets = " ".join(h.snippet for h in result)
     assert "<mark>Innovationslabor</mark>" in snippets
     assert "<mark>Stadtlabor</mark>" in snippets
@@ -97,15 +98,15 @@ def test_innovationslabor_exact_forms_rank_above_inflected(search_archive) -> No
 
 def test_title_hit_ranks_above_speech(search_archive) -> None:
     result = hits(search_archive, "Prototyp")
-    assert (search_archive.role(result[0].asset_id), result[0].source) == (
-        "stadtlabor", "metadata")
+    assert (search_archive.role(result[0].asset_id), result[0].source) == ("stadtlabor", "metadata")
 
 
 def test_speaker_is_found_in_any_spelling(search_archive) -> None:
     for query in ("Müller", "Mueller", "Muller"):
         result = hits(search_archive, query)
         assert [(search_archive.role(h.asset_id), h.source) for h in result] == [
-            ("keynote", "metadata")]
+            ("keynote", "metadata")
+        ]
         assert "<mark>Müller</mark>" in result[0].snippet
 
 
@@ -119,7 +120,9 @@ def test_event_description_is_searchable(search_archive) -> None:
 def test_phrase_in_quotes(search_archive) -> None:
     result = hits(search_archive, '"Lebenszyklen von Innovationslaboren"')
     assert [(search_archive.role(h.asset_id), h.source) for h in result] == [
-        ("keynote", "metadata"), ("keynote", "speech")]
+        ("keynote", "metadata"),
+        ("keynote", "speech"),
+    ]
     assert "<mark>Lebenszyklen von Innovationslaboren</mark>" in result[1].snippet
     assert hits(search_archive, '"Innovationslaboren Lebenszyklen"') == []
 
@@ -143,21 +146,51 @@ def test_and_or_and_exclusion(search_archive) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced Labor', "NEAR(Labor", "Labor*)", "*", "* Labor", "'; DROP TABLE assets; --",
-     "Labor AND", "OR Labor", "(Labor", "{b_exact}: labor", "^Labor", '""', "-", "- -", "",
-     "Labor NEAR/3 Stadt", "labor:", "a\x00b"],
+    [
+        '"unbalanced Labor',
+        "NEAR(Labor",
+        "Labor*)",
+        "*",
+        "* Labor",
+        "'; DROP TABLE assets; --",
+        "Labor AND",
+        "OR Labor",
+        "(Labor",
+        "{b_exact}: labor",
+        "^Labor",
+        '""',
+        "-",
+        "- -",
+        "",
+        "Labor NEAR/3 Stadt",
+        "labor:",
+        "a\x00b",
+    ],
 )
 def test_any_input_is_read_as_words(search_archive, query) -> None:
     hits(search_archive, query)  # never raises
 
 
 @pytest.mark.parametrize(
-    "query", ['"Labor', "Labor*)", "(Labor", "Labor AND", "OR Labor", "^Labor", "labor:",
-              "Labor OR", "Labor -", "Labor **", "NOT Quantencomputer Labor"],
+    "query",
+    [
+        '"Labor',
+        "Labor*)",
+        "(Labor",
+        "Labor AND",
+        "OR Labor",
+        "^Labor",
+        "labor:",
+        "Labor OR",
+        "Labor -",
+        "Labor **",
+        "NOT Quantencomputer Labor",
+    ],
 )
 def test_stray_syntax_around_a_word_still_finds_it(search_archive, query) -> None:
     assert hits(search_archive, query)[0].snippet == (
-        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>.")
+        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>."
+    )
 
 
 def test_old_transcript_is_not_searched(search_archive) -> None:
@@ -179,7 +212,7 @@ def test_hit_fields_link_and_time(search_archive) -> None:
         "start": 0.25,
         "end": 4.5,
         "snippet": "Das Stadtlabor ist unser erster Prototyp für die "
-                   "<mark>Bürgerbeteiligung</mark>.",
+        "<mark>Bürgerbeteiligung</mark>.",
         "text": "Das Stadtlabor ist unser erster Prototyp für die Bürgerbeteiligung.",
         "link": f"/assets/{search_archive.ids['stadtlabor']}#t=0.2",
         "score": hit.score,
@@ -187,10 +220,16 @@ def test_hit_fields_link_and_time(search_archive) -> None:
     assert hit.score > 0
     image = hits(search_archive, "Zukunft", kind="image")[0]
     assert (image.source, image.start, image.link) == (
-        "image", None, f"/assets/{search_archive.ids['whiteboard']}")
+        "image",
+        None,
+        f"/assets/{search_archive.ids['whiteboard']}",
+    )
     slide = hits(search_archive, "Roadmap")[0]
     assert (slide.source, slide.start, slide.link) == (
-        "slide", 60.0, f"/assets/{search_archive.ids['stadtlabor']}#t=60.0")
+        "slide",
+        60.0,
+        f"/assets/{search_archive.ids['stadtlabor']}#t=60.0",
+    )
 
 
 def test_snippet_escapes_html(search_archive) -> None:
@@ -232,7 +271,9 @@ def test_filters(search_archive) -> None:
     assert found(sa, "Universität", event="No such event") == []
     assert found(sa, "Labor", kind="image") == ["whiteboard"]
     assert found(sa, "Labor", kind="video", event="Labcamp 4", limit=20) == [
-        "stadtlabor", "keynote"]
+        "stadtlabor",
+        "keynote",
+    ]
     assert found(sa, "Prototyp", speaker="Weiss") == ["stadtlabor"]
     assert found(sa, "Prototyp", speaker="jörg weiß") == ["stadtlabor"]
     assert [h.source for h in hits(sa, "Stadtlabor", source="slide")] == ["slide"]
@@ -266,12 +307,19 @@ def test_index_asset_replaces_the_assets_documents(fresh_search_archive) -> None
         asset = session.scalar(select(Asset).where(Asset.title == "Open Labs"))
         for transcript in asset.transcripts:
             transcript.current = False
-        transcript = Transcript(asset_id=asset.id, model="import:talk.srt", language="en",
-                                current=True, complete=True)
+        transcript = Transcript(
+            asset_id=asset.id, model="import:talk.srt", language="en", current=True, complete=True
+        )
         session.add(transcript)
         session.flush()
-        session.add(Segment(transcript_id=transcript.id, start=1.0, end=2.0,
-                            text="Neue Untertitel über Zukunftswerkstätten."))
+        session.add(
+            Segment(
+                transcript_id=transcript.id,
+                start=1.0,
+                end=2.0,
+                text="Neue Untertitel über Zukunftswerkstätten.",
+            )
+        )
         asset.title = "Offene Werkstätten"
         index_asset(session, asset)
         index_asset(session, asset)  # twice: still one copy of each document
@@ -299,8 +347,9 @@ def test_a_changed_analyser_rebuilds_the_index_on_next_write(fresh_search_archiv
     with sa.archive.session() as session:
         sa.ids["new"] = add_asset(session, "new", title="Neues Innovationslabor").short_id
     assert set(found(sa, "Innovationslabor")) == {"keynote", "whiteboard", "new"}
-    assert len(hits(sa, "Labor", limit=100)) == len(set(
-        (h.asset_id, h.source, h.start) for h in hits(sa, "Labor", limit=100)))
+    assert len(hits(sa, "Labor", limit=100)) == len(
+        set((h.asset_id, h.source, h.start) for h in hits(sa, "Labor", limit=100))
+    )
 
 
 def test_common_words_rank_a_bounded_set_of_newest_rows(fresh_search_archive, monkeypatch):

@@ -14,24 +14,39 @@ from tests.fixtures.search import SearchArchive
 @pytest.fixture
 def run(search_archive: SearchArchive):  # type: ignore[no-untyped-def]
     def call(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(main, [*search_archive.cli_options, *args],
-                                  catch_exceptions=False)
+        return CliRunner().invoke(
+            main, [*search_archive.cli_options, *args], catch_exceptions=False
+        )
 
     return call
 
 
-KEYS = {"asset_id", "event", "title", "kind", "speakers", "source", "start", "end", "snippet",
-        "text", "link", "score"}
+KEYS = {
+    "asset_id",
+    "event",
+    "title",
+    "kind",
+    "speakers",
+    "source",
+    "start",
+    "end",
+    "snippet",
+    "text",
+    "link",
+    "score",
+}
 
 
 def test_search_json_gives_ranked_hits_with_the_contract_keys(run, search_archive) -> None:
-    result = run("search", "Labor", "--event", "Labcamp 4", "--kind", "video", "--limit", "20",
-                 "--json")
+    result = run(
+        "search", "Labor", "--event", "Labcamp 4", "--kind", "video", "--limit", "20", "--json"
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert all(set(hit) == KEYS for hit in document)
     assert document[0]["snippet"] == (
-        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>.")
+        "In der Hauptstraße eröffnen wir bald ein zweites <mark>Labor</mark>."
+    )
     assert document[0]["link"] == f"/assets/{search_archive.ids['stadtlabor']}#t=10.2"
     assert document[0]["start"] == 10.25 and document[0]["source"] == "speech"
     scores = [hit["score"] for hit in document]
@@ -44,7 +59,9 @@ def test_search_json_phrase(run, search_archive) -> None:
     result = run("search", '"Lebenszyklen von Innovationslaboren"', "--json")
     document = json.loads(result.stdout)
     assert [(search_archive.role(h["asset_id"]), h["source"]) for h in document] == [
-        ("keynote", "metadata"), ("keynote", "speech")]
+        ("keynote", "metadata"),
+        ("keynote", "speech"),
+    ]
 
 
 @pytest.mark.parametrize("query", ["Universität", "Universitaet", "Universitat"])
@@ -54,8 +71,21 @@ def test_search_json_umlauts(run, search_archive, query) -> None:
 
 
 def test_search_json_filters_and_group(run, search_archive) -> None:
-    document = json.loads(run("search", "Prototyp", "--speaker", "Weiss", "--since", "2024-01",
-                              "--until", "2024-12-31", "--language", "de", "--json").stdout)
+    document = json.loads(
+        run(
+            "search",
+            "Prototyp",
+            "--speaker",
+            "Weiss",
+            "--since",
+            "2024-01",
+            "--until",
+            "2024-12-31",
+            "--language",
+            "de",
+            "--json",
+        ).stdout
+    )
     assert {search_archive.role(h["asset_id"]) for h in document} == {"stadtlabor"}
     grouped = json.loads(run("search", "Labor", "--group", "--json").stdout)
     assert len({h["asset_id"] for h in grouped}) == len(grouped) == 3

@@ -16,8 +16,7 @@ def three_events(cli, media_files: dict[str, Path]) -> dict[str, str]:  # type: 
     """One asset in each of three events (not processed); asset id by event name."""
     ids = {}
     for name, event in EVENTS.items():
-        result = cli("ingest", str(media_files[name]), "--event", event, "--no-process",
-                     "--json")
+        result = cli("ingest", str(media_files[name]), "--event", event, "--no-process", "--json")
         assert result.exit_code == 0, result.stderr
         ids[event] = json.loads(result.stdout)[0]["id"]
     return ids
@@ -29,14 +28,15 @@ def listed(cli, *filters: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [entry["id"] for entry in json.loads(result.stdout)]
 
 
-def test_an_empty_filter_result_names_the_filter_not_an_empty_archive(
-        cli, three_events) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_filter_result_names_the_filter_not_an_empty_archive(cli, three_events) -> None:  # type: ignore[no-untyped-def]
     by_event = cli("status", "--event", "werkstatt 9")
     assert by_event.exit_code == 0
     assert by_event.stdout == ""
     assert "No assets yet" not in by_event.stderr
-    assert ("no assets match --event 'werkstatt 9'; known events: Labcamp 4, Labcamp 42, "
-            "Bürgerwerkstatt") in by_event.stderr
+    assert (
+        "no assets match --event 'werkstatt 9'; known events: Labcamp 4, Labcamp 42, "
+        "Bürgerwerkstatt"
+    ) in by_event.stderr
 
     by_state = cli("status", "--state", "failed")
     assert by_state.exit_code == 0

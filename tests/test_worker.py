@@ -39,21 +39,27 @@ def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped
     results = ingest_sources(archive, [str(p) for p in paths], event="Labcamp 4")
     assert not [r.error for r in results if r.error]
     with archive.session() as session:
-        return [session.scalar(select(Asset.id).where(Asset.sha256 == r.sha256))
-                for r in results]
+        return [session.scalar(select(Asset.id).where(Asset.sha256 == r.sha256)) for r in results]
 
 
 def _cli(distributed, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    return subprocess.run([sys.executable, "-m", "mediaarchive", *args], env=distributed.env,
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mediaarchive", *args],
+        env=distributed.env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> dict[int, str]:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while True:
         with archive.session() as session:
-            states = dict(session.execute(
-                select(Asset.id, Asset.state).where(Asset.id.in_(asset_ids))).all())
+            states = dict(
+                session.execute(select(Asset.id, Asset.state).where(Asset.id.in_(asset_ids))).all()
+            )
         if all(state in ("done", "failed") for state in states.values()):
             return states
         if time.monotonic() > deadline:
@@ -74,8 +80,7 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
     try:
         workers.wait_ready("w1", "w2")
         # With a broker, `ingest` hands the work to the workers and returns at once…
-        ingest = _cli(distributed, "ingest", *map(str, talks), "--event", "Labcamp 4",
-                      "--json")
+        ingest = _cli(distributed, "ingest", *map(str, talks), "--event", "Labcamp 4", "--json")
         assert ingest.returncode == 0, ingest.stderr
         assert "3 asset(s) queued for the workers" in ingest.stderr
         # …and so does `run` for what was ingested without processing.
@@ -99,7 +104,8 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
             # Both workers took work; the job table says which ran what.
             assert {job.worker.split("@")[0] for job in ran} == {"w1", "w2"}
             renditions = session.scalars(
-                select(Rendition).where(Rendition.asset_id.in_(asset_ids))).all()
+                select(Rendition).where(Rendition.asset_id.in_(asset_ids))
+            ).all()
         assert renditions
         for rendition in renditions:
             assert archive.store.exists(rendition.blob_key), rendition.kind
@@ -112,8 +118,9 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
     assert status.returncode == 0, status.stderr
     listed = json.loads(status.stdout)
     assert {a["state"] for a in listed} == {"done"} and len(listed) == len(media)
-    workers_seen = {s["worker"].split("@")[0] for a in listed for s in a["steps"]
-                    if s["name"] in STEPS}
+    workers_seen = {
+        s["worker"].split("@")[0] for a in listed for s in a["steps"] if s["name"] in STEPS
+    }
     assert workers_seen == {"w1", "w2"}
     overview = _cli(distributed, "status")
     assert "Queues (tasks waiting): default 0, asr 0" in overview.stdout
@@ -136,7 +143,8 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
         while victim is None:
             with archive.session() as session:
                 job = session.scalar(
-                    select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
+                    select(Job).where(Job.asset_id == asset_id, Job.step == long_step)
+                )
                 assert job is not None
                 assert job.state in ("queued", "running"), f"{long_step} ended too soon"
                 if job.state == "running" and job.worker:
@@ -147,23 +155,24 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
         # `status` (with a broker) tells which worker runs what.
         from mediaarchive.services.dispatch import overview_lines
 
-        assert any(line.startswith(f"Worker {victim}@") and long_step in line
-                   for line in overview_lines(archive))
+        assert any(
+            line.startswith(f"Worker {victim}@") and long_step in line
+            for line in overview_lines(archive)
+        )
         workers.kill(victim)
         survivor = ({"w1", "w2"} - {victim}).pop()
 
         states = _wait_finished(archive, [asset_id], workers, timeout=180)
         assert states == {asset_id: "done"}
         with archive.session() as session:
-            job = session.scalar(
-                select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
+            job = session.scalar(select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
             assert job.state == "done"
             assert job.worker.split("@")[0] == survivor
             assert job.attempts == 2, "started on the killed worker, finished on the other"
             if long_step == "transcribe":
                 transcripts = session.scalars(
-                    select(Transcript).where(Transcript.asset_id == asset_id,
-                                             Transcript.current)).all()
+                    select(Transcript).where(Transcript.asset_id == asset_id, Transcript.current)
+                ).all()
                 assert len(transcripts) == 1 and transcripts[0].segments
     finally:
         archive.close()

@@ -98,8 +98,10 @@ class SegmentGuard:
             return self._drop(segment, "boilerplate")
         if self._is_silent(segment):
             return self._drop(segment, "no_speech")
-        if (segment.no_speech_prob > self.options.no_speech_prob
-                and segment.avg_logprob < self.options.log_prob):
+        if (
+            segment.no_speech_prob > self.options.no_speech_prob
+            and segment.avg_logprob < self.options.log_prob
+        ):
             return self._drop(segment, "no_speech")
         if _SIGN_OFFS.match(norm) and not self._believable(segment):
             return self._drop(segment, "boilerplate")
@@ -107,8 +109,15 @@ class SegmentGuard:
         if cut is not segment:
             if not normalise(cut.text):
                 return self._drop(segment, "repetition")
-            self.dropped.append({"guard": "repetition", "start": segment.start,
-                                 "end": segment.end, "text": segment.text, "kept": cut.text})
+            self.dropped.append(
+                {
+                    "guard": "repetition",
+                    "start": segment.start,
+                    "end": segment.end,
+                    "text": segment.text,
+                    "kept": cut.text,
+                }
+            )
             segment = cut
             norm = normalise(segment.text)
         if len(norm.split()) >= 3 and self._recent.count(norm) >= 2:
@@ -124,8 +133,9 @@ class SegmentGuard:
         return {"options": self.options.to_json(), "counts": counts, "dropped": self.dropped}
 
     def _drop(self, segment: SpeechSegment, guard: str) -> None:
-        self.dropped.append({"guard": guard, "start": segment.start, "end": segment.end,
-                             "text": segment.text})
+        self.dropped.append(
+            {"guard": guard, "start": segment.start, "end": segment.end, "text": segment.text}
+        )
         return None
 
     def _level_dbfs(self, start: float, end: float) -> float:
@@ -142,8 +152,10 @@ class SegmentGuard:
 
     def _believable(self, segment: SpeechSegment) -> bool:
         probability = segment.confidence
-        return (probability >= self.options.sign_off_min_probability
-                and segment.no_speech_prob < self.options.no_speech_prob / 2)
+        return (
+            probability >= self.options.sign_off_min_probability
+            and segment.no_speech_prob < self.options.no_speech_prob / 2
+        )
 
     def _cut_loops(self, segment: SpeechSegment) -> SpeechSegment:
         """Cut runs of a repeated word or phrase, also runs that began in earlier segments."""
@@ -152,9 +164,11 @@ class SegmentGuard:
             tokens = [normalise(w.word) for w in segment.words]
         else:
             tokens = [normalise(t) for t in segment.text.split()]
-        keep = [i - len(history) for i in _loop_free(history + tokens, self.options.max_repeats,
-                                                     self.options.max_ngram)
-                if i >= len(history)]
+        keep = [
+            i - len(history)
+            for i in _loop_free(history + tokens, self.options.max_repeats, self.options.max_ngram)
+            if i >= len(history)
+        ]
         self._history = (history + [tokens[i] for i in keep])[-HISTORY_WORDS:]
         if len(keep) == len(tokens):
             return segment
@@ -178,11 +192,11 @@ def _loop_free(tokens: list[str], max_repeats: int, max_ngram: int) -> list[int]
         for n in range(1, max_ngram + 1):
             if i + n * (max_repeats + 1) > n_tokens:
                 break
-            gram = tokens[i:i + n]
+            gram = tokens[i : i + n]
             if not any(gram):
                 continue
             repeats = 1
-            while tokens[i + repeats * n:i + (repeats + 1) * n] == gram:
+            while tokens[i + repeats * n : i + (repeats + 1) * n] == gram:
                 repeats += 1
             if repeats > max_repeats:
                 keep.extend(range(i, i + n))

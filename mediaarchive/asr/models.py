@@ -118,8 +118,10 @@ def _bundled_sources() -> tuple[list[Path], Path]:
     side = _package_data(BUNDLED_PACKAGES[0])
     for name in BUNDLED_SIDE_FILES:
         if not (side / name).is_file():
-            raise ModelError(f"the bundled Whisper model is incomplete: {side / name} is "
-                             f"missing; run '{_PIP_HINT}'")
+            raise ModelError(
+                f"the bundled Whisper model is incomplete: {side / name} is "
+                f"missing; run '{_PIP_HINT}'"
+            )
     return parts, side
 
 
@@ -151,8 +153,10 @@ def _verify_bundled(target: Path) -> str:
         )
     for name in BUNDLED_SIDE_FILES:
         if not (target / name).is_file():
-            raise ModelError(f"the Whisper model in {target} lacks {name}: "
-                             "run 'mediaarchive models install --force'")
+            raise ModelError(
+                f"the Whisper model in {target} lacks {name}: "
+                "run 'mediaarchive models install --force'"
+            )
     return actual
 
 
@@ -215,8 +219,11 @@ def _download(settings: Settings, name: str, *, local_files_only: bool) -> Path:
     from faster_whisper.utils import download_model
 
     try:
-        return Path(download_model(name, local_files_only=local_files_only,
-                                   cache_dir=str(hub_dir(settings))))
+        return Path(
+            download_model(
+                name, local_files_only=local_files_only, cache_dir=str(hub_dir(settings))
+            )
+        )
     except ValueError as exc:  # not a faster-whisper name
         raise ModelError(
             f"unknown speech model {name!r}: give 'base', a faster-whisper model name "
@@ -255,15 +262,18 @@ def resolve_model(settings: Settings, name: str | None = None) -> ResolvedModel:
     if folder.is_dir():
         return _folder_model(name, folder.resolve())
     if name.startswith(("/", ".", "~")) or name.count("/") > 1:
-        raise ModelError(f"model folder {folder} does not exist: give 'base', a faster-whisper "
-                         "model name or a CTranslate2 model folder")
+        raise ModelError(
+            f"model folder {folder} does not exist: give 'base', a faster-whisper "
+            "model name or a CTranslate2 model folder"
+        )
     path = _download(settings, name, local_files_only=True)
     resolved = _folder_model(name, path)
     return ResolvedModel(name, path, resolved.sha256, "hub")
 
 
-def install_model(settings: Settings, name: str = BUNDLED_MODEL, *,
-                  force: bool = False) -> ResolvedModel:
+def install_model(
+    settings: Settings, name: str = BUNDLED_MODEL, *, force: bool = False
+) -> ResolvedModel:
     """Make a model available offline: assemble the bundled one or download a named one."""
     if name == BUNDLED_MODEL:
         return install_bundled(settings, force=force)
@@ -281,9 +291,15 @@ def list_models(settings: Settings) -> list[ModelInfo]:
     sha = None
     if installed:
         sha = sha256_file(target / "model.bin")
-    rows.append(ModelInfo(BUNDLED_MODEL, str(target) if installed else None,
-                          sha or BUNDLED_SHA256, settings.model == BUNDLED_MODEL,
-                          sha == BUNDLED_SHA256 or (not installed and _bundled_packages_ok())))
+    rows.append(
+        ModelInfo(
+            BUNDLED_MODEL,
+            str(target) if installed else None,
+            sha or BUNDLED_SHA256,
+            settings.model == BUNDLED_MODEL,
+            sha == BUNDLED_SHA256 or (not installed and _bundled_packages_ok()),
+        )
+    )
     for name in _hub_names():
         try:
             path = _download(settings, name, local_files_only=True)
@@ -291,13 +307,27 @@ def list_models(settings: Settings) -> list[ModelInfo]:
             rows.append(ModelInfo(name, None, None, settings.model == name, False))
             continue
         model_bin = path / "model.bin"
-        rows.append(ModelInfo(name, str(path), sha256_file(model_bin) if model_bin.is_file()
-                              else None, settings.model == name, model_bin.is_file()))
+        rows.append(
+            ModelInfo(
+                name,
+                str(path),
+                sha256_file(model_bin) if model_bin.is_file() else None,
+                settings.model == name,
+                model_bin.is_file(),
+            )
+        )
     if settings.model not in {row.name for row in rows}:
         folder = Path(settings.model).expanduser()
         ok = (folder / "model.bin").is_file()
-        rows.append(ModelInfo(settings.model, str(folder.resolve()) if ok else None,
-                              sha256_file(folder / "model.bin") if ok else None, True, ok))
+        rows.append(
+            ModelInfo(
+                settings.model,
+                str(folder.resolve()) if ok else None,
+                sha256_file(folder / "model.bin") if ok else None,
+                True,
+                ok,
+            )
+        )
     return rows
 
 

@@ -39,8 +39,13 @@ class SpeechSegment:
         """The segment cut down to ``words`` (text and times follow the words)."""
         if not words:
             return replace(self, words=(), text="")
-        return replace(self, words=words, text="".join(w.word for w in words).strip(),
-                       start=words[0].start, end=words[-1].end)
+        return replace(
+            self,
+            words=words,
+            text="".join(w.word for w in words).strip(),
+            start=words[0].start,
+            end=words[-1].end,
+        )
 
 
 @dataclass

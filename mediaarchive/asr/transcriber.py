@@ -39,8 +39,17 @@ SAMPLE_RATE = 16000
 WINDOW_SECONDS = 300.0
 #: How far before a window's end to look for the quietest moment to cut at.
 CUT_SEARCH_SECONDS = 60.0
-COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int16", "float32", "float16", "bfloat16",
-                 "int8_bfloat16", "default")
+COMPUTE_TYPES = (
+    "auto",
+    "int8",
+    "int8_float32",
+    "int16",
+    "float32",
+    "float16",
+    "bfloat16",
+    "int8_bfloat16",
+    "default",
+)
 
 
 def cpu_flags() -> set[str]:
@@ -79,7 +88,8 @@ class DecodingOptions:
     word_timestamps: bool = True
     vad_filter: bool = True
     vad_parameters: dict[str, Any] = field(
-        default_factory=lambda: {"min_silence_duration_ms": 500, "speech_pad_ms": 400})
+        default_factory=lambda: {"min_silence_duration_ms": 500, "speech_pad_ms": 400}
+    )
     #: Batched decoding without timestamp tokens: with them the batched decoder drops the
     #: text after a chunk's last timestamp (measured: whole sentences lost). Segments are
     #: split at sentence ends and pauses from the word times instead.
@@ -116,9 +126,13 @@ class DecodingOptions:
         return asdict(self)
 
 
-def build_prompt(*, event: str | None = None, title: str | None = None,
-                 speakers: list[str] | None = None,
-                 glossary: list[str] | None = None) -> tuple[str | None, str | None]:
+def build_prompt(
+    *,
+    event: str | None = None,
+    title: str | None = None,
+    speakers: list[str] | None = None,
+    glossary: list[str] | None = None,
+) -> tuple[str | None, str | None]:
     """The initial prompt and hotwords for an asset's metadata and glossary terms.
 
     Whisper continues the style of its prompt, so the prompt is written like the speech it
@@ -176,8 +190,9 @@ def load_audio(path: Path) -> np.ndarray:
         raise TranscriptionError(f"cannot decode audio {path}: {exc}") from exc
 
 
-def window_bounds(audio: np.ndarray, start: int = 0,
-                  seconds: float = WINDOW_SECONDS) -> Iterator[tuple[int, int]]:
+def window_bounds(
+    audio: np.ndarray, start: int = 0, seconds: float = WINDOW_SECONDS
+) -> Iterator[tuple[int, int]]:
     """Sample ranges of at most ``seconds``, each cut at the quietest 0.1 s near its end."""
     total = len(audio)
     size = int(seconds * SAMPLE_RATE)
@@ -208,11 +223,13 @@ def _load_whisper(model: ResolvedModel, compute_type: str, threads: int) -> Any:
             from faster_whisper import WhisperModel
 
             try:
-                _MODELS[key] = WhisperModel(str(model.path), device="cpu",
-                                            compute_type=compute_type, cpu_threads=threads)
+                _MODELS[key] = WhisperModel(
+                    str(model.path), device="cpu", compute_type=compute_type, cpu_threads=threads
+                )
             except (RuntimeError, ValueError, OSError) as exc:
-                raise ModelError(f"cannot load speech model {model.name} from {model.path}: "
-                                 f"{exc}") from exc
+                raise ModelError(
+                    f"cannot load speech model {model.name} from {model.path}: {exc}"
+                ) from exc
         return _MODELS[key]
 
 
@@ -223,8 +240,14 @@ ProgressFn = Callable[[float, float, float], None]
 class Transcriber:
     """A loaded model plus how it decodes. Build with ``get_transcriber`` (cached)."""
 
-    def __init__(self, model: ResolvedModel, *, compute_type: str, threads: int,
-                 window: float = WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        model: ResolvedModel,
+        *,
+        compute_type: str,
+        threads: int,
+        window: float = WINDOW_SECONDS,
+    ) -> None:
         self.model = model
         self.compute_type = compute_type
         self.threads = threads
@@ -250,7 +273,8 @@ class Transcriber:
         """The language spoken in the first speech of ``audio`` and its probability."""
         try:
             language, probability, _ = self.whisper.detect_language(
-                audio, vad_filter=True, language_detection_segments=1)
+                audio, vad_filter=True, language_detection_segments=1
+            )
         except Exception as exc:  # CTranslate2/ONNX raise plain RuntimeErrors
             raise TranscriptionError(f"language detection failed: {exc}") from exc
         return language, float(probability)
@@ -274,14 +298,21 @@ class Transcriber:
         start_sample = max(0, min(len(audio), int(round(offset * SAMPLE_RATE))))
         guard = SegmentGuard(audio, SAMPLE_RATE, guard_options or GuardOptions())
         total = len(audio) / SAMPLE_RATE
-        prompt_norm = normalise(" ".join(filter(None, [options.initial_prompt,
-                                                        options.hotwords])))
-        return self._segments(audio, start_sample, options, guard, total, prompt_norm,
-                              progress), guard
+        prompt_norm = normalise(" ".join(filter(None, [options.initial_prompt, options.hotwords])))
+        return self._segments(
+            audio, start_sample, options, guard, total, prompt_norm, progress
+        ), guard
 
-    def _segments(self, audio: np.ndarray, start_sample: int, options: DecodingOptions,
-                  guard: SegmentGuard, total: float, prompt_norm: str,
-                  progress: ProgressFn | None) -> Iterator[SpeechSegment]:
+    def _segments(
+        self,
+        audio: np.ndarray,
+        start_sample: int,
+        options: DecodingOptions,
+        guard: SegmentGuard,
+        total: float,
+        prompt_norm: str,
+        progress: ProgressFn | None,
+    ) -> Iterator[SpeechSegment]:
         from faster_whisper import BatchedInferencePipeline
 
         began = time.monotonic()
@@ -294,26 +325,33 @@ class Transcriber:
                 pieces = self._decode_window(window, base, hi / SAMPLE_RATE, options, pipeline)
             except (RuntimeError, ValueError) as exc:
                 raise TranscriptionError(
-                    f"speech recognition failed at {base:.1f} s: {exc}") from exc
+                    f"speech recognition failed at {base:.1f} s: {exc}"
+                ) from exc
             for segment in pieces:
                 norm = normalise(segment.text)
                 if prompt_norm and len(norm.split()) >= 3 and norm in prompt_norm:
-                    guard.dropped.append({"guard": "prompt_echo", "start": segment.start,
-                                          "end": segment.end, "text": segment.text})
+                    guard.dropped.append(
+                        {
+                            "guard": "prompt_echo",
+                            "start": segment.start,
+                            "end": segment.end,
+                            "text": segment.text,
+                        }
+                    )
                     continue
                 kept = guard.check(segment)
                 if progress is not None:
                     done = min(segment.end, total)
-                    progress(done, total,
-                             (time.monotonic() - began) / max(done - first, 1e-6))
+                    progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))
                 if kept is not None:
                     yield kept
             if progress is not None:
                 done = hi / SAMPLE_RATE
                 progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))
 
-    def _decode_window(self, window: np.ndarray, base: float, limit: float,
-                       options: DecodingOptions, pipeline: Any) -> list[SpeechSegment]:
+    def _decode_window(
+        self, window: np.ndarray, base: float, limit: float, options: DecodingOptions, pipeline: Any
+    ) -> list[SpeechSegment]:
         """Segments of one window in time order, with stretches the decoder skipped redone.
 
         Decoding a 30 s chunk in one go, Whisper sometimes ends early and silently drops
@@ -330,18 +368,23 @@ class Transcriber:
             gaps = uncovered_speech(window, segments, base, options.vad_parameters)
             if gaps:
                 clips = [{"start": start - base, "end": end - base} for start, end in gaps]
-                retry_kwargs = {k: v for k, v in kwargs.items()
-                                if k not in ("vad_filter", "vad_parameters")}
+                retry_kwargs = {
+                    k: v for k, v in kwargs.items() if k not in ("vad_filter", "vad_parameters")
+                }
                 from faster_whisper import BatchedInferencePipeline
 
                 retry = pipeline or BatchedInferencePipeline(self.whisper)
                 if "batch_size" not in retry_kwargs:
-                    retry_kwargs = {k: v for k, v in retry_kwargs.items()
-                                    if k != "condition_on_previous_text"}
+                    retry_kwargs = {
+                        k: v for k, v in retry_kwargs.items() if k != "condition_on_previous_text"
+                    }
                 raw, _ = retry.transcribe(window, clip_timestamps=clips, **retry_kwargs)
-                extra = [piece for item in raw
-                         for piece in split_segment(_convert(item, base, limit))
-                         if piece.words]
+                extra = [
+                    piece
+                    for item in raw
+                    for piece in split_segment(_convert(item, base, limit))
+                    if piece.words
+                ]
                 segments = sorted([*segments, *extra], key=lambda s: s.start)
         return segments
 
@@ -350,8 +393,9 @@ class Transcriber:
 MIN_UNCOVERED_SECONDS = 1.5
 
 
-def uncovered_speech(window: np.ndarray, segments: list[SpeechSegment], base: float,
-                     vad_parameters: dict[str, Any]) -> list[tuple[float, float]]:
+def uncovered_speech(
+    window: np.ndarray, segments: list[SpeechSegment], base: float, vad_parameters: dict[str, Any]
+) -> list[tuple[float, float]]:
     """Stretches (absolute seconds, each <= 30 s) the VAD calls speech but no word covers."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
@@ -374,18 +418,27 @@ def uncovered_speech(window: np.ndarray, segments: list[SpeechSegment], base: fl
 
 def _convert(item: Any, base: float, limit: float) -> SpeechSegment:
     words = tuple(
-        SpeechWord(start=round(base + w.start, 3), end=round(min(base + w.end, limit), 3),
-                   word=w.word, probability=round(float(w.probability), 4))
+        SpeechWord(
+            start=round(base + w.start, 3),
+            end=round(min(base + w.end, limit), 3),
+            word=w.word,
+            probability=round(float(w.probability), 4),
+        )
         for w in (item.words or [])
     )
     start = round(base + item.start, 3)
     end = round(min(base + item.end, limit), 3)
     if words:
         start, end = min(start, words[0].start), max(words[-1].end, start)
-    return SpeechSegment(start=start, end=end, text=item.text.strip(), words=words,
-                         avg_logprob=float(item.avg_logprob),
-                         no_speech_prob=float(item.no_speech_prob),
-                         compression_ratio=float(item.compression_ratio))
+    return SpeechSegment(
+        start=start,
+        end=end,
+        text=item.text.strip(),
+        words=words,
+        avg_logprob=float(item.avg_logprob),
+        no_speech_prob=float(item.no_speech_prob),
+        compression_ratio=float(item.compression_ratio),
+    )
 
 
 #: A segment is split after a sentence end once it is this long (seconds)...
@@ -408,13 +461,13 @@ def split_segment(segment: SpeechSegment) -> list[SpeechSegment]:
     pieces: list[SpeechSegment] = []
     begin = 0
     for i in range(len(words) - 1):
-        current = words[begin:i + 1]
+        current = words[begin : i + 1]
         length = words[i].end - current[0].start
         ends_sentence = words[i].word.rstrip().endswith((".", "?", "!"))
         pause = words[i + 1].start - words[i].end >= SPLIT_PAUSE_SECONDS
         too_long = length >= SPLIT_MAX_SECONDS and (
-            words[i].word.rstrip().endswith((",", ";", ":"))
-            or length >= SPLIT_MAX_SECONDS * 1.5)
+            words[i].word.rstrip().endswith((",", ";", ":")) or length >= SPLIT_MAX_SECONDS * 1.5
+        )
         if pause or too_long or (ends_sentence and length >= SPLIT_MIN_SECONDS):
             pieces.append(segment.with_words(current))
             begin = i + 1
@@ -431,8 +484,9 @@ def choose_compute_type(setting: str) -> str:
     return setting
 
 
-def get_transcriber(settings: Settings, model: str | None = None, *,
-                    threads: int | None = None) -> Transcriber:
+def get_transcriber(
+    settings: Settings, model: str | None = None, *, threads: int | None = None
+) -> Transcriber:
     """The process's transcriber for ``model``: the model is loaded once and reused.
 
     ``threads`` is the caller's budget; never more than the cores (oversubscribing was
@@ -441,5 +495,6 @@ def get_transcriber(settings: Settings, model: str | None = None, *,
     resolved = resolve_model(settings, model)
     compute_type = choose_compute_type(settings.compute_type)
     budget = max(1, min(threads or settings.total_threads, cpu_count()))
-    return Transcriber(resolved, compute_type=compute_type, threads=budget,
-                       window=float(settings.asr_window))
+    return Transcriber(
+        resolved, compute_type=compute_type, threads=budget, window=float(settings.asr_window)
+    )

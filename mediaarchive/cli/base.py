@@ -67,18 +67,32 @@ class ArchiveGroup(click.Group):
 
 
 @click.group(cls=ArchiveGroup)
-@click.option("--home", type=click.Path(path_type=Path), envvar="MEDIAARCHIVE_HOME",
-              help="Archive home (database and store). [env: MEDIAARCHIVE_HOME]")
-@click.option("--db", envvar="MEDIAARCHIVE_DB",
-              help="Database URL, overrides the home's SQLite file. [env: MEDIAARCHIVE_DB]")
-@click.option("--store", envvar="MEDIAARCHIVE_STORE",
-              help="Archive store: folder or s3://bucket/prefix. [env: MEDIAARCHIVE_STORE]")
-@click.option("--broker", envvar="MEDIAARCHIVE_BROKER",
-              help="Celery broker URL for distributed workers. [env: MEDIAARCHIVE_BROKER]")
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    envvar="MEDIAARCHIVE_HOME",
+    help="Archive home (database and store). [env: MEDIAARCHIVE_HOME]",
+)
+@click.option(
+    "--db",
+    envvar="MEDIAARCHIVE_DB",
+    help="Database URL, overrides the home's SQLite file. [env: MEDIAARCHIVE_DB]",
+)
+@click.option(
+    "--store",
+    envvar="MEDIAARCHIVE_STORE",
+    help="Archive store: folder or s3://bucket/prefix. [env: MEDIAARCHIVE_STORE]",
+)
+@click.option(
+    "--broker",
+    envvar="MEDIAARCHIVE_BROKER",
+    help="Celery broker URL for distributed workers. [env: MEDIAARCHIVE_BROKER]",
+)
 @click.version_option(package_name="mediaarchive")
 @click.pass_context
-def main(ctx: click.Context, home: Path | None, db: str | None, store: str | None,
-         broker: str | None) -> None:
+def main(
+    ctx: click.Context, home: Path | None, db: str | None, store: str | None, broker: str | None
+) -> None:
     """mediaarchive: archive, transcribe and search the media of public events."""
     settings = Settings.load(home=home, db=db, store=store, broker=broker)
     archive = services.Archive(settings)  # opens nothing until a command uses it
@@ -109,5 +123,8 @@ def fail_if(failed: bool) -> None:
 def report_sent(outcome: ProcessOutcome) -> None:
     """With a broker, say that the work went to the workers (``run``, ``retry``, ``ingest``)."""
     if outcome.broker:
-        click.echo(f"{outcome.sent} asset(s) queued for the workers at {outcome.broker}; "
-                   "see 'mediaarchive status'.", err=True)
+        click.echo(
+            f"{outcome.sent} asset(s) queued for the workers at {outcome.broker}; "
+            "see 'mediaarchive status'.",
+            err=True,
+        )

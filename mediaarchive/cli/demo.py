@@ -15,9 +15,12 @@ DEMO = "mediaarchive.demo"
 
 @main.command()
 @click.option("--event", help="Event name for the seed page (default: the page's file name).")
-@click.option("--serve/--no-serve", default=None,
-              help="Serve the web page at the end until Ctrl-C (default: when run from a "
-                   "terminal); --no-serve for scripts.")
+@click.option(
+    "--serve/--no-serve",
+    default=None,
+    help="Serve the web page at the end until Ctrl-C (default: when run from a "
+    "terminal); --no-serve for scripts.",
+)
 @pass_archive
 def demo(archive: services.Archive, event: str | None, serve: bool | None) -> None:
     """Run the demo: a local S3 endpoint with the seed page's assets (a German keynote

@@ -42,14 +42,29 @@ if TYPE_CHECKING:
 @click.option("--description", help="Description of the assets.")
 @click.option("--pipeline", help="Pipeline name or YAML file (default: chosen by kind).")
 @click.option("--no-process", is_flag=True, help="Only fetch and record; process later.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Assets processed side by side (jobs x threads <= cores).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Assets processed side by side (jobs x threads <= cores).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
-def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title: str | None,
-           speakers: tuple[str, ...], language: str | None, date: str | None,
-           description: str | None, pipeline: str | None, no_process: bool,
-           jobs: int | None, as_json: bool) -> None:
+def ingest(
+    archive: Archive,
+    sources: tuple[str, ...],
+    event: str | None,
+    title: str | None,
+    speakers: tuple[str, ...],
+    language: str | None,
+    date: str | None,
+    description: str | None,
+    pipeline: str | None,
+    no_process: bool,
+    jobs: int | None,
+    as_json: bool,
+) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
     (.yaml/.csv/.json) and Notion page exports (.txt/.md/.html/.zip).
 
@@ -57,7 +72,8 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
     """
     with services.process.terminal_progress() as reporter:
         processing = services.process.ProcessAsIngested(
-            archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter)
+            archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter
+        )
 
         def report(result: IngestResult) -> None:
             if result.failed:
@@ -69,9 +85,18 @@ def ingest(archive: Archive, sources: tuple[str, ...], event: str | None, title:
 
         with DownloadBars() as bars:
             results = services.ingest.ingest_sources(
-                archive, list(sources), event=event, title=title, speakers=list(speakers),
-                language=language, date=date, description=description, pipeline=pipeline,
-                reporter=report, progress=bars.update if bars.enabled else None)
+                archive,
+                list(sources),
+                event=event,
+                title=title,
+                speakers=list(speakers),
+                language=language,
+                date=date,
+                description=description,
+                pipeline=pipeline,
+                reporter=report,
+                progress=bars.update if bars.enabled else None,
+            )
         outcome = processing.finish()
     report_sent(outcome)
     states = processing.states()
@@ -94,9 +119,14 @@ class DownloadBars:
     def __enter__(self) -> DownloadBars:
         if self.enabled:
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                TransferSpeedColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True)
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self._progress.start()
         return self
 

@@ -27,8 +27,11 @@ def models_command(ctx: click.Context, as_json: bool) -> None:
         mark = "*" if row.default else " "
         state = "available" if row.available else "not cached"
         click.echo(f"{mark} {row.name:<18} {state:<11} {row.path or ''}")
-    click.echo(f"models cache: {services.models.models_cache(archive)}  (* = default; "
-               "'mediaarchive models install NAME' fetches one)", err=True)
+    click.echo(
+        f"models cache: {services.models.models_cache(archive)}  (* = default; "
+        "'mediaarchive models install NAME' fetches one)",
+        err=True,
+    )
 
 
 @models_command.command("install")

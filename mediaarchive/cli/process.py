@@ -30,13 +30,17 @@ def report_outcome(outcome: ProcessOutcome, as_json: bool) -> None:
 
 @main.command("run")
 @click.argument("ids", nargs=-1)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Assets processed side by side (threads are shared out: "
-                   "jobs x threads <= cores). [default: setting 'jobs']")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Assets processed side by side (threads are shared out: "
+    "jobs x threads <= cores). [default: setting 'jobs']",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
 @pass_archive
-def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
-                as_json: bool) -> None:
+def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
     """Process whatever is queued or was interrupted (optionally only assets IDS).
 
     Example: mediaarchive run --jobs 2
@@ -48,12 +52,12 @@ def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
 
 @main.command("retry")
 @click.argument("ids", nargs=-1)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Assets processed side by side.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Assets processed side by side."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
 @pass_archive
-def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
-                  as_json: bool) -> None:
+def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
     """Run the failed steps again (of assets IDS, or of every asset).
 
     Example: mediaarchive retry 8e33b6
@@ -66,8 +70,13 @@ def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None,
 
 
 @main.command("pipelines")
-@click.option("--check", "check", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Validate a pipeline file and show its steps.")
+@click.option(
+    "--check",
+    "check",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Validate a pipeline file and show its steps.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the pipelines as JSON.")
 @pass_archive
 def pipelines_command(archive: Archive, check: Path | None, as_json: bool) -> None:

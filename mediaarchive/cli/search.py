@@ -41,8 +41,10 @@ def _where(source: str, start: float | None, end: float | None) -> str:
 def _print_hit(hit: SearchHit) -> None:
     title = hit.title or "(untitled)"
     event = f"{hit.event} · " if hit.event else ""
-    click.echo(f"{click.style(hit.asset_id, bold=True)}  {event}{title}  "
-               f"[{_where(hit.source, hit.start, hit.end)}]")
+    click.echo(
+        f"{click.style(hit.asset_id, bold=True)}  {event}{title}  "
+        f"[{_where(hit.source, hit.start, hit.end)}]"
+    )
     for match in hit.matches or [hit.to_json()]:
         if hit.matches:
             click.echo(f"  {_where(match['source'], match['start'], match['end'])}")
@@ -56,19 +58,38 @@ def _print_hit(hit: SearchHit) -> None:
 @click.option("--event", help="Only assets of this event (name or part of it).")
 @click.option("--speaker", help="Only assets with this speaker (name or part of it).")
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
-@click.option("--source", type=click.Choice(HIT_SOURCES),
-              help="Only hits from speech, slides, images or metadata.")
+@click.option(
+    "--source",
+    type=click.Choice(HIT_SOURCES),
+    help="Only hits from speech, slides, images or metadata.",
+)
 @click.option("--since", metavar="DATE", help="Only assets dated on or after (YYYY[-MM[-DD]]).")
 @click.option("--until", metavar="DATE", help="Only assets dated on or before (YYYY[-MM[-DD]]).")
 @click.option("--language", help="Only text in this language (e.g. de).")
-@click.option("--limit", type=click.IntRange(min=1, max=1000), default=20, show_default=True,
-              help="Most hits (with --group: most assets).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1, max=1000),
+    default=20,
+    show_default=True,
+    help="Most hits (with --group: most assets).",
+)
 @click.option("--group", is_flag=True, help="One entry per asset, with all its hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @pass_archive
-def search_command(archive: Archive, query: str, event: str | None, speaker: str | None,
-                   kind: str | None, source: str | None, since: str | None, until: str | None,
-                   language: str | None, limit: int, group: bool, as_json: bool) -> None:
+def search_command(
+    archive: Archive,
+    query: str,
+    event: str | None,
+    speaker: str | None,
+    kind: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    language: str | None,
+    limit: int,
+    group: bool,
+    as_json: bool,
+) -> None:
     """Search speech, slides, images and metadata for QUERY.
 
     German spellings, inflections and compounds match ("Labor" finds "Innovationslaboren").
@@ -76,8 +97,19 @@ def search_command(archive: Archive, query: str, event: str | None, speaker: str
     """
     from mediaarchive.services.search import search
 
-    hits = search(archive, query, event=event, speaker=speaker, kind=kind, source=source,
-                  since=since, until=until, language=language, limit=limit, group=group)
+    hits = search(
+        archive,
+        query,
+        event=event,
+        speaker=speaker,
+        kind=kind,
+        source=source,
+        since=since,
+        until=until,
+        language=language,
+        limit=limit,
+        group=group,
+    )
     if as_json:
         emit_json([hit.to_json() for hit in hits])
         return

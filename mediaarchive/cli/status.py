@@ -15,14 +15,16 @@ if TYPE_CHECKING:
 
 
 @main.command()
-@click.option("--event", help="Only assets of this event (any case or umlaut spelling, "
-                              "part of the name).")
+@click.option(
+    "--event", help="Only assets of this event (any case or umlaut spelling, part of the name)."
+)
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--state", type=click.Choice(ASSET_STATES), help="Only assets in this state.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @pass_archive
-def status(archive: Archive, event: str | None, kind: str | None, state: str | None,
-           as_json: bool) -> None:
+def status(
+    archive: Archive, event: str | None, kind: str | None, state: str | None, as_json: bool
+) -> None:
     """List assets: id, kind, title, event and state (one line each).
 
     Example: mediaarchive status --event labcamp --state failed
@@ -34,8 +36,9 @@ def status(archive: Archive, event: str | None, kind: str | None, state: str | N
         emit_json(listing.assets)
         return
     for s in listing.assets:
-        click.echo(f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  "
-                   f"[{s['event'] or '-'}]  {s['state']}")
+        click.echo(
+            f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  {s['state']}"
+        )
         if s["steps"]:
             click.echo("    " + " · ".join(_step_text(step) for step in s["steps"]))
     if archive.settings.broker:
@@ -68,8 +71,22 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(detail)
         return
-    for key in ("id", "sha256", "kind", "mime", "size", "title", "event", "events",
-                "speakers", "language", "date", "state", "description", "source_urls"):
+    for key in (
+        "id",
+        "sha256",
+        "kind",
+        "mime",
+        "size",
+        "title",
+        "event",
+        "events",
+        "speakers",
+        "language",
+        "date",
+        "state",
+        "description",
+        "source_urls",
+    ):
         value = detail.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
@@ -77,11 +94,15 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
             click.echo(f"{key:<12} {value}")
     click.echo(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
     for step in detail["steps"]:
-        click.echo(f"{'step':<12} {step['name']}: {step['state']}"
-                   + (f" ({step['error']})" if step["error"] else ""))
+        click.echo(
+            f"{'step':<12} {step['name']}: {step['state']}"
+            + (f" ({step['error']})" if step["error"] else "")
+        )
     for rendition in detail["renditions"]:
-        click.echo(f"{'rendition':<12} {rendition['kind']} {rendition['label']} "
-                   f"{rendition['path'] or rendition['uri']}")
+        click.echo(
+            f"{'rendition':<12} {rendition['kind']} {rendition['label']} "
+            f"{rendition['path'] or rendition['uri']}"
+        )
 
 
 @main.command()

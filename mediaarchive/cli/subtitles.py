@@ -15,22 +15,49 @@ from mediaarchive.services.subtitles import FORMATS, PRESETS
 
 @main.command()
 @click.argument("asset_id", metavar="ID")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="vtt and srt: subtitles; txt: a readable transcript with time marks; "
-              "json: segments and words. Default: the -o file's extension, else vtt.")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
-              help="Cue limits (default: the subtitle_preset setting, else 'default'): "
-              + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()))
-@click.option("--check", is_flag=True,
-              help="Report every cue that breaks the preset, and why, instead of printing "
-              "the subtitles (with -o the file is still written); exit 1 if any does.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file (UTF-8) instead of stdout.")
-@click.option("--json", "as_json", is_flag=True,
-              help="With --check: the report as JSON (preset, problems with their reasons).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="vtt and srt: subtitles; txt: a readable transcript with time marks; "
+    "json: segments and words. Default: the -o file's extension, else vtt.",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default=None,
+    help="Cue limits (default: the subtitle_preset setting, else 'default'): "
+    + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()),
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Report every cue that breaks the preset, and why, instead of printing "
+    "the subtitles (with -o the file is still written); exit 1 if any does.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (UTF-8) instead of stdout.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="With --check: the report as JSON (preset, problems with their reasons).",
+)
 @pass_archive
-def subtitles(archive: services.Archive, asset_id: str, fmt: str | None, preset: str | None,
-              check: bool, output: Path | None, as_json: bool) -> None:
+def subtitles(
+    archive: services.Archive,
+    asset_id: str,
+    fmt: str | None,
+    preset: str | None,
+    check: bool,
+    output: Path | None,
+    as_json: bool,
+) -> None:
     """Subtitles (or the transcript) of asset ID, built from its current transcript.
 
     Example: mediaarchive subtitles 1a2b3c4d --preset de-broadcast -o talk.de.vtt
@@ -57,7 +84,8 @@ def subtitles(archive: services.Archive, asset_id: str, fmt: str | None, preset:
         for problem in report.problems:
             click.echo(problem.describe())
     click.echo(
-        f"{len(report.problems)} cue(s) break the preset {chosen.name}" if report.problems
+        f"{len(report.problems)} cue(s) break the preset {chosen.name}"
+        if report.problems
         else f"All cues keep to the preset {chosen.name}",
         err=True,
     )
@@ -71,46 +99,74 @@ def subtitles(archive: services.Archive, asset_id: str, fmt: str | None, preset:
 @click.option("--language", help="Language of the subtitles (default: the asset's).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new transcript as JSON.")
 @pass_archive
-def import_subtitles_command(archive: services.Archive, asset_id: str, file: Path,
-                             language: str | None, as_json: bool) -> None:
+def import_subtitles_command(
+    archive: services.Archive, asset_id: str, file: Path, language: str | None, as_json: bool
+) -> None:
     """Make an existing SRT/VTT file the current transcript of asset ID (older ones stay).
 
     The search index and the asset's subtitle files follow the imported text.
 
     Example: mediaarchive import-subtitles 1a2b3c4d talk.de.srt
     """
-    imported = services.transcripts.import_subtitles(archive, asset_id, file,
-                                                     language=language)
+    imported = services.transcripts.import_subtitles(archive, asset_id, file, language=language)
     if as_json:
         emit_json(imported.to_json())
     else:
-        click.echo(f"Imported {imported.segments} cues from {file.name} as the current "
-                   f"transcript of {imported.asset_id}", err=True)
+        click.echo(
+            f"Imported {imported.segments} cues from {file.name} as the current "
+            f"transcript of {imported.asset_id}",
+            err=True,
+        )
 
 
 @main.command()
 @click.option("--event", required=True, help="Name of the event to export.")
-@click.option("--to", "destination", required=True, metavar="DIR|s3://BUCKET/PREFIX",
-              help="A new folder, or an S3 prefix (endpoint from AWS_ENDPOINT_URL_S3).")
-@click.option("--proxies", is_flag=True,
-              help="Ship the web proxies instead of the originals (where an asset has one).")
-@click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
-              help="Preset of the subtitle files (default: the subtitle_preset setting).")
+@click.option(
+    "--to",
+    "destination",
+    required=True,
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="A new folder, or an S3 prefix (endpoint from AWS_ENDPOINT_URL_S3).",
+)
+@click.option(
+    "--proxies",
+    is_flag=True,
+    help="Ship the web proxies instead of the originals (where an asset has one).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(sorted(PRESETS)),
+    default=None,
+    help="Preset of the subtitle files (default: the subtitle_preset setting).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_archive
-def export(archive: services.Archive, event: str, destination: str, proxies: bool,
-           preset: str | None, as_json: bool) -> None:
+def export(
+    archive: services.Archive,
+    event: str,
+    destination: str,
+    proxies: bool,
+    preset: str | None,
+    as_json: bool,
+) -> None:
     """Export an event's assets as a BagIt bag: files, Dublin Core metadata, subtitles and
     transcripts with provenance, with checksum manifests.
 
     Example: mediaarchive export --event "Labcamp 4" --to ./labcamp-4-bag
     """
     result = services.export.export_event(
-        archive, event, destination, proxies=proxies, preset=preset,
-        report=lambda message: click.echo(message, err=True))
+        archive,
+        event,
+        destination,
+        proxies=proxies,
+        preset=preset,
+        report=lambda message: click.echo(message, err=True),
+    )
     if as_json:
         emit_json(result.to_json())
     else:
-        click.echo(f"Exported {result.assets} assets of {result.event!r} to "
-                   f"{result.destination} ({result.files} files, {result.bytes} bytes)",
-                   err=True)
+        click.echo(
+            f"Exported {result.assets} assets of {result.event!r} to "
+            f"{result.destination} ({result.files} files, {result.bytes} bytes)",
+            err=True,
+        )

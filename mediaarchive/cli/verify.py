@@ -34,6 +34,9 @@ def verify(archive: Archive, as_json: bool) -> None:
     bad = [r for r in results if r.outcome != "ok"]
     ok = len(results) - len(bad)
     missing = sum(1 for r in bad if r.outcome == "missing")
-    click.echo(f"verified {len(results)} blob(s): {ok} ok, {missing} missing, "
-               f"{len(bad) - missing} corrupt", err=True)
+    click.echo(
+        f"verified {len(results)} blob(s): {ok} ok, {missing} missing, "
+        f"{len(bad) - missing} corrupt",
+        err=True,
+    )
     fail_if(bool(bad))

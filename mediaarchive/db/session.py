@@ -62,8 +62,9 @@ class Database:
             with self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     # Released at commit; DDL is transactional on PostgreSQL.
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": MIGRATION_LOCK})
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
                 cfg.attributes["connection"] = connection
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:

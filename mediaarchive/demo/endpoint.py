@@ -37,21 +37,27 @@ def start_endpoint(ctx: DemoContext) -> None:
     try:
         server.start()
     except OSError as exc:
-        raise ConfigError(f"cannot start the demo's S3 endpoint on 127.0.0.1:{port}: {exc}") \
-            from exc
+        raise ConfigError(
+            f"cannot start the demo's S3 endpoint on 127.0.0.1:{port}: {exc}"
+        ) from exc
     ctx.cleanup.callback(server.stop)
     ctx.endpoint = f"http://127.0.0.1:{port}"
     saved = {name: os.environ.get(name) for name in _ENV}
     ctx.cleanup.callback(_restore_env, saved)
     os.environ["AWS_ENDPOINT_URL_S3"] = ctx.endpoint
     client = boto3.client(
-        "s3", endpoint_url=ctx.endpoint, region_name="us-west-2",
-        aws_access_key_id="demo", aws_secret_access_key="demo",
-        config=Config(s3={"addressing_style": "path"}))
+        "s3",
+        endpoint_url=ctx.endpoint,
+        region_name="us-west-2",
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",
+        config=Config(s3={"addressing_style": "path"}),
+    )
     for bucket in sorted({bucket for bucket, _, _ in objects}):
         try:
-            client.create_bucket(Bucket=bucket,
-                                 CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
+            client.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+            )
         except client.exceptions.BucketAlreadyOwnedByYou:
             pass  # moto keeps its state per process: a second demo run finds it
     for bucket, key, path in objects:

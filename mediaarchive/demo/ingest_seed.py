@@ -9,8 +9,10 @@ from mediaarchive.services.ingest import ingest_sources
 
 def ingest_seed(ctx: DemoContext) -> None:
     """Ingest the seed page (every asset link becomes an asset)"""
-    ctx.say(f"mediaarchive ingest {ctx.seed_page.name}"
-            + (f' --event "{ctx.event}"' if ctx.event else ""))
+    ctx.say(
+        f"mediaarchive ingest {ctx.seed_page.name}"
+        + (f' --event "{ctx.event}"' if ctx.event else "")
+    )
     ctx.results = ingest_sources(ctx.archive, [str(ctx.seed_page)], event=ctx.event)
     for result in ctx.results:
         if result.failed:

@@ -15,17 +15,23 @@ KEYNOTE_SLIDE = ("Labcamp 4", "Keynote", "Lebenszyklen von Innovationslaboren")
 
 #: Text on the two screenshots, by file name (none of it is on the page).
 SCREENSHOT_TEXT: dict[str, tuple[str, list[str]]] = {
-    "004.png": ("Whiteboard: Ideensammlung", [
-        "Verwaltungsdigitalisierung beginnt mit Neugier",
-        "Prototypen früh testen",
-        "Bürgerbeteiligung von Anfang an",
-        "Fehlerkultur und Mut zum Experiment",
-    ]),
-    "Bildschirmfoto_2021-07-13_um_13.22.18.png": ("Werkstattbericht Datenkompetenz", [
-        "Sensoren messen die Luftqualität am Marktplatz",
-        "Offene Daten für alle Ämter",
-        "Nächster Termin: Ideenwerkstatt im Rathaus",
-    ]),
+    "004.png": (
+        "Whiteboard: Ideensammlung",
+        [
+            "Verwaltungsdigitalisierung beginnt mit Neugier",
+            "Prototypen früh testen",
+            "Bürgerbeteiligung von Anfang an",
+            "Fehlerkultur und Mut zum Experiment",
+        ],
+    ),
+    "Bildschirmfoto_2021-07-13_um_13.22.18.png": (
+        "Werkstattbericht Datenkompetenz",
+        [
+            "Sensoren messen die Luftqualität am Marktplatz",
+            "Offene Daten für alle Ämter",
+            "Nächster Termin: Ideenwerkstatt im Rathaus",
+        ],
+    ),
 }
 
 _VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm")

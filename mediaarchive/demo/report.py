@@ -14,8 +14,10 @@ def print_archive(ctx: DemoContext) -> None:
             if asset.sha256 not in ids:
                 continue
             detail = asset_detail(ctx.archive, asset)
-            ctx.say(f"{detail['id']}  {detail['kind']}  {detail['mime']}  "
-                    f"{detail['size'] / 1e6:.2f} MB  state={detail['state']}")
+            ctx.say(
+                f"{detail['id']}  {detail['kind']}  {detail['mime']}  "
+                f"{detail['size'] / 1e6:.2f} MB  state={detail['state']}"
+            )
             ctx.say(f"    title:   {detail['title']}")
             ctx.say(f"    event:   {detail['event']}")
             if detail["description"]:
@@ -25,6 +27,8 @@ def print_archive(ctx: DemoContext) -> None:
             ctx.say(f"    stored:  {detail['original']['path'] or detail['original']['uri']}")
         for event in event_summaries(session):
             links = ", ".join(link["url"] for link in event["page_links"])
-            ctx.say(f"event {event['name']!r}: {event['assets']} asset(s)"
-                    + (f"; page links kept: {links}" if links else ""))
+            ctx.say(
+                f"event {event['name']!r}: {event['assets']} asset(s)"
+                + (f"; page links kept: {links}" if links else "")
+            )
     ctx.say(f"Archive home: {ctx.archive.settings.home}")

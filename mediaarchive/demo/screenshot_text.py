@@ -39,17 +39,21 @@ def search_screenshot_text(ctx: DemoContext) -> None:
     ids = {r.sha256 for r in ctx.results if r.kind == "image" and r.sha256}
     with views.read_session(ctx.archive) as session:
         images = [asset for asset in views.list_assets(session) if asset.sha256 in ids]
-    unread = [image.sha256 for image in images
-              if not any(step.name == "ocr" and step.state == JobState.DONE
-                         for step in image.steps)]
+    unread = [
+        image.sha256
+        for image in images
+        if not any(step.name == "ocr" and step.state == JobState.DONE for step in image.steps)
+    ]
     if unread:
         ctx.say(f"Reading the text of {len(unread)} screenshot(s) with Tesseract (deu+eng)…")
         _run_queued(ctx.archive, unread)
     for image in images:
         for text in views.asset_detail(ctx.archive, image)["ocr"]:
             first = text["text"].splitlines()[0] if text["text"] else ""
-            ctx.say(f"  {image.id}  {len(text['words'])} words, confidence "
-                    f"{text['confidence'] or 0:.2f}: {first}…")
+            ctx.say(
+                f"  {image.id}  {len(text['words'])} words, confidence "
+                f"{text['confidence'] or 0:.2f}: {first}…"
+            )
     ctx.say(f'mediaarchive search "{SEARCH_WORD}"')
     hits = search.search(ctx.archive, SEARCH_WORD)
     for hit in hits:
@@ -59,4 +63,5 @@ def search_screenshot_text(ctx: DemoContext) -> None:
     if not any(hit.source == HitSource.IMAGE for hit in hits):
         raise MediaArchiveError(
             f"the demo's screenshot was not found by the word {SEARCH_WORD!r} on it: "
-            "see 'mediaarchive status' for its ocr step")
+            "see 'mediaarchive status' for its ocr step"
+        )

@@ -25,8 +25,10 @@ def _clock(seconds: float) -> str:
 
 
 def _candidates(spoken: str) -> list[str]:
-    longest = sorted({word for word in _WORD.findall(spoken) if len(word) >= LONG_WORD},
-                     key=lambda word: (-len(word), word))
+    longest = sorted(
+        {word for word in _WORD.findall(spoken) if len(word) >= LONG_WORD},
+        key=lambda word: (-len(word), word),
+    )
     return [*PREFERRED_WORDS, *longest[:20]]
 
 
@@ -48,8 +50,11 @@ def search_keynote(ctx: DemoContext) -> None:
     if not spoken:
         ctx.say("The keynote has no transcript yet, so this searches what is known about it.")
     for word in _candidates(spoken):
-        hits = [hit for hit in search.search(ctx.archive, word, source=source, limit=50)
-                if hit.asset_id == keynote.asset.id]
+        hits = [
+            hit
+            for hit in search.search(ctx.archive, word, source=source, limit=50)
+            if hit.asset_id == keynote.asset.id
+        ]
         if hits:
             break
     else:

@@ -13,9 +13,13 @@ def show_subtitles(ctx: DemoContext) -> None:
     """Subtitles of the keynote (German broadcast norm) and the event exported as a bag"""
     # A whole sha256 is an asset id too (any prefix of at least 6 hex digits is).
     ingested = dict.fromkeys(result.sha256 for result in ctx.results if result.sha256)
-    talks = [transcript for transcript in (
-        services.transcripts.current_transcript(ctx.archive, sha256) for sha256 in ingested)
-        if transcript is not None]
+    talks = [
+        transcript
+        for transcript in (
+            services.transcripts.current_transcript(ctx.archive, sha256) for sha256 in ingested
+        )
+        if transcript is not None
+    ]
     if not talks:
         ctx.say("No transcript yet: 'mediaarchive run' transcribes the keynote first.")
         return
@@ -34,12 +38,16 @@ def show_subtitles(ctx: DemoContext) -> None:
             ctx.say(f"  {cue.start:7.2f}-{cue.end:7.2f}  {' / '.join(cue.lines)}")
         if len(cues) > SHOWN_CUES:
             ctx.say(f"  … {len(cues) - SHOWN_CUES} more cues")
-        ctx.say(f"  --check: {len(problems)} of {len(cues)} cues break the preset"
-                + (f" (first: {'; '.join(problems[0].reasons)})" if problems else ""))
+        ctx.say(
+            f"  --check: {len(problems)} of {len(cues)} cues break the preset"
+            + (f" (first: {'; '.join(problems[0].reasons)})" if problems else "")
+        )
     if event:
         bag = folder / "export-bag"
         if not bag.exists():
             result = services.export.export_event(ctx.archive, event, str(bag))
             ctx.say(f'mediaarchive export --event "{event}" --to {bag}')
-            ctx.say(f"  BagIt bag: {result.assets} assets, {result.files} files, "
-                    f"{result.bytes / 1e6:.1f} MB, sha256 and sha512 manifests")
+            ctx.say(
+                f"  BagIt bag: {result.assets} assets, {result.files} files, "
+                f"{result.bytes / 1e6:.1f} MB, sha256 and sha512 manifests"
+            )

@@ -33,10 +33,12 @@ def print_transcript(ctx: DemoContext) -> None:
             continue
         prov = transcript.provenance
         ctx.say(f"{transcript.asset_id}  {transcript.title}")
-        ctx.say(f"    model {transcript.model} ({prov.get('compute_type')}, sha256 "
-                f"{str(prov.get('model_sha256'))[:12]}…), language {transcript.language}, "
-                f"{transcript.duration or 0:.0f} s of audio in "
-                f"{prov.get('processing_seconds') or 0:.1f} s "
-                f"(real-time factor {prov.get('real_time_factor')})")
+        ctx.say(
+            f"    model {transcript.model} ({prov.get('compute_type')}, sha256 "
+            f"{str(prov.get('model_sha256'))[:12]}…), language {transcript.language}, "
+            f"{transcript.duration or 0:.0f} s of audio in "
+            f"{prov.get('processing_seconds') or 0:.1f} s "
+            f"(real-time factor {prov.get('real_time_factor')})"
+        )
         for segment in transcript.segments:
             ctx.say(f"    [{_clock(segment.start)}–{_clock(segment.end)}] {segment.text}")

@@ -40,8 +40,10 @@ def serve_web(ctx: DemoContext) -> None:
     if not serve:
         for what, url in demo_links(ctx.archive, f"http://{DEMO_HOST}:{DEMO_PORT}/"):
             ctx.say(f"  {what}: {url}")
-        ctx.say(f"Not serving (--no-serve or not a terminal). Browse with: mediaarchive "
-                f"--home {ctx.archive.settings.home} serve")
+        ctx.say(
+            f"Not serving (--no-serve or not a terminal). Browse with: mediaarchive "
+            f"--home {ctx.archive.settings.home} serve"
+        )
         return
     background_server = importlib.import_module(WEB_SERVER).BackgroundServer
     try:

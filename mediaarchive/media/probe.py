@@ -18,8 +18,21 @@ from mediaarchive.errors import ConfigError, ProbeError
 
 #: Codecs ffprobe reports for single still images.
 STILL_IMAGE_CODECS = {
-    "png", "mjpeg", "jpegls", "webp", "gif", "bmp", "tiff", "jpeg2000", "ppm", "pgm",
-    "pam", "qoi", "avif", "heic", "svg",
+    "png",
+    "mjpeg",
+    "jpegls",
+    "webp",
+    "gif",
+    "bmp",
+    "tiff",
+    "jpeg2000",
+    "ppm",
+    "pgm",
+    "pam",
+    "qoi",
+    "avif",
+    "heic",
+    "svg",
 }
 
 #: ffprobe lines that add nothing to the error above them.
@@ -41,8 +54,10 @@ def probe_file(path: Path, *, label: str | None = None) -> dict[str, Any]:
     if not path.exists():
         raise ProbeError(f"cannot probe {name}: the file {path} does not exist")
     if path.stat().st_size == 0:
-        raise ProbeError(f"cannot probe {name}: the file is empty (0 bytes); "
-                         "ingest it again from a complete source")
+        raise ProbeError(
+            f"cannot probe {name}: the file is empty (0 bytes); "
+            "ingest it again from a complete source"
+        )
     try:
         raw = ffmpeg.probe(str(path), v="error")
     except ffmpeg.Error as exc:
@@ -68,9 +83,12 @@ def summarise(raw: dict[str, Any], name: str = "file") -> dict[str, Any]:
     video = [s for s in streams if s["type"] == "video" and not s.get("attached_pic")]
     audio = [s for s in streams if s["type"] == "audio"]
     container = fmt.get("format_name")
-    still = bool(video) and not audio and all(
-        s["codec"] in STILL_IMAGE_CODECS and (s.get("frames") in (None, 1)) for s in video
-    ) and (container or "").endswith(("_pipe", "image2", "webp_pipe", "gif"))
+    still = (
+        bool(video)
+        and not audio
+        and all(s["codec"] in STILL_IMAGE_CODECS and (s.get("frames") in (None, 1)) for s in video)
+        and (container or "").endswith(("_pipe", "image2", "webp_pipe", "gif"))
+    )
     duration = _float(fmt.get("duration"))
     if duration is None:
         durations = [s["duration"] for s in media if s.get("duration")]
@@ -87,8 +105,11 @@ def summarise(raw: dict[str, Any], name: str = "file") -> dict[str, Any]:
         "has_audio": bool(audio),
         "still": still,
         "streams": streams,
-        "tags": {k.lower(): v for k, v in (fmt.get("tags") or {}).items()
-                 if k.lower() in ("title", "artist", "comment", "date", "creation_time")},
+        "tags": {
+            k.lower(): v
+            for k, v in (fmt.get("tags") or {}).items()
+            if k.lower() in ("title", "artist", "comment", "date", "creation_time")
+        },
     }
 
 

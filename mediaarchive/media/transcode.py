@@ -86,8 +86,9 @@ def run_ffmpeg(
         TranscodeError: ffmpeg exited non-zero (its last meaningful stderr line is quoted).
     """
     args = (
-        stream.global_args("-nostdin", "-hide_banner", "-loglevel", "error",
-                           "-progress", "pipe:1", "-nostats")
+        stream.global_args(
+            "-nostdin", "-hide_banner", "-loglevel", "error", "-progress", "pipe:1", "-nostats"
+        )
         .overwrite_output()
         .compile()
     )
@@ -165,11 +166,16 @@ def extract_speech_audio(
     if loudnorm:
         source_stream = source_stream.filter("loudnorm", **LOUDNORM)
     out = source_stream.output(
-        str(target), ac=1, ar=SPEECH_SAMPLE_RATE, acodec="pcm_s16le", f="wav",
+        str(target),
+        ac=1,
+        ar=SPEECH_SAMPLE_RATE,
+        acodec="pcm_s16le",
+        f="wav",
         threads=threads,
     )
-    args = run_ffmpeg(out, label=label, what="speech audio", duration=probe.get("duration"),
-                      progress=progress)
+    args = run_ffmpeg(
+        out, label=label, what="speech audio", duration=probe.get("duration"), progress=progress
+    )
     return {
         "codec": "pcm_s16le",
         "container": "wav",
@@ -221,10 +227,23 @@ def make_proxy(
             # Scaling to the shown size also makes the pixels square.
             picture = picture.filter("scale", width, height)
         streams.append(picture)
-        output_args.update({"c:v": "libx264", "preset": options.preset, "crf": options.crf,
-                            "pix_fmt": "yuv420p", "profile:v": "high"})
-        params.update(video_codec="h264", width=width, height=height, crf=options.crf,
-                      preset=options.preset, pixel_format="yuv420p")
+        output_args.update(
+            {
+                "c:v": "libx264",
+                "preset": options.preset,
+                "crf": options.crf,
+                "pix_fmt": "yuv420p",
+                "profile:v": "high",
+            }
+        )
+        params.update(
+            video_codec="h264",
+            width=width,
+            height=height,
+            crf=options.crf,
+            preset=options.preset,
+            pixel_format="yuv420p",
+        )
     if audio is not None:
         streams.append(source_input["a:0"])
         output_args.update({"c:a": "aac", "b:a": options.audio_bitrate})
@@ -232,14 +251,16 @@ def make_proxy(
             output_args["ac"] = 2
         params.update(audio_codec="aac", audio_bitrate=options.audio_bitrate)
     out = ffmpeg.output(*streams, str(target), f="mp4", **output_args)
-    args = run_ffmpeg(out, label=label, what="web proxy", duration=probe.get("duration"),
-                      progress=progress)
+    args = run_ffmpeg(
+        out, label=label, what="web proxy", duration=probe.get("duration"), progress=progress
+    )
     params["ffmpeg"] = _portable(args, source, target)
     return params
 
 
-def frame_stats(source: Path, at: float, *, label: str,
-                threads: int = 1) -> tuple[float, float] | None:
+def frame_stats(
+    source: Path, at: float, *, label: str, threads: int = 1
+) -> tuple[float, float] | None:
     """Mean and spread of the luma of a small grey copy of the frame at ``at`` seconds."""
     width, height = 64, 36
     args = (
@@ -256,8 +277,9 @@ def frame_stats(source: Path, at: float, *, label: str,
     return statistics.fmean(values), statistics.pstdev(values)
 
 
-def choose_poster_time(source: Path, probe: dict[str, Any], *, label: str,
-                       threads: int = 1) -> float:
+def choose_poster_time(
+    source: Path, probe: dict[str, Any], *, label: str, threads: int = 1
+) -> float:
     """A moment that shows something: not black, not one flat colour.
 
     Talks often open with black or a fade; we look at a few moments from 10 % in and take
@@ -301,12 +323,25 @@ def make_poster(
     out = (
         ffmpeg.input(str(source), ss=f"{at:.3f}", threads=threads)["v:0"]
         .filter("scale", width, height)
-        .output(str(target), vframes=1, **{"q:v": quality}, f="image2", vcodec="mjpeg",
-                pix_fmt="yuvj420p", threads=threads)
+        .output(
+            str(target),
+            vframes=1,
+            **{"q:v": quality},
+            f="image2",
+            vcodec="mjpeg",
+            pix_fmt="yuvj420p",
+            threads=threads,
+        )
     )
     args = run_ffmpeg(out, label=label, what="poster frame")
-    return {"time": round(at, 3), "width": width, "height": height, "format": "jpeg",
-            "quality": quality, "ffmpeg": _portable(args, source, target)}
+    return {
+        "time": round(at, 3),
+        "width": width,
+        "height": height,
+        "format": "jpeg",
+        "quality": quality,
+        "ffmpeg": _portable(args, source, target),
+    }
 
 
 def make_thumbnail(
@@ -331,18 +366,30 @@ def make_thumbnail(
         encode: dict[str, Any] = {"vcodec": "libwebp", "quality": quality, "f": "webp"}
     elif image_format == "jpeg":
         # Map 0-100 quality onto mjpeg's 2 (best) - 31 scale.
-        encode = {"vcodec": "mjpeg", "q:v": max(2, round(31 - quality * 0.29)),
-                  "pix_fmt": "yuvj420p", "f": "image2"}
+        encode = {
+            "vcodec": "mjpeg",
+            "q:v": max(2, round(31 - quality * 0.29)),
+            "pix_fmt": "yuvj420p",
+            "f": "image2",
+        }
     else:
         raise ConfigError(f"thumbnail format {image_format!r} is not supported: jpeg or webp")
     out = picture.output(str(target), vframes=1, threads=threads, **encode)
     args = run_ffmpeg(out, label=label, what="thumbnail")
-    return {"width": width, "height": height, "format": image_format, "quality": quality,
-            "ffmpeg": _portable(args, source, target)}
+    return {
+        "width": width,
+        "height": height,
+        "format": image_format,
+        "quality": quality,
+        "ffmpeg": _portable(args, source, target),
+    }
 
 
 def _portable(args: list[str], source: Path, target: Path) -> list[str]:
     """The command line with the temporary paths replaced by INPUT and OUTPUT."""
     names = {str(source): "INPUT", str(target): "OUTPUT"}
-    return [names.get(arg, arg) for arg in args
-            if arg not in ("-progress", "pipe:1", "-nostats", "-nostdin")]
+    return [
+        names.get(arg, arg)
+        for arg in args
+        if arg not in ("-progress", "pipe:1", "-nostats", "-nostdin")
+    ]

@@ -78,8 +78,9 @@ def prepare(image, options: Preprocessing, scale: float = 1.0):  # type: ignore[
 
     if scale != 1.0:
         width, height = image.size
-        image = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
-                             Image.Resampling.LANCZOS)
+        image = image.resize(
+            (max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS
+        )
     if options.grayscale or options.invert_dark or options.flatten or options.threshold:
         image = image.convert("L")
         if options.invert_dark and _is_dark(image):
@@ -91,8 +92,9 @@ def prepare(image, options: Preprocessing, scale: float = 1.0):  # type: ignore[
     return image
 
 
-def upscale_factor(image_size: tuple[int, int], text_heights: list[int],
-                   options: Preprocessing) -> float:
+def upscale_factor(
+    image_size: tuple[int, int], text_heights: list[int], options: Preprocessing
+) -> float:
     """How much to scale the image up so its text is comfortably large; 1.0: leave it."""
     width, height = image_size
     limit = (MAX_PIXELS / max(1, width * height)) ** 0.5
@@ -126,10 +128,12 @@ def flatten_background(gray):  # type: ignore[no-untyped-def]
 
     width, height = gray.size
     small_size = (max(1, width // 8), max(1, height // 8))
-    background = (gray.resize(small_size, Image.Resampling.BOX)
-                  .filter(ImageFilter.MaxFilter(3))
-                  .filter(ImageFilter.GaussianBlur(2))
-                  .resize(gray.size, Image.Resampling.BILINEAR))
+    background = (
+        gray.resize(small_size, Image.Resampling.BOX)
+        .filter(ImageFilter.MaxFilter(3))
+        .filter(ImageFilter.GaussianBlur(2))
+        .resize(gray.size, Image.Resampling.BILINEAR)
+    )
     pixels = np.asarray(gray, dtype=np.float32)
     ground = np.maximum(np.asarray(background, dtype=np.float32), 1.0)
     return Image.fromarray(np.clip(pixels / ground * 255.0, 0, 255).astype(np.uint8))

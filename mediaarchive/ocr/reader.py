@@ -39,8 +39,14 @@ class OcrWord:
     confidence: float
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "left": self.left, "top": self.top, "width": self.width,
-                "height": self.height, "confidence": self.confidence}
+        return {
+            "text": self.text,
+            "left": self.left,
+            "top": self.top,
+            "width": self.width,
+            "height": self.height,
+            "confidence": self.confidence,
+        }
 
 
 @dataclass
@@ -96,8 +102,9 @@ def read_images(
     options = preprocessing or Preprocessing()
     started = time.monotonic()
     images = [load_image(Path(p)) for p in paths]
-    scales = [upscale_factor(image.size, [], options) if options.fixed_scale else 1.0
-              for image in images]
+    scales = [
+        upscale_factor(image.size, [], options) if options.fixed_scale else 1.0 for image in images
+    ]
     with tempfile.TemporaryDirectory(prefix="ocr-") as tmp:
         words = _ocr_batch(images, scales, options, Path(tmp), languages, threads, psm)
         if options.upscale and options.fixed_scale is None:
@@ -108,24 +115,43 @@ def read_images(
                     again.append(index)
                     scales[index] = factor
             if again:
-                retried = _ocr_batch([images[i] for i in again], [scales[i] for i in again],
-                                     options, Path(tmp), languages, threads, psm)
+                retried = _ocr_batch(
+                    [images[i] for i in again],
+                    [scales[i] for i in again],
+                    options,
+                    Path(tmp),
+                    languages,
+                    threads,
+                    psm,
+                )
                 for index, new_words in zip(again, retried, strict=True):
                     if _quality(new_words) >= _quality(words[index]):
                         words[index] = new_words
                     else:
                         scales[index] = 1.0
     seconds = (time.monotonic() - started) / max(1, len(images))
-    params = {"engine": "tesseract", "languages": languages, "psm": psm,
-              "min_confidence": min_confidence, "preprocessing": options.to_json()}
+    params = {
+        "engine": "tesseract",
+        "languages": languages,
+        "psm": psm,
+        "min_confidence": min_confidence,
+        "preprocessing": options.to_json(),
+    }
     return [
         _page(image.size, page_words, scale, min_confidence, seconds, params)
         for image, page_words, scale in zip(images, words, scales, strict=True)
     ]
 
 
-def _ocr_batch(images: list, scales: list[float], options: Preprocessing,  # type: ignore[type-arg]
-               tmp: Path, languages: str, threads: int, psm: int) -> list[list[RawWord]]:
+def _ocr_batch(
+    images: list,
+    scales: list[float],
+    options: Preprocessing,  # type: ignore[type-arg]
+    tmp: Path,
+    languages: str,
+    threads: int,
+    psm: int,
+) -> list[list[RawWord]]:
     """OCR prepared copies of the images: up to ``threads`` Tesseract processes side by side,
     each single-threaded.
 
@@ -143,9 +169,11 @@ def _ocr_batch(images: list, scales: list[float], options: Preprocessing,  # typ
         return run_tesseract(files, languages=languages, threads=1, psm=psm)
     chunks = [files[i::workers] for i in range(workers)]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(
-            lambda chunk: run_tesseract(chunk, languages=languages, threads=1, psm=psm),
-            chunks))
+        results = list(
+            pool.map(
+                lambda chunk: run_tesseract(chunk, languages=languages, threads=1, psm=psm), chunks
+            )
+        )
     words: list[list[RawWord]] = [[] for _ in files]
     for worker, chunk_words in enumerate(results):
         for offset, page_words in enumerate(chunk_words):
@@ -166,8 +194,9 @@ def _text_heights(words: list[RawWord]) -> list[int]:
 
 
 def _quality(words: list[RawWord]) -> float:
-    return sum(w.confidence * len(w.text) for w in words
-               if w.confidence >= 50 and _is_wordlike(w.text))
+    return sum(
+        w.confidence * len(w.text) for w in words if w.confidence >= 50 and _is_wordlike(w.text)
+    )
 
 
 def _keep(word: RawWord, min_confidence: float) -> bool:
@@ -182,8 +211,11 @@ def _keep(word: RawWord, min_confidence: float) -> bool:
 
 
 def _has_real_word(line: list[RawWord]) -> bool:
-    return any(sum(char.isalnum() for char in w.text) >= 3
-               and w.confidence >= REAL_WORD_MIN_CONFIDENCE * 100 for w in line)
+    return any(
+        sum(char.isalnum() for char in w.text) >= 3
+        and w.confidence >= REAL_WORD_MIN_CONFIDENCE * 100
+        for w in line
+    )
 
 
 def _filter_noise(raw: list[RawWord], min_confidence: float) -> list[RawWord]:
@@ -202,13 +234,24 @@ def _filter_noise(raw: list[RawWord], min_confidence: float) -> list[RawWord]:
     return [w for w in raw if (w.page, *w.line_key) in keep and _keep(w, min_confidence)]
 
 
-def _page(size: tuple[int, int], raw: list[RawWord], scale: float, min_confidence: float,
-          seconds: float, params: dict[str, Any]) -> OcrPage:
+def _page(
+    size: tuple[int, int],
+    raw: list[RawWord],
+    scale: float,
+    min_confidence: float,
+    seconds: float,
+    params: dict[str, Any],
+) -> OcrPage:
     kept = _filter_noise(raw, min_confidence)
     words = [
-        OcrWord(text=w.text, left=round(w.left / scale), top=round(w.top / scale),
-                width=max(1, round(w.width / scale)), height=max(1, round(w.height / scale)),
-                confidence=round(w.confidence / 100, 3))
+        OcrWord(
+            text=w.text,
+            left=round(w.left / scale),
+            top=round(w.top / scale),
+            width=max(1, round(w.width / scale)),
+            height=max(1, round(w.height / scale)),
+            confidence=round(w.confidence / 100, 3),
+        )
         for w in kept
     ]
     blocks: list[list[str]] = []
@@ -225,8 +268,17 @@ def _page(size: tuple[int, int], raw: list[RawWord], scale: float, min_confidenc
             blocks[-1][-1] += " " + w.text
     text = "\n\n".join("\n".join(lines) for lines in blocks)
     weight = sum(len(w.text) for w in words)
-    confidence = (round(sum(w.confidence * len(w.text) for w in words) / weight, 3)
-                  if weight else None)
-    return OcrPage(text=text, confidence=confidence, words=words, width=size[0],
-                   height=size[1], scale=round(scale, 3), dropped=len(raw) - len(kept),
-                   seconds=seconds, params=params)
+    confidence = (
+        round(sum(w.confidence * len(w.text) for w in words) / weight, 3) if weight else None
+    )
+    return OcrPage(
+        text=text,
+        confidence=confidence,
+        words=words,
+        width=size[0],
+        height=size[1],
+        scale=round(scale, 3),
+        dropped=len(raw) - len(kept),
+        seconds=seconds,
+        params=params,
+    )

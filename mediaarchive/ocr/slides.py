@@ -83,10 +83,26 @@ def video_geometry(video: Path) -> tuple[int, int, float]:
 
 def _frames(video: Path, size: tuple[int, int], fps: float, threads: int) -> Iterator[bytes]:
     width, height = size
-    cmd = [_require("ffmpeg"), "-v", "error", "-nostdin", "-threads", str(max(1, threads)),
-           "-i", str(video), "-an", "-sn", "-dn",
-           "-vf", f"fps={fps},scale={width}:{height}:flags=area,format=gray",
-           "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
+    cmd = [
+        _require("ffmpeg"),
+        "-v",
+        "error",
+        "-nostdin",
+        "-threads",
+        str(max(1, threads)),
+        "-i",
+        str(video),
+        "-an",
+        "-sn",
+        "-dn",
+        "-vf",
+        f"fps={fps},scale={width}:{height}:flags=area,format=gray",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "gray",
+        "pipe:1",
+    ]
     frame_bytes = width * height
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None
@@ -101,12 +117,19 @@ def _frames(video: Path, size: tuple[int, int], fps: float, threads: int) -> Ite
         stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
         code = process.wait()
     if code != 0:
-        raise OcrError(f"ffmpeg could not decode {video} to find slides: "
-                       f"{stderr.strip().splitlines()[-1] if stderr.strip() else code}")
+        raise OcrError(
+            f"ffmpeg could not decode {video} to find slides: "
+            f"{stderr.strip().splitlines()[-1] if stderr.strip() else code}"
+        )
 
 
-def detect_slides(video: Path, *, options: SlideOptions | None = None, threads: int = 1,
-                  progress: Callable[[float, float], None] | None = None) -> list[SlideSpan]:
+def detect_slides(
+    video: Path,
+    *,
+    options: SlideOptions | None = None,
+    threads: int = 1,
+    progress: Callable[[float, float], None] | None = None,
+) -> list[SlideSpan]:
     """The slides of a video, in order, covering it from 0 to its end.
 
     Args:
@@ -147,12 +170,15 @@ def detect_slides(video: Path, *, options: SlideOptions | None = None, threads: 
     if count == 0:
         raise OcrError(f"ffmpeg decoded no frames from {video}: the video stream is empty")
     end = duration if duration == duration else count * step  # NaN check: no duration
-    spans = [SlideSpan(start=max(0.0, s), end=e, blank=b)
-             for s, e, b in zip(starts, [*starts[1:], end], blank, strict=True)]
+    spans = [
+        SlideSpan(start=max(0.0, s), end=e, blank=b)
+        for s, e, b in zip(starts, [*starts[1:], end], blank, strict=True)
+    ]
     spans = _merge_short(spans, opts.min_seconds)
     if len(spans) > opts.max_slides:
-        keep = sorted(sorted(spans, key=lambda s: s.end - s.start)[-opts.max_slides:],
-                      key=lambda s: s.start)
+        keep = sorted(
+            sorted(spans, key=lambda s: s.end - s.start)[-opts.max_slides :], key=lambda s: s.start
+        )
         spans = keep
     if progress is not None:
         progress(end, end)
@@ -183,21 +209,52 @@ def extract_frame(video: Path, seconds: float, target: Path, *, threads: int = 1
     Raises:
         OcrError: ffmpeg fails or gives no frame.
     """
-    cmd = [_require("ffmpeg"), "-v", "error", "-nostdin", "-y", "-threads", str(max(1, threads)),
-           "-ss", f"{max(0.0, seconds):.3f}", "-i", str(video), "-frames:v", "1", "-an",
-           "-q:v", "2", str(target)]
+    cmd = [
+        _require("ffmpeg"),
+        "-v",
+        "error",
+        "-nostdin",
+        "-y",
+        "-threads",
+        str(max(1, threads)),
+        "-ss",
+        f"{max(0.0, seconds):.3f}",
+        "-i",
+        str(video),
+        "-frames:v",
+        "1",
+        "-an",
+        "-q:v",
+        "2",
+        str(target),
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
-        raise OcrError(f"ffmpeg could not take the frame at {seconds:.2f} s of {video}: "
-                       f"{result.stderr.strip()[-300:] or 'no frame'}")
+        raise OcrError(
+            f"ffmpeg could not take the frame at {seconds:.2f} s of {video}: "
+            f"{result.stderr.strip()[-300:] or 'no frame'}"
+        )
     return target
 
 
 def scene_filter_changes(video: Path, threshold: float = 0.3, threads: int = 1) -> list[float]:
     """Slide-change times from ffmpeg's scene filter (the baseline the benchmark compares)."""
-    cmd = [_require("ffmpeg"), "-v", "info", "-nostdin", "-threads", str(max(1, threads)),
-           "-i", str(video), "-an", "-vf", f"select='gt(scene,{threshold})',showinfo",
-           "-f", "null", "-"]
+    cmd = [
+        _require("ffmpeg"),
+        "-v",
+        "info",
+        "-nostdin",
+        "-threads",
+        str(max(1, threads)),
+        "-i",
+        str(video),
+        "-an",
+        "-vf",
+        f"select='gt(scene,{threshold})',showinfo",
+        "-f",
+        "null",
+        "-",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     times = [0.0]
     for line in result.stderr.splitlines():
@@ -207,5 +264,4 @@ def scene_filter_changes(video: Path, threshold: float = 0.3, threads: int = 1) 
 
 
 def spans_json(spans: list[SlideSpan]) -> list[dict[str, Any]]:
-    return [{"start": round(s.start, 3), "end": round(s.end, 3), "blank": s.blank}
-            for s in spans]
+    return [{"start": round(s.start, 3), "end": round(s.end, 3), "blank": s.blank} for s in spans]

@@ -59,8 +59,7 @@ def tesseract_binary() -> str:
 @lru_cache(maxsize=1)
 def installed_languages() -> frozenset[str]:
     """The language models Tesseract can load."""
-    result = subprocess.run([tesseract_binary(), "--list-langs"], capture_output=True,
-                            text=True)
+    result = subprocess.run([tesseract_binary(), "--list-langs"], capture_output=True, text=True)
     lines = (result.stdout or result.stderr).splitlines()
     return frozenset(line.strip() for line in lines[1:] if line.strip())
 
@@ -83,8 +82,9 @@ def version() -> str:
     return first[0].strip() if first else "tesseract"
 
 
-def run_tesseract(images: Sequence[Path], *, languages: str, threads: int = 1,
-                  psm: int = 3) -> list[list[RawWord]]:
+def run_tesseract(
+    images: Sequence[Path], *, languages: str, threads: int = 1, psm: int = 3
+) -> list[list[RawWord]]:
     """OCR the images in one Tesseract call; the words of each image, in reading order.
 
     Args:
@@ -107,14 +107,28 @@ def run_tesseract(images: Sequence[Path], *, languages: str, threads: int = 1,
             listing = Path(tmp) / "images.txt"
             listing.write_text("".join(f"{Path(p).resolve()}\n" for p in images))
             source = str(listing)
-        cmd = [tesseract_binary(), source, str(Path(tmp) / "out"), "-l", languages,
-               "--psm", str(psm), "tsv"]
+        cmd = [
+            tesseract_binary(),
+            source,
+            str(Path(tmp) / "out"),
+            "-l",
+            languages,
+            "--psm",
+            str(psm),
+            "tsv",
+        ]
         try:
-            result = subprocess.run(cmd, capture_output=True, text=True, env=env,
-                                    timeout=TIMEOUT_PER_IMAGE * len(images))
+            result = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=TIMEOUT_PER_IMAGE * len(images),
+            )
         except subprocess.TimeoutExpired as exc:
-            raise OcrError(f"tesseract timed out on {images[0]}: the image may be huge "
-                           "or damaged") from exc
+            raise OcrError(
+                f"tesseract timed out on {images[0]}: the image may be huge or damaged"
+            ) from exc
         out = Path(tmp) / "out.tsv"
         if result.returncode != 0 or not out.exists():
             detail = _last_line(result.stderr) or f"exit code {result.returncode}"
@@ -132,12 +146,20 @@ def parse_tsv(tsv: str) -> list[RawWord]:
         text = (row.get("text") or "").strip()
         if not text:
             continue
-        words.append(RawWord(
-            page=int(row["page_num"]), block=int(row["block_num"]),
-            paragraph=int(row["par_num"]), line=int(row["line_num"]),
-            left=int(row["left"]), top=int(row["top"]), width=int(row["width"]),
-            height=int(row["height"]), confidence=float(row["conf"]), text=text,
-        ))
+        words.append(
+            RawWord(
+                page=int(row["page_num"]),
+                block=int(row["block_num"]),
+                paragraph=int(row["par_num"]),
+                line=int(row["line_num"]),
+                left=int(row["left"]),
+                top=int(row["top"]),
+                width=int(row["width"]),
+                height=int(row["height"]),
+                confidence=float(row["conf"]),
+                text=text,
+            )
+        )
     return words
 
 

@@ -116,8 +116,9 @@ def _build(path: Path, root: yaml.Node | None) -> Pipeline:
     for key_node, value_node in root.value:
         key = key_node.value
         if key not in _TOP_KEYS:
-            raise _fail(path, key_node, f"unknown key {key!r} (allowed: "
-                        f"{', '.join(sorted(_TOP_KEYS))})")
+            raise _fail(
+                path, key_node, f"unknown key {key!r} (allowed: {', '.join(sorted(_TOP_KEYS))})"
+            )
         top[key] = value_node
     name = _scalar(path, top.get("name")) or path.stem
     description = _scalar(path, top.get("description")) or ""
@@ -129,8 +130,9 @@ def _build(path: Path, root: yaml.Node | None) -> Pipeline:
         for item in node.value:
             kind = _scalar(path, item)
             if kind not in ASSET_KINDS:
-                raise _fail(path, item, f"unknown asset kind {kind!r} (kinds: "
-                            f"{', '.join(ASSET_KINDS)})")
+                raise _fail(
+                    path, item, f"unknown asset kind {kind!r} (kinds: {', '.join(ASSET_KINDS)})"
+                )
             kinds.append(kind)
     steps_node = top.get("steps")
     if not isinstance(steps_node, yaml.SequenceNode) or not steps_node.value:
@@ -143,8 +145,9 @@ def _build(path: Path, root: yaml.Node | None) -> Pipeline:
             raise _fail(path, item, f"step {step.name!r} appears twice")
         seen.add(step.name)
         steps.append(step)
-    return Pipeline(name=name, path=path, description=description, kinds=tuple(kinds),
-                    steps=tuple(steps))
+    return Pipeline(
+        name=name, path=path, description=description, kinds=tuple(kinds), steps=tuple(steps)
+    )
 
 
 def _scalar(path: Path, node: yaml.Node | None) -> str | None:
@@ -162,8 +165,11 @@ def _step(path: Path, node: yaml.Node) -> PipelineStep:
     elif isinstance(node, yaml.MappingNode) and len(node.value) == 1:
         name_node, params_node = node.value[0]
     else:
-        raise _fail(path, node, "a step is a name, or a name with its parameters "
-                    "(e.g. 'transcode: {proxy: false}')")
+        raise _fail(
+            path,
+            node,
+            "a step is a name, or a name with its parameters (e.g. 'transcode: {proxy: false}')",
+        )
     name = str(name_node.value)
     known = sorted(set(STEPS) | set(RECORDED_STEPS))
     if name not in STEPS and name not in RECORDED_STEPS:
@@ -179,15 +185,17 @@ def _step(path: Path, node: yaml.Node) -> PipelineStep:
             key = str(key_node.value)
             if key not in allowed:
                 choices = ", ".join(sorted(allowed)) or "none"
-                raise _fail(path, key_node, f"step {name!r} has no parameter {key!r} "
-                            f"(its parameters: {choices})")
+                raise _fail(
+                    path,
+                    key_node,
+                    f"step {name!r} has no parameter {key!r} (its parameters: {choices})",
+                )
             value = yaml.safe_load(yaml.serialize(value_node))
             params[key] = _check_type(path, value_node, name, key, value, allowed[key])
     return PipelineStep(name=name, params=params, line=name_node.start_mark.line + 1)
 
 
-def _check_type(path: Path, node: yaml.Node, step: str, key: str, value: Any,
-                default: Any) -> Any:
+def _check_type(path: Path, node: yaml.Node, step: str, key: str, value: Any, default: Any) -> Any:
     if default is None or value is None:
         return value
     expected: tuple[type, ...]
@@ -204,8 +212,12 @@ def _check_type(path: Path, node: yaml.Node, step: str, key: str, value: Any,
     else:
         ok = isinstance(value, expected)
     if not ok:
-        raise _fail(path, node, f"parameter {key!r} of step {step!r} must be "
-                    f"{expected[0].__name__} (like its default {default!r}), not {value!r}")
+        raise _fail(
+            path,
+            node,
+            f"parameter {key!r} of step {step!r} must be "
+            f"{expected[0].__name__} (like its default {default!r}), not {value!r}",
+        )
     return float(value) if isinstance(default, float) else value
 
 
@@ -241,8 +253,10 @@ def find_pipeline(name_or_file: str, home: Path | None = None) -> Pipeline:
         if pipeline.name == name_or_file:
             return pipeline
     names = ", ".join(p.name for p in list_pipelines(home))
-    raise PipelineError(f"no pipeline named {name_or_file!r} (there are: {names}); "
-                        "give a name or the path of a .yaml file")
+    raise PipelineError(
+        f"no pipeline named {name_or_file!r} (there are: {names}); "
+        "give a name or the path of a .yaml file"
+    )
 
 
 def default_pipeline(kind: str, home: Path | None = None) -> Pipeline | None:

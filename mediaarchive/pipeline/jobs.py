@@ -75,8 +75,9 @@ def queue_asset(
     for position, pipeline_step in enumerate(chosen.steps if chosen else ()):
         params = pipeline_step.effective_params()
         job = existing.pop(pipeline_step.name, None)
-        if job is not None and (job.state == "running" or (
-                job.state in FINISHED and job.params == params)):
+        if job is not None and (
+            job.state == "running" or (job.state in FINISHED and job.params == params)
+        ):
             job.position = position
             jobs.append(job)
             continue
@@ -123,8 +124,9 @@ def overall_state(states: Iterable[str]) -> str:
 def sync_asset_state(session: Session, asset_id: int) -> str:
     states = session.scalars(select(Job.state).where(Job.asset_id == asset_id)).all()
     state = overall_state(states)
-    session.execute(update(Asset).where(Asset.id == asset_id).values(state=state,
-                                                                      updated_at=utcnow()))
+    session.execute(
+        update(Asset).where(Asset.id == asset_id).values(state=state, updated_at=utcnow())
+    )
     return state
 
 
@@ -166,9 +168,16 @@ def run_job(
         claimed = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.state == "queued")
-            .values(state="running", worker=worker, attempts=Job.attempts + 1,
-                    started_at=utcnow(), finished_at=None, seconds=None, error=None,
-                    progress={**(job.progress or {}), "host": socket.gethostname()})
+            .values(
+                state="running",
+                worker=worker,
+                attempts=Job.attempts + 1,
+                started_at=utcnow(),
+                finished_at=None,
+                seconds=None,
+                error=None,
+                progress={**(job.progress or {}), "host": socket.gethostname()},
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
@@ -191,13 +200,19 @@ def run_job(
         try:
             if spec is None:
                 raise MediaArchiveError(
-                    f"step {job.step!r} is not registered: is its package installed?")
+                    f"step {job.step!r} is not registered: is its package installed?"
+                )
             context = StepContext(
-                archive=archive, session=session, asset=job.asset, job=job,
-                params={**spec.params, **(job.params or {})}, threads=max(1, threads),
+                archive=archive,
+                session=session,
+                asset=job.asset,
+                job=job,
+                params={**spec.params, **(job.params or {})},
+                threads=max(1, threads),
                 workdir=workdir,
-                progress=lambda done, total, unit: reporter.step_progress(job_id, done,
-                                                                         total, unit),
+                progress=lambda done, total, unit: reporter.step_progress(
+                    job_id, done, total, unit
+                ),
             )
             spec.run(context)
             session.flush()
@@ -207,8 +222,7 @@ def run_job(
             state, message = "skipped", str(exc) or None
         except (KeyboardInterrupt, SystemExit):
             session.rollback()
-            _record(archive, job_id, "queued", None, time.monotonic() - started,
-                    interrupted=True)
+            _record(archive, job_id, "queued", None, time.monotonic() - started, interrupted=True)
             raise
         except Exception as exc:  # noqa: BLE001 - one step failing must not stop the run
             session.rollback()
@@ -230,8 +244,9 @@ def run_job(
     return state
 
 
-def _failure(archive: Archive, session: Session, job_id: int,
-             exc: BaseException) -> tuple[str, str]:
+def _failure(
+    archive: Archive, session: Session, job_id: int, exc: BaseException
+) -> tuple[str, str]:
     """Decide between retrying later ("queued") and giving up ("failed")."""
     if isinstance(exc, MediaArchiveError):
         message, transient = str(exc), exc.transient
@@ -250,8 +265,7 @@ def _failure(archive: Archive, session: Session, job_id: int,
     return "failed", f"{message} (gave up after {used} attempts)"
 
 
-def _finish(session: Session, job_id: int, state: str, message: str | None,
-            seconds: float) -> None:
+def _finish(session: Session, job_id: int, state: str, message: str | None, seconds: float) -> None:
     job = session.get(Job, job_id)
     assert job is not None
     job.state = state
@@ -266,8 +280,15 @@ def _finish(session: Session, job_id: int, state: str, message: str | None,
     sync_asset_state(session, job.asset_id)
 
 
-def _record(archive: Archive, job_id: int, state: str, message: str | None, seconds: float,
-            *, interrupted: bool = False) -> None:
+def _record(
+    archive: Archive,
+    job_id: int,
+    state: str,
+    message: str | None,
+    seconds: float,
+    *,
+    interrupted: bool = False,
+) -> None:
     """Record a failure, a retry or an interruption in a fresh transaction.
 
     Raises:
@@ -293,9 +314,13 @@ def _record(archive: Archive, job_id: int, state: str, message: str | None, seco
             sync_asset_state(session, job.asset_id)
 
     retry_while_busy(
-        record, what=f"cannot record that job {job_id} is {state}",
+        record,
+        what=f"cannot record that job {job_id} is {state}",
         then="'mediaarchive run' picks the step up again once this process has ended",
-        attempts=5, wait=0.5, retry_on=lambda exc: isinstance(exc, OperationalError))
+        attempts=5,
+        wait=0.5,
+        retry_on=lambda exc: isinstance(exc, OperationalError),
+    )
 
 
 def retry(archive: Archive, asset_ids: Sequence[int] | None = None) -> list[int]:

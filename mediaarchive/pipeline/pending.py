@@ -39,8 +39,7 @@ def needs_queueing(asset: Asset) -> bool:
     return asset.state == "queued" and not any(j.state in UNDER_WAY for j in asset.jobs)
 
 
-def queue_or_fail(session: Session, asset: Asset, home: Path | None,
-                  reporter: Reporter) -> bool:
+def queue_or_fail(session: Session, asset: Asset, home: Path | None, reporter: Reporter) -> bool:
     """Give the asset its pipeline's jobs; on a pipeline error mark it failed (False)."""
     try:
         queue_asset(session, asset, home=home)
@@ -70,17 +69,20 @@ def pending_assets(
     """
     reporter = reporter or NullReporter()
     wanted = list(asset_ids) if asset_ids is not None else None
-    new = select(Asset).where(Asset.state == "queued",
-                              ~Asset.jobs.any(Job.state.in_(UNDER_WAY)))
+    new = select(Asset).where(Asset.state == "queued", ~Asset.jobs.any(Job.state.in_(UNDER_WAY)))
     if wanted is not None:
         new = new.where(Asset.id.in_(wanted))
-    broken = [asset.id for asset in session.scalars(new.order_by(Asset.id)).all()
-              if not queue_or_fail(session, asset, home, reporter)]
+    broken = [
+        asset.id
+        for asset in session.scalars(new.order_by(Asset.id)).all()
+        if not queue_or_fail(session, asset, home, reporter)
+    ]
     session.flush()
     waiting = ("queued", "running") if include_running else ("queued",)
     failed = select(Job.asset_id).where(Job.state == "failed")
-    query = select(Job.asset_id).where(Job.state.in_(waiting),
-                                       Job.asset_id.not_in(failed)).distinct()
+    query = (
+        select(Job.asset_id).where(Job.state.in_(waiting), Job.asset_id.not_in(failed)).distinct()
+    )
     if wanted is not None:
         query = query.where(Job.asset_id.in_(wanted))
     return Pending(asset_ids=sorted(session.scalars(query).all()), broken=sorted(broken))

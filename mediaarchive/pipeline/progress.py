@@ -17,8 +17,15 @@ class Reporter(Protocol):
 
     def step_progress(self, job_id: int, done: float, total: float, unit: str) -> None: ...
 
-    def step_finished(self, job_id: int, asset: str, step: str, state: str,
-                      seconds: float | None, error: str | None) -> None: ...
+    def step_finished(
+        self,
+        job_id: int,
+        asset: str,
+        step: str,
+        state: str,
+        seconds: float | None,
+        error: str | None,
+    ) -> None: ...
 
     def message(self, text: str) -> None: ...
 
@@ -32,8 +39,15 @@ class NullReporter:
     def step_progress(self, job_id: int, done: float, total: float, unit: str) -> None:
         return None
 
-    def step_finished(self, job_id: int, asset: str, step: str, state: str,
-                      seconds: float | None, error: str | None) -> None:
+    def step_finished(
+        self,
+        job_id: int,
+        asset: str,
+        step: str,
+        state: str,
+        seconds: float | None,
+        error: str | None,
+    ) -> None:
         return None
 
     def message(self, text: str) -> None:
@@ -77,8 +91,15 @@ class PlainReporter:
             self._shown[job_id] = quarter
             self._write(f"{self._names[job_id]}: {quarter * 25}%")
 
-    def step_finished(self, job_id: int, asset: str, step: str, state: str,
-                      seconds: float | None, error: str | None) -> None:
+    def step_finished(
+        self,
+        job_id: int,
+        asset: str,
+        step: str,
+        state: str,
+        seconds: float | None,
+        error: str | None,
+    ) -> None:
         self._names.pop(job_id, None)
         self._shown.pop(job_id, None)
         self._write(f"{asset} {step}: {_outcome(state, seconds, error)}")
@@ -130,8 +151,15 @@ class RichReporter:
         if task is not None:
             self.progress.update(task, completed=done, total=total or None)
 
-    def step_finished(self, job_id: int, asset: str, step: str, state: str,
-                      seconds: float | None, error: str | None) -> None:
+    def step_finished(
+        self,
+        job_id: int,
+        asset: str,
+        step: str,
+        state: str,
+        seconds: float | None,
+        error: str | None,
+    ) -> None:
         task = self._tasks.pop(job_id, None)
         if task is not None:
             self.progress.remove_task(task)

@@ -90,8 +90,7 @@ def job_snapshot(archive: Archive, job_id: int) -> JobSnapshot | None:
         job = session.get(Job, job_id)
         if job is None:
             return None
-        return JobSnapshot(job.state, job.worker,
-                           float((job.progress or {}).get("retry_at", 0)))
+        return JobSnapshot(job.state, job.worker, float((job.progress or {}).get("retry_at", 0)))
 
 
 def take_over(archive: Archive, job_id: int, claimant: str | None) -> bool:

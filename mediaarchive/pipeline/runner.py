@@ -68,16 +68,23 @@ class LocalRunner:
     manager, or call ``close()`` to wait for everything submitted.
     """
 
-    def __init__(self, archive: Archive, *, jobs: int | None = None,
-                 reporter: Reporter | None = None, expected: int | None = None) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        jobs: int | None = None,
+        reporter: Reporter | None = None,
+        expected: int | None = None,
+    ) -> None:
         self.archive = archive
         self.reporter = reporter or NullReporter()
         cores = archive.settings.total_threads
         wanted = jobs or archive.settings.jobs
         parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
         if wanted > cores:
-            self.reporter.message(f"Running {parallel} job(s) at a time, not {wanted}: "
-                                  f"there are {cores} cores.")
+            self.reporter.message(
+                f"Running {parallel} job(s) at a time, not {wanted}: there are {cores} cores."
+            )
         self.result = RunResult(jobs=parallel, threads=threads)
         self.worker = local_worker()
         self._queue: queue.Queue[int | None] = queue.Queue()
@@ -101,7 +108,8 @@ class LocalRunner:
             if asset is None:
                 return
             if needs_queueing(asset) and not queue_or_fail(
-                    session, asset, self.archive.settings.home, self.reporter):
+                session, asset, self.archive.settings.home, self.reporter
+            ):
                 with self._lock:
                     self.result.asset_ids.append(asset_id)
                     self.result.failed.append(asset_id)
@@ -118,8 +126,13 @@ class LocalRunner:
     def _loop(self) -> None:
         while (asset_id := self._queue.get()) is not None:
             try:
-                ok = _run_asset(self.archive, asset_id, worker=self.worker,
-                                threads=self.result.threads, reporter=self.reporter)
+                ok = _run_asset(
+                    self.archive,
+                    asset_id,
+                    worker=self.worker,
+                    threads=self.result.threads,
+                    reporter=self.reporter,
+                )
             except Exception as exc:  # noqa: BLE001 - report it and go on with the others
                 self.reporter.message(f"Error: processing asset #{asset_id} stopped: {exc}")
                 ok = False
@@ -165,8 +178,7 @@ def run_queued(
     if recovered:
         reporter.message(f"Resuming {len(recovered)} interrupted step(s).")
     with archive.session() as session:
-        found = pending_assets(session, asset_ids, home=archive.settings.home,
-                               reporter=reporter)
+        found = pending_assets(session, asset_ids, home=archive.settings.home, reporter=reporter)
     pending, broken = found.asset_ids, found.broken
     if not pending:
         return RunResult(recovered=recovered, asset_ids=broken, failed=list(broken))
@@ -180,8 +192,9 @@ def run_queued(
     return result
 
 
-def _run_asset(archive: Archive, asset_id: int, *, worker: str, threads: int,
-               reporter: Reporter) -> bool:
+def _run_asset(
+    archive: Archive, asset_id: int, *, worker: str, threads: int, reporter: Reporter
+) -> bool:
     """Run the asset's jobs in order until all are finished or one fails."""
     while True:
         with archive.session() as session:
@@ -206,6 +219,9 @@ def _run_asset(archive: Archive, asset_id: int, *, worker: str, threads: int,
         if state == "queued":
             with archive.session() as session:
                 job = session.get(Job, job_id)
-                if job is not None and job.state == "queued" and not (
-                        job.progress or {}).get("retry_at"):
+                if (
+                    job is not None
+                    and job.state == "queued"
+                    and not (job.progress or {}).get("retry_at")
+                ):
                     return True  # could not be claimed (an earlier step is unfinished)

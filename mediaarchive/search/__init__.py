@@ -110,7 +110,10 @@ def search(
         raise UserError(f"limit must be at least 1, not {limit}")
     limit = min(limit, MAX_LIMIT)
     filters = SearchFilters(
-        event=event, speaker=speaker, kind=kind, source=source,
+        event=event,
+        speaker=speaker,
+        kind=kind,
+        source=source,
         since=None if since is None else str(since),
         until=None if until is None else str(until),
         language=language,
@@ -131,9 +134,7 @@ def search(
     }
     highlighter = Highlighter(parsed)
     hits = [
-        _hit(doc, assets[doc.asset_id], highlighter)
-        for doc in documents
-        if doc.asset_id in assets
+        _hit(doc, assets[doc.asset_id], highlighter) for doc in documents if doc.asset_id in assets
     ]
     return _grouped(hits)[:limit] if group else hits[:limit]
 

@@ -61,9 +61,7 @@ class SearchBackend(ABC):
         """Rebuild the whole index from the tables; returns how many documents it holds."""
 
     @abstractmethod
-    def search(
-        self, query: Query, filters: ResolvedFilters, *, limit: int
-    ) -> list[RankedDocument]:
+    def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         """The best ``limit`` documents for a non-empty query, best first."""
 
 

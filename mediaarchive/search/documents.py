@@ -54,9 +54,7 @@ def asset_facts(session: Session) -> dict[int, AssetFacts]:
     """Facts of every asset (for a full rebuild), in a few queries."""
     events: dict[int, list[int]] = {}
     for asset_id, event_id in session.execute(
-        select(asset_events.c.asset_id, asset_events.c.event_id).order_by(
-            asset_events.c.event_id
-        )
+        select(asset_events.c.asset_id, asset_events.c.event_id).order_by(asset_events.c.event_id)
     ):
         events.setdefault(asset_id, []).append(event_id)
     return {

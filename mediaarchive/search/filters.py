@@ -77,8 +77,7 @@ def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters
         resolved.kind = filters.kind
     if filters.source is not None:
         if filters.source not in HIT_SOURCES:
-            raise UserError(
-                f"source {filters.source!r} is not one of {', '.join(HIT_SOURCES)}")
+            raise UserError(f"source {filters.source!r} is not one of {', '.join(HIT_SOURCES)}")
         resolved.source = filters.source
     if filters.language is not None:
         resolved.language = _folded(filters.language)

@@ -61,6 +61,7 @@ def _stemmer() -> Stemmer.Stemmer:
         stemmer = _local.stemmer = Stemmer.Stemmer("german")
     return stemmer
 
+
 #: Frequent function words: matched as words and stems, never as compound parts.
 STOPWORDS = frozenset(
     """aber alle allem allen aller alles als also am an ander andere anderen anderer anderes

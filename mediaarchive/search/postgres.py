@@ -69,8 +69,9 @@ def _add(lexemes: dict[str, list[str]], lexeme: str, position: int, weight: str)
         positions.append(f"{min(position, MAX_POSITION)}{weight}")
 
 
-def _add_text(lexemes: dict[str, list[str]], value: str, offset: int, exact_weight: str,
-              other_weight: str) -> int:
+def _add_text(
+    lexemes: dict[str, list[str]], value: str, offset: int, exact_weight: str, other_weight: str
+) -> int:
     analysed = analyse(value)
     words = analysed.exact.split()
     for i, (word, stemmed) in enumerate(zip(words, analysed.stems.split(), strict=True)):
@@ -87,8 +88,7 @@ def document_vector(head: str, body: str) -> str:
     end_of_head = _add_text(lexemes, head, 0, "A", "B")
     # A gap of one position keeps phrases from spanning the title and the body.
     _add_text(lexemes, body, end_of_head + 1, "C", "D")
-    return " ".join(f"'{lexeme}':{','.join(positions)}"
-                    for lexeme, positions in lexemes.items())
+    return " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in lexemes.items())
 
 
 def _lexeme(kind: str, word: str, *, prefix: bool = False) -> str:
@@ -140,14 +140,21 @@ class PostgresSearchBackend(SearchBackend):
         count = 0
         batch: list[dict[str, object]] = []
         for doc in documents:
-            batch.append({
-                "key": doc.key, "asset_id": doc.asset_id, "source": doc.source,
-                "start": doc.start, "end": doc.end, "head": doc.head, "text": doc.text,
-                "kind": doc.kind,
-                "language": language_token(doc.language) if doc.language else "",
-                "event_ids": list(doc.event_ids),
-                "terms": document_vector(doc.head, doc.text),
-            })
+            batch.append(
+                {
+                    "key": doc.key,
+                    "asset_id": doc.asset_id,
+                    "source": doc.source,
+                    "start": doc.start,
+                    "end": doc.end,
+                    "head": doc.head,
+                    "text": doc.text,
+                    "kind": doc.kind,
+                    "language": language_token(doc.language) if doc.language else "",
+                    "event_ids": list(doc.event_ids),
+                    "terms": document_vector(doc.head, doc.text),
+                }
+            )
             if len(batch) >= BATCH:
                 self.session.execute(_INSERT, batch)
                 count += len(batch)
@@ -158,8 +165,9 @@ class PostgresSearchBackend(SearchBackend):
         return count
 
     def remove_asset(self, asset_id: int) -> None:
-        self.session.execute(text("DELETE FROM search_docs WHERE asset_id = :asset_id"),
-                             {"asset_id": asset_id})
+        self.session.execute(
+            text("DELETE FROM search_docs WHERE asset_id = :asset_id"), {"asset_id": asset_id}
+        )
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
         if not self._analyzer_current():
@@ -183,10 +191,13 @@ class PostgresSearchBackend(SearchBackend):
             self._lock(exclusive=True)
             if not self._analyzer_current():
                 self._rebuild_locked()
-                return int(self.session.execute(
-                    text("SELECT count(*) FROM search_docs WHERE asset_id = :asset_id"),
-                    {"asset_id": asset.id},
-                ).scalar() or 0)
+                return int(
+                    self.session.execute(
+                        text("SELECT count(*) FROM search_docs WHERE asset_id = :asset_id"),
+                        {"asset_id": asset.id},
+                    ).scalar()
+                    or 0
+                )
         else:
             self._lock(exclusive=False)
         documents = asset_documents(self.session, asset)
@@ -208,17 +219,17 @@ class PostgresSearchBackend(SearchBackend):
             count += self._write(documents)
         count += self._write(iter_speech_documents(self.session, facts))
         self.session.execute(
-            text("INSERT INTO search_meta (key, value) VALUES ('analyzer', :value)"
-                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+            text(
+                "INSERT INTO search_meta (key, value) VALUES ('analyzer', :value)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
             {"value": ANALYZER_VERSION},
         )
         return count
 
     # -- searching -------------------------------------------------------------------------
 
-    def search(
-        self, query: Query, filters: ResolvedFilters, *, limit: int
-    ) -> list[RankedDocument]:
+    def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         expression = tsquery(query)
         if expression is None or filters.nothing or limit <= 0:
             return []
@@ -229,8 +240,9 @@ class PostgresSearchBackend(SearchBackend):
         ranks = []
         for i, clause in enumerate(query.clauses):
             params[f"clause{i}"] = _clause(clause)
-            ranks.append(f"ts_rank(CAST(:weights AS real[]), terms,"
-                         f" CAST(:clause{i} AS tsquery), 1)")
+            ranks.append(
+                f"ts_rank(CAST(:weights AS real[]), terms, CAST(:clause{i} AS tsquery), 1)"
+            )
         if filters.event_ids is not None:
             conditions.append("event_ids && CAST(:event_ids AS integer[])")
             params["event_ids"] = list(filters.event_ids)
@@ -257,8 +269,7 @@ class PostgresSearchBackend(SearchBackend):
             rows = self.session.execute(sql, params).all()
         except DBAPIError as exc:
             raise MediaArchiveError(
-                f"search failed on the PostgreSQL index ({exc.orig}): "
-                "run 'mediaarchive reindex'"
+                f"search failed on the PostgreSQL index ({exc.orig}): run 'mediaarchive reindex'"
             ) from exc
         return [RankedDocument(*row[:7], score=float(row[7])) for row in rows]
 

@@ -183,8 +183,7 @@ class SqliteSearchBackend(SearchBackend):
             facets = _facets(doc, facet_cache)
             batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
             batch_docs.append(
-                (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text,
-                 facets)
+                (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text, facets)
             )
             if len(batch_fts) >= 5000:
                 db.executemany(_INSERT_FTS, batch_fts)
@@ -209,7 +208,7 @@ class SqliteSearchBackend(SearchBackend):
     def _remove_keys(self, keys: list[int]) -> None:
         db = self._db
         for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
             rows = db.execute(
                 "SELECT rowid, head, text, facets FROM search_docs"
@@ -230,8 +229,12 @@ class SqliteSearchBackend(SearchBackend):
         if not self._analyzer_current():
             # A new analyser (or an archive from before search): deletes would not match.
             self.rebuild()
-            return sum(1 for _ in self._db.execute(
-                "SELECT 1 FROM search_docs WHERE asset_id = ?", (asset.id,)))
+            return sum(
+                1
+                for _ in self._db.execute(
+                    "SELECT 1 FROM search_docs WHERE asset_id = ?", (asset.id,)
+                )
+            )
         documents = asset_documents(self.session, asset)
         self.remove_asset(asset.id)
         return self._write(documents)
@@ -275,9 +278,7 @@ class SqliteSearchBackend(SearchBackend):
         candidates.sort(key=lambda row: row[1])
         return candidates[:limit]
 
-    def search(
-        self, query: Query, filters: ResolvedFilters, *, limit: int
-    ) -> list[RankedDocument]:
+    def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         if query.empty or filters.nothing or limit <= 0:
             return []
         strict = match_expression(query, filters, loose=False)

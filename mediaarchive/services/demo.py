@@ -102,8 +102,9 @@ class DemoRun:
     failed: int
 
 
-def process_ingested(archive: Archive, sha256s: Sequence[str], *,
-                     reporter: Reporter | None = None) -> DemoRun:
+def process_ingested(
+    archive: Archive, sha256s: Sequence[str], *, reporter: Reporter | None = None
+) -> DemoRun:
     """Run the pipeline of these assets (by sha256) here, as ``mediaarchive run`` does.
 
     ``reporter`` shows the progress and is closed at the end.
@@ -119,8 +120,10 @@ def process_ingested(archive: Archive, sha256s: Sequence[str], *,
     renditions: list[RenditionLine] = []
     with archive.session() as session:
         for asset in session.scalars(select(Asset).where(Asset.id.in_(ids)).order_by(Asset.id)):
-            renditions += [RenditionLine(asset.short_id, r.kind, r.mime, r.size,
-                                         dict(r.params or {})) for r in asset.renditions]
+            renditions += [
+                RenditionLine(asset.short_id, r.kind, r.mime, r.size, dict(r.params or {}))
+                for r in asset.renditions
+            ]
     return DemoRun(asset_statuses(archive, ids), renditions, len(result.failed))
 
 

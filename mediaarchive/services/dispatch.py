@@ -123,8 +123,9 @@ def queue_for(step: str) -> str:
     return spec.queue if spec is not None else "default"
 
 
-def submit(archive: Archive, asset_ids: Iterable[int] | None = None, *,
-           reporter: Reporter | None = None) -> Pending:
+def submit(
+    archive: Archive, asset_ids: Iterable[int] | None = None, *, reporter: Reporter | None = None
+) -> Pending:
     """Queue the pending work of these assets (database ids; or of all) on the broker.
 
     Raises:
@@ -132,8 +133,9 @@ def submit(archive: Archive, asset_ids: Iterable[int] | None = None, *,
     """
     broker_app(archive.settings)  # no broker: say so before changing anything
     with archive.session() as session:
-        pending = pending_assets(session, asset_ids, home=archive.settings.home,
-                                 include_running=True, reporter=reporter)
+        pending = pending_assets(
+            session, asset_ids, home=archive.settings.home, include_running=True, reporter=reporter
+        )
     enqueue_assets(archive, pending.asset_ids)
     return pending
 
@@ -159,8 +161,7 @@ def enqueue_assets(archive: Archive, asset_ids: Iterable[int]) -> int:
                 .order_by(Job.position)
             ).all()
             signatures = [
-                app.signature(RUN_STEP, args=(job.id,), immutable=True,
-                              queue=queue_for(job.step))
+                app.signature(RUN_STEP, args=(job.id,), immutable=True, queue=queue_for(job.step))
                 for job in jobs
                 if job.step in STEPS
             ]
@@ -264,12 +265,15 @@ def run_worker(
         ConfigError: no broker, an unknown queue, or a concurrency below 1.
     """
     if not settings.broker:
-        raise ConfigError("a worker needs a broker: give --broker redis://HOST:6379/0 "
-                          "(or set MEDIAARCHIVE_BROKER)")
+        raise ConfigError(
+            "a worker needs a broker: give --broker redis://HOST:6379/0 "
+            "(or set MEDIAARCHIVE_BROKER)"
+        )
     unknown = sorted(set(queues) - set(QUEUES))
     if unknown or not queues:
-        raise ConfigError(f"unknown queue(s) {', '.join(unknown) or '(none)'}: "
-                          f"choose from {', '.join(QUEUES)}")
+        raise ConfigError(
+            f"unknown queue(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(QUEUES)}"
+        )
     if concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     # Bring the schema up to date once, here, before the pool processes fork.
@@ -284,8 +288,14 @@ def run_worker(
 
     worker_app = find_app(app)
     worker_app.conf.update(celery_config(settings))
-    argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
-            f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
+    argv = [
+        "worker",
+        f"--concurrency={concurrency}",
+        f"--queues={','.join(queues)}",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     if name:
         argv.append(f"--hostname={name}")
     worker_app.worker_main(argv)

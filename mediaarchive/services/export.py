@@ -145,8 +145,7 @@ def _asset_record(asset: Asset, files: dict[str, Any]) -> dict[str, Any]:
                     "model": transcript.model,
                     "language": transcript.language,
                     "current": transcript.current,
-                    "created": transcript.created_at.isoformat()
-                    if transcript.created_at else None,
+                    "created": transcript.created_at.isoformat() if transcript.created_at else None,
                 }
                 for transcript in asset.transcripts
             ],
@@ -191,7 +190,12 @@ def _proxy(asset: Asset) -> Rendition | None:
 
 
 def _stage_asset(
-    archive: Archive, session: Session, asset: Asset, folder: Path, *, proxies: bool,
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    folder: Path,
+    *,
+    proxies: bool,
     preset: str,
 ) -> None:
     files: dict[str, Any] = {"transcripts": []}
@@ -202,13 +206,18 @@ def _stage_asset(
             (rendition.mime or "").split(";")[0], ""
         )
         name = _safe_name(f"{suffix}.{rendition.kind}{extension}", f"{rendition.kind}")
-        _copy_blob(archive, rendition.blob_key, folder / rendition.kind / name,
-                   f"{rendition.kind} of {asset.short_id}")
+        _copy_blob(
+            archive,
+            rendition.blob_key,
+            folder / rendition.kind / name,
+            f"{rendition.kind} of {asset.short_id}",
+        )
         files[rendition.kind] = f"{rendition.kind}/{name}"
     else:
         name = _safe_name(asset.filename or asset.short_id, asset.short_id)
-        _copy_blob(archive, asset.blob_key, folder / "original" / name,
-                   f"original of {asset.short_id}")
+        _copy_blob(
+            archive, asset.blob_key, folder / "original" / name, f"original of {asset.short_id}"
+        )
         files["original"] = f"original/{name}"
     if asset.current_transcript is not None:
         for fmt in SUBTITLE_FORMATS:
@@ -226,7 +235,12 @@ def _stage_asset(
 
 
 def _build_bag(
-    archive: Archive, event_name: str, staging: Path, *, proxies: bool, preset: str | None,
+    archive: Archive,
+    event_name: str,
+    staging: Path,
+    *,
+    proxies: bool,
+    preset: str | None,
     report: Reporter,
 ) -> tuple[str, int]:
     """Stage the event's assets in ``staging`` and make it a bag; returns (event, assets)."""
@@ -235,8 +249,14 @@ def _build_bag(
         assets = sorted(event.assets, key=lambda asset: (asset.title or "", asset.sha256))
         chosen_preset = preset or archive.settings.subtitle_preset
         for asset in assets:
-            _stage_asset(archive, session, asset, staging / asset.short_id, proxies=proxies,
-                         preset=chosen_preset)
+            _stage_asset(
+                archive,
+                session,
+                asset,
+                staging / asset.short_id,
+                proxies=proxies,
+                preset=chosen_preset,
+            )
             report(f"{asset.short_id} {asset.title or asset.filename}")
         _write_json(
             staging / "event.json",
@@ -246,8 +266,12 @@ def _build_bag(
                 "description": event.description,
                 "source": event.source,
                 "assets": [
-                    {"id": asset.short_id, "title": asset.title, "kind": asset.kind,
-                     "folder": asset.short_id}
+                    {
+                        "id": asset.short_id,
+                        "title": asset.title,
+                        "kind": asset.kind,
+                        "folder": asset.short_id,
+                    }
                     for asset in assets
                 ],
             },
@@ -260,7 +284,8 @@ def _build_bag(
             "Bag-Group-Identifier": event.name,
             "Internal-Sender-Description": (
                 "proxies instead of originals" if proxies else "originals"
-            ) + ", Dublin Core metadata, subtitles and transcripts with provenance",
+            )
+            + ", Dublin Core metadata, subtitles and transcripts with provenance",
         }
         name = event.name
     try:
@@ -306,8 +331,9 @@ def export_event(
             with tempfile.TemporaryDirectory(prefix="mediaarchive-export-") as tmp:
                 staging = Path(tmp) / "bag"
                 staging.mkdir()
-                name, count = _build_bag(archive, event, staging, proxies=proxies,
-                                         preset=preset, report=report)
+                name, count = _build_bag(
+                    archive, event, staging, proxies=proxies, preset=preset, report=report
+                )
                 files, size = _count(staging)
                 _upload(staging, destination, report)
         except OSError as exc:
@@ -315,16 +341,18 @@ def export_event(
         return ExportResult(destination, name, count, files, size, proxies)
     target = Path(destination).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UserError(f"export folder {target} already exists and is not empty: "
-                        "choose a new folder")
+        raise UserError(
+            f"export folder {target} already exists and is not empty: choose a new folder"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     except OSError as exc:
         raise ExportError(f"cannot create the export folder {target}: {exc}") from exc
     try:
-        name, count = _build_bag(archive, event, staging, proxies=proxies, preset=preset,
-                                 report=report)
+        name, count = _build_bag(
+            archive, event, staging, proxies=proxies, preset=preset, report=report
+        )
         if target.exists():
             target.rmdir()
         os.replace(staging, target)
@@ -342,8 +370,9 @@ def _s3_destination(destination: str) -> tuple[Any, str, str]:
     """A client, the bucket and the prefix of ``s3://bucket/prefix``; the bucket must exist."""
     bucket, _, prefix = destination.removeprefix("s3://").partition("/")
     if not bucket:
-        raise UserError(f"export destination {destination!r} names no bucket: "
-                        "use s3://bucket/prefix")
+        raise UserError(
+            f"export destination {destination!r} names no bucket: use s3://bucket/prefix"
+        )
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     client = boto3.client("s3", endpoint_url=endpoint or None)
     try:

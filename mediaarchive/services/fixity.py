@@ -30,18 +30,23 @@ class FixityResult:
     def message(self) -> str:
         """One line for the user about a failed check, with what to do."""
         if self.outcome == "missing":
-            return (f"asset {self.asset_id}: {self.role} blob {self.blob_key} is missing from "
-                    "the store; restore it from a backup or ingest the source again")
-        return (f"asset {self.asset_id}: {self.role} blob {self.blob_key} is corrupt (sha256 "
-                f"now {self.actual_sha256[:12] if self.actual_sha256 else '?'}…); restore it "
-                "from a backup or ingest the source again")
+            return (
+                f"asset {self.asset_id}: {self.role} blob {self.blob_key} is missing from "
+                "the store; restore it from a backup or ingest the source again"
+            )
+        return (
+            f"asset {self.asset_id}: {self.role} blob {self.blob_key} is corrupt (sha256 "
+            f"now {self.actual_sha256[:12] if self.actual_sha256 else '?'}…); restore it "
+            "from a backup or ingest the source again"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def verify_archive(archive: Archive,
-                   reporter: Callable[[FixityResult], None] | None = None) -> list[FixityResult]:
+def verify_archive(
+    archive: Archive, reporter: Callable[[FixityResult], None] | None = None
+) -> list[FixityResult]:
     """Re-hash every blob the database knows and record a ``FixityEvent`` per check."""
     store = archive.store
     with archive.session() as session:
@@ -50,7 +55,8 @@ def verify_archive(archive: Archive,
             for a in session.scalars(select(Asset).order_by(Asset.id))
         ]
         for rendition, asset in session.execute(
-                select(Rendition, Asset).join(Asset).order_by(Rendition.id)):
+            select(Rendition, Asset).join(Asset).order_by(Rendition.id)
+        ):
             role = f"{rendition.kind}{':' + rendition.label if rendition.label else ''} rendition"
             blobs.append((asset.id, asset.short_id, rendition.blob_key, rendition.sha256, role))
     results: list[FixityResult] = []
@@ -62,8 +68,15 @@ def verify_archive(archive: Archive,
             outcome = "ok" if actual == expected else "corrupt"
         result = FixityResult(short_id, key, role, outcome, expected, actual)
         with archive.session() as session:
-            session.add(FixityEvent(asset_id=asset_pk, blob_key=key, outcome=outcome,
-                                    expected_sha256=expected, actual_sha256=actual))
+            session.add(
+                FixityEvent(
+                    asset_id=asset_pk,
+                    blob_key=key,
+                    outcome=outcome,
+                    expected_sha256=expected,
+                    actual_sha256=actual,
+                )
+            )
         results.append(result)
         if reporter is not None:
             reporter(result)

@@ -22,8 +22,8 @@ from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
-from mediaarchive.sources.expand import Expansion, SourceExpander
 from mediaarchive.sources.download import NotModified
+from mediaarchive.sources.expand import Expansion, SourceExpander
 from mediaarchive.sources.urls import display_url
 from mediaarchive.store import Blob
 
@@ -82,11 +82,20 @@ def ingest_sources(
         reporter: called with each result as soon as it is known.
         progress: called as bytes arrive (for a progress bar).
     """
-    defaults = Defaults(event=event, title=title, speakers=list(speakers or []),
-                        language=language, date=date, description=description)
+    defaults = Defaults(
+        event=event,
+        title=title,
+        speakers=list(speakers or []),
+        language=language,
+        date=date,
+        description=description,
+    )
     settings = archive.settings
-    options = FetchOptions(attempts=settings.fetch_retries, timeout=settings.fetch_timeout,
-                           backoff=settings.fetch_backoff)
+    options = FetchOptions(
+        attempts=settings.fetch_retries,
+        timeout=settings.fetch_timeout,
+        backoff=settings.fetch_backoff,
+    )
     temp_dir = _temp_dir(archive)
     results: list[IngestResult] = []
 
@@ -98,13 +107,17 @@ def ingest_sources(
     with SourceExpander(defaults) as expander:
         expansion = expander.expand(sources)
         for problem in expansion.problems:
-            report(IngestResult(None, None, None, None, None, problem.source, "failed",
-                                False, problem.message))
+            report(
+                IngestResult(
+                    None, None, None, None, None, problem.source, "failed", False, problem.message
+                )
+            )
         _record_events(archive, expansion)
         fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
         for request in expansion.assets:
-            report(_ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url,
-                               progress))
+            report(
+                _ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url, progress)
+            )
     return results
 
 
@@ -117,10 +130,15 @@ def _temp_dir(archive: Archive) -> Path:
     return path
 
 
-def _ingest_one(archive: Archive, request: AssetRequest, options: FetchOptions,
-                temp_dir: Path, pipeline: str | None,
-                fetched_by_url: dict[str, tuple[FetchedFile, Blob]],
-                progress: DownloadProgress | None = None) -> IngestResult:
+def _ingest_one(
+    archive: Archive,
+    request: AssetRequest,
+    options: FetchOptions,
+    temp_dir: Path,
+    pipeline: str | None,
+    fetched_by_url: dict[str, tuple[FetchedFile, Blob]],
+    progress: DownloadProgress | None = None,
+) -> IngestResult:
     shown_url = display_url(request.source_url)
 
     def on_bytes(done: int, total: int | None) -> None:
@@ -133,8 +151,13 @@ def _ingest_one(archive: Archive, request: AssetRequest, options: FetchOptions,
         else:
             known = _archived_from(archive, request)
             try:
-                fetched = fetch(request.location, temp_dir, options, on_bytes,
-                                if_none_match=known[0].etag if known else None)
+                fetched = fetch(
+                    request.location,
+                    temp_dir,
+                    options,
+                    on_bytes,
+                    if_none_match=known[0].etag if known else None,
+                )
             except NotModified:
                 assert known is not None
                 fetched, blob = known
@@ -149,53 +172,82 @@ def _ingest_one(archive: Archive, request: AssetRequest, options: FetchOptions,
         message = str(exc)
         if request.page and request.page not in message:
             message = f"{message} (linked from {Path(request.page).name})"
-        return IngestResult(None, None, None, request.title, request.event, shown_url,
-                            "failed", False, message)
-    return IngestResult(asset["id"], asset["sha256"], asset["kind"], asset["title"],
-                        request.event or asset["event"], shown_url, asset["state"], created,
-                        None, asset["size"])
+        return IngestResult(
+            None, None, None, request.title, request.event, shown_url, "failed", False, message
+        )
+    return IngestResult(
+        asset["id"],
+        asset["sha256"],
+        asset["kind"],
+        asset["title"],
+        request.event or asset["event"],
+        shown_url,
+        asset["state"],
+        created,
+        None,
+        asset["size"],
+    )
 
 
-def _archived_from(archive: Archive, request: AssetRequest
-                   ) -> tuple[FetchedFile, Blob] | None:
+def _archived_from(archive: Archive, request: AssetRequest) -> tuple[FetchedFile, Blob] | None:
     """What an earlier ingest archived from this very link, if its ETag is known and the
     blob is still in the store (then an unchanged source is not downloaded again)."""
     if request.location.kind == "local":
         return None
     with archive.session() as session:
         row = session.execute(
-            select(SourceLink.etag, Asset).join(Asset)
+            select(SourceLink.etag, Asset)
+            .join(Asset)
             .where(SourceLink.url == request.source_url, SourceLink.etag.is_not(None))
-            .order_by(SourceLink.id.desc()).limit(1)).first()
+            .order_by(SourceLink.id.desc())
+            .limit(1)
+        ).first()
         if row is None:
             return None
         etag, asset = row
         if not archive.store.exists(asset.blob_key):
             return None
-        fetched = FetchedFile(Path(asset.blob_key), asset.sha256, asset.size, asset.kind,
-                              asset.mime, etag, 1, 0.0)
+        fetched = FetchedFile(
+            Path(asset.blob_key), asset.sha256, asset.size, asset.kind, asset.mime, etag, 1, 0.0
+        )
         return fetched, Blob(asset.blob_key, asset.sha256, asset.size)
 
 
-def record_asset(archive: Archive, request: AssetRequest, fetched: FetchedFile, blob: Blob,
-                 pipeline: str | None = None) -> tuple[dict[str, Any], bool]:
+def record_asset(
+    archive: Archive,
+    request: AssetRequest,
+    fetched: FetchedFile,
+    blob: Blob,
+    pipeline: str | None = None,
+) -> tuple[dict[str, Any], bool]:
     """Create or reuse the asset of these bytes and link it to its source and event.
 
     Two processes ingesting the same bytes at once both end up with the one row: the loser
     of the insert race gets a unique-constraint (or SQLite lock) error, rolls back and
     reuses the winner's row.
     """
+
     def record() -> tuple[dict[str, Any], bool]:
         with archive.session() as session:
             asset, created = _record(session, request, fetched, blob, pipeline)
-            summary = {"id": asset.short_id, "sha256": asset.sha256, "kind": asset.kind,
-                       "title": asset.title, "state": asset.state, "size": asset.size,
-                       "event": asset.event.name if asset.event else None}
+            summary = {
+                "id": asset.short_id,
+                "sha256": asset.sha256,
+                "kind": asset.kind,
+                "title": asset.title,
+                "state": asset.state,
+                "size": asset.size,
+                "event": asset.event.name if asset.event else None,
+            }
         return summary, created
 
     return retry_while_busy(
-        record, what=f"{display_url(request.source_url)}: cannot record the asset",
-        then="run the ingest again", attempts=_RECORD_ATTEMPTS, retry_on=_lost_race_or_locked)
+        record,
+        what=f"{display_url(request.source_url)}: cannot record the asset",
+        then="run the ingest again",
+        attempts=_RECORD_ATTEMPTS,
+        retry_on=_lost_race_or_locked,
+    )
 
 
 def _lost_race_or_locked(exc: BaseException) -> bool:
@@ -203,8 +255,9 @@ def _lost_race_or_locked(exc: BaseException) -> bool:
     return isinstance(exc, IntegrityError) or is_locked(exc)
 
 
-def _record(session: Session, request: AssetRequest, fetched: FetchedFile, blob: Blob,
-            pipeline: str | None) -> tuple[Asset, bool]:
+def _record(
+    session: Session, request: AssetRequest, fetched: FetchedFile, blob: Blob, pipeline: str | None
+) -> tuple[Asset, bool]:
     asset = session.scalar(select(Asset).where(Asset.sha256 == fetched.sha256))
     created = asset is None
     if asset is None:
@@ -212,12 +265,21 @@ def _record(session: Session, request: AssetRequest, fetched: FetchedFile, blob:
         if request.heading:
             extra.setdefault("heading", request.heading)
         asset = Asset(
-            sha256=fetched.sha256, size=fetched.size, mime=fetched.mime, kind=fetched.kind,
-            blob_key=blob.key, filename=request.location.filename,
+            sha256=fetched.sha256,
+            size=fetched.size,
+            mime=fetched.mime,
+            kind=fetched.kind,
+            blob_key=blob.key,
+            filename=request.location.filename,
             title=request.title or request.location.filename,
-            description=request.description, speakers=list(request.speakers),
-            language=request.language, date=request.date, extra=extra,
-            pipeline=pipeline, state="queued")
+            description=request.description,
+            speakers=list(request.speakers),
+            language=request.language,
+            date=request.date,
+            extra=extra,
+            pipeline=pipeline,
+            state="queued",
+        )
         session.add(asset)
         session.flush()
         _record_fetch_job(session, asset, fetched, request)
@@ -225,29 +287,51 @@ def _record(session: Session, request: AssetRequest, fetched: FetchedFile, blob:
         event = _event(session, request.event, date=request.date)
         if event not in asset.events:
             asset.events.append(event)
-    link = session.scalar(select(SourceLink).where(SourceLink.asset_id == asset.id,
-                                                   SourceLink.url == request.source_url))
+    link = session.scalar(
+        select(SourceLink).where(
+            SourceLink.asset_id == asset.id, SourceLink.url == request.source_url
+        )
+    )
     if link is None:
-        session.add(SourceLink(
-            asset_id=asset.id, url=request.source_url, scheme=request.location.kind,
-            page=request.page, heading=request.heading, context=request.context,
-            etag=fetched.etag))
+        session.add(
+            SourceLink(
+                asset_id=asset.id,
+                url=request.source_url,
+                scheme=request.location.kind,
+                page=request.page,
+                heading=request.heading,
+                context=request.context,
+                etag=fetched.etag,
+            )
+        )
     session.flush()
     return asset, created
 
 
-def _record_fetch_job(session: Session, asset: Asset, fetched: FetchedFile,
-                      request: AssetRequest) -> None:
+def _record_fetch_job(
+    session: Session, asset: Asset, fetched: FetchedFile, request: AssetRequest
+) -> None:
     finished = datetime.now(UTC)
     started = finished - timedelta(seconds=fetched.seconds)
-    session.add(Job(
-        asset_id=asset.id, step="fetch", position=0, state="done", attempts=fetched.attempts,
-        params={"source_url": display_url(request.source_url)}, started_at=started,
-        finished_at=finished, seconds=round(fetched.seconds, 3), worker=f"local:{os.getpid()}"))
+    session.add(
+        Job(
+            asset_id=asset.id,
+            step="fetch",
+            position=0,
+            state="done",
+            attempts=fetched.attempts,
+            params={"source_url": display_url(request.source_url)},
+            started_at=started,
+            finished_at=finished,
+            seconds=round(fetched.seconds, 3),
+            worker=f"local:{os.getpid()}",
+        )
+    )
 
 
-def _event(session: Session, name: str, *, date: str | None = None,
-           source: str | None = None) -> Event:
+def _event(
+    session: Session, name: str, *, date: str | None = None, source: str | None = None
+) -> Event:
     event = session.scalar(select(Event).where(Event.name == name))
     if event is None:
         event = Event(name=name, date=date, source=source)
@@ -260,6 +344,7 @@ def _record_events(archive: Archive, expansion: Expansion) -> None:
     """Create the events of pages and manifests and keep their non-asset links."""
     if not expansion.events and not expansion.page_links:
         return
+
     def record() -> None:
         with archive.session() as session:
             for info in expansion.events.values():
@@ -268,12 +353,24 @@ def _record_events(archive: Archive, expansion: Expansion) -> None:
                     event.date = info.date
             for item in expansion.page_links:
                 event = _event(session, item.event)
-                exists = session.scalar(select(PageLink).where(
-                    PageLink.event_id == event.id, PageLink.url == item.url))
+                exists = session.scalar(
+                    select(PageLink).where(PageLink.event_id == event.id, PageLink.url == item.url)
+                )
                 if exists is None:
-                    session.add(PageLink(event_id=event.id, url=item.url,
-                                         heading=item.heading, context=item.context))
+                    session.add(
+                        PageLink(
+                            event_id=event.id,
+                            url=item.url,
+                            heading=item.heading,
+                            context=item.context,
+                        )
+                    )
                     session.flush()
 
-    retry_while_busy(record, what="cannot record the events", then="run the ingest again",
-                     attempts=_RECORD_ATTEMPTS, retry_on=_lost_race_or_locked)
+    retry_while_busy(
+        record,
+        what="cannot record the events",
+        then="run the ingest again",
+        attempts=_RECORD_ATTEMPTS,
+        retry_on=_lost_race_or_locked,
+    )

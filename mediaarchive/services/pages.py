@@ -79,21 +79,26 @@ def asset_page(session: Session, asset_id: str) -> AssetPage:
     asset = lookup_asset(session, asset_id)
     transcript = find_current_transcript(session, asset)
     ocr_texts = session.scalars(
-        select(OcrText).where(OcrText.asset_id == asset.id).order_by(OcrText.start, OcrText.id))
+        select(OcrText).where(OcrText.asset_id == asset.id).order_by(OcrText.start, OcrText.id)
+    )
     slide_labels = {r.id: r.label for r in asset.renditions if r.kind == "slide"}
     image_texts: list[TextLine] = []
     slides: list[SlideText] = []
     for text in ocr_texts:
         if text.source == HitSource.SLIDE:
-            slides.append(SlideText(text.start, text.end, text.text,
-                                    slide_labels.get(text.rendition_id or -1)))
+            slides.append(
+                SlideText(
+                    text.start, text.end, text.text, slide_labels.get(text.rendition_id or -1)
+                )
+            )
         else:
             image_texts.append(TextLine(text.start, text.end, text.text))
     return AssetPage(
         asset=AssetSummary.of(asset),
         renditions=[RenditionRef(r.kind, r.label, r.mime, r.size) for r in asset.renditions],
         segments=[TextLine(s.start, s.end, s.text) for s in transcript.segments]
-        if transcript is not None else [],
+        if transcript is not None
+        else [],
         image_texts=image_texts,
         slides=slides,
     )

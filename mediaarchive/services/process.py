@@ -63,8 +63,13 @@ def terminal_progress() -> Iterator[Reporter]:
             close()
 
 
-def process_pending(archive: Archive, ids: Sequence[str] | None = None, *,
-                    jobs: int | None = None, reporter: Reporter | None = None) -> ProcessOutcome:
+def process_pending(
+    archive: Archive,
+    ids: Sequence[str] | None = None,
+    *,
+    jobs: int | None = None,
+    reporter: Reporter | None = None,
+) -> ProcessOutcome:
     """Process whatever is queued or was interrupted (of the assets ``ids``, or of all).
 
     Raises:
@@ -75,13 +80,17 @@ def process_pending(archive: Archive, ids: Sequence[str] | None = None, *,
     return _process(archive, _database_ids(archive, ids), jobs, reporter)
 
 
-def retry_failed(archive: Archive, ids: Sequence[str] | None = None, *,
-                 jobs: int | None = None, reporter: Reporter | None = None) -> ProcessOutcome:
+def retry_failed(
+    archive: Archive,
+    ids: Sequence[str] | None = None,
+    *,
+    jobs: int | None = None,
+    reporter: Reporter | None = None,
+) -> ProcessOutcome:
     """Queue the failed steps (of the assets ``ids``, or of all) again and process them."""
     asset_ids = _database_ids(archive, ids)
     requeued = retry(archive, asset_ids)
-    outcome = _process(archive, asset_ids if asset_ids is not None else requeued, jobs,
-                       reporter)
+    outcome = _process(archive, asset_ids if asset_ids is not None else requeued, jobs, reporter)
     outcome.retried = [entry["id"] for entry in asset_statuses(archive, requeued)]
     return outcome
 
@@ -98,22 +107,27 @@ def workers_do_it(archive: Archive) -> bool:
     return bool(archive.settings.broker)
 
 
-def _process(archive: Archive, asset_ids: list[int] | None, jobs: int | None,
-             reporter: Reporter | None) -> ProcessOutcome:
+def _process(
+    archive: Archive, asset_ids: list[int] | None, jobs: int | None, reporter: Reporter | None
+) -> ProcessOutcome:
     if workers_do_it(archive):
         return _send_to_workers(archive, asset_ids, reporter)
     result = run_queued(archive, jobs=jobs, asset_ids=asset_ids, reporter=reporter)
     return ProcessOutcome(asset_statuses(archive, result.asset_ids), failed=bool(result.failed))
 
 
-def _send_to_workers(archive: Archive, asset_ids: list[int] | None,
-                     reporter: Reporter | None) -> ProcessOutcome:
+def _send_to_workers(
+    archive: Archive, asset_ids: list[int] | None, reporter: Reporter | None
+) -> ProcessOutcome:
     from mediaarchive.services.dispatch import submit
 
     pending = submit(archive, asset_ids, reporter=reporter)
-    return ProcessOutcome(asset_statuses(archive, pending.asset_ids + pending.broken),
-                          failed=bool(pending.broken), broker=archive.settings.broker,
-                          sent=len(pending.asset_ids))
+    return ProcessOutcome(
+        asset_statuses(archive, pending.asset_ids + pending.broken),
+        failed=bool(pending.broken),
+        broker=archive.settings.broker,
+        sent=len(pending.asset_ids),
+    )
 
 
 def asset_statuses(archive: Archive, asset_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -133,8 +147,15 @@ class ProcessAsIngested:
         PipelineError: ``pipeline`` does not exist (before anything is fetched).
     """
 
-    def __init__(self, archive: Archive, *, enabled: bool, jobs: int | None = None,
-                 pipeline: str | None = None, reporter: Reporter | None = None) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        enabled: bool,
+        jobs: int | None = None,
+        pipeline: str | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
         self.archive = archive
         self.enabled = enabled
         self.reporter = reporter
@@ -156,8 +177,9 @@ class ProcessAsIngested:
         """Wait for the processing here, or send the work to the workers."""
         if self.runner is not None:
             result = self.runner.close()
-            return ProcessOutcome(asset_statuses(self.archive, result.asset_ids),
-                                  failed=bool(result.failed))
+            return ProcessOutcome(
+                asset_statuses(self.archive, result.asset_ids), failed=bool(result.failed)
+            )
         if self.enabled and workers_do_it(self.archive) and self.sha256s:
             return _send_to_workers(self.archive, self._asset_ids(), self.reporter)
         return ProcessOutcome()
@@ -165,14 +187,14 @@ class ProcessAsIngested:
     def states(self) -> dict[str, str]:
         """The assets' states now, by sha256."""
         with self.archive.session() as session:
-            rows = session.execute(select(Asset.sha256, Asset.state).where(
-                Asset.sha256.in_(self.sha256s))).all()
+            rows = session.execute(
+                select(Asset.sha256, Asset.state).where(Asset.sha256.in_(self.sha256s))
+            ).all()
         return dict(rows)  # type: ignore[arg-type]
 
     def _asset_ids(self) -> list[int]:
         with self.archive.session() as session:
-            return list(session.scalars(select(Asset.id).where(
-                Asset.sha256.in_(self.sha256s))))
+            return list(session.scalars(select(Asset.id).where(Asset.sha256.in_(self.sha256s))))
 
 
 def describe_pipelines(archive: Archive, check: Path | None = None) -> list[dict[str, Any]]:

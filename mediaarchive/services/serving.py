@@ -28,8 +28,9 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}): "
-                        "choose another with --port or --host") from exc
+        raise UserError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another with --port or --host"
+        ) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -43,8 +44,7 @@ def page_url(host: str, port: int, path: str = "/") -> str:
     return f"http://{shown}:{port}{path}"
 
 
-def serve_web(archive: Archive, app: str, host: str, port: int, *,
-              log_level: str = "info") -> None:
+def serve_web(archive: Archive, app: str, host: str, port: int, *, log_level: str = "info") -> None:
     """Serve the web app made by the factory ``app`` names until interrupted (Ctrl-C).
 
     Raises:
@@ -56,9 +56,14 @@ def serve_web(archive: Archive, app: str, host: str, port: int, *,
     sock = bind(host, port)
     try:
         factory = import_from_string(app)
-        config = uvicorn.Config(factory(archive), log_level=log_level, access_log=False,
-                                lifespan="off", server_header=False,
-                                timeout_graceful_shutdown=3)
+        config = uvicorn.Config(
+            factory(archive),
+            log_level=log_level,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            timeout_graceful_shutdown=3,
+        )
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

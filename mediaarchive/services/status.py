@@ -32,27 +32,33 @@ class StatusListing:
     empty_reason: str | None = None
 
 
-def list_status(archive: Archive, *, event: str | None = None, kind: str | None = None,
-                state: str | None = None) -> StatusListing:
+def list_status(
+    archive: Archive, *, event: str | None = None, kind: str | None = None, state: str | None = None
+) -> StatusListing:
     """Assets in ingest order (``status --json`` entries), filtered by event, kind, state."""
     with archive.session() as session:
-        assets = [asset_summary(asset) for asset in list_assets(
-            session, event=event, kind=kind, state=state)]
+        assets = [
+            asset_summary(asset)
+            for asset in list_assets(session, event=event, kind=kind, state=state)
+        ]
         reason = None if assets else _why_empty(session, event, kind, state)
     return StatusListing(assets, reason)
 
 
-def _why_empty(session: Session, event: str | None, kind: str | None,
-               state: str | None) -> str:
+def _why_empty(session: Session, event: str | None, kind: str | None, state: str | None) -> str:
     """EMPTY_ARCHIVE, or the filters that matched nothing, with what there is instead."""
     if not session.scalar(select(func.count()).select_from(Asset)):
         return EMPTY_ARCHIVE
-    given = {option: value for option, value in
-             (("--event", event), ("--kind", kind), ("--state", state)) if value}
+    given = {
+        option: value
+        for option, value in (("--event", event), ("--kind", kind), ("--state", state))
+        if value
+    }
     alone = {"--event": {"event": event}, "--kind": {"kind": kind}, "--state": {"state": state}}
     # The filters that match nothing by themselves; else it is their combination.
-    culprits = [option for option in given
-                if not list_assets(session, **alone[option])] or list(given)
+    culprits = [option for option in given if not list_assets(session, **alone[option])] or list(
+        given
+    )
     hints = []
     if "--event" in culprits and event and not match_events(session, event):
         names = session.scalars(select(Event.name).order_by(Event.id)).all()

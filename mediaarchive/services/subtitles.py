@@ -47,8 +47,11 @@ class SubtitleCheck:
 
     def to_json(self) -> dict[str, Any]:
         """``subtitles --check --json``: the preset and the problems with their reasons."""
-        return {"asset_id": self.asset_id, "preset": self.preset.to_json(),
-                "problems": [problem.to_json() for problem in self.problems]}
+        return {
+            "asset_id": self.asset_id,
+            "preset": self.preset.to_json(),
+            "problems": [problem.to_json() for problem in self.problems],
+        }
 
 
 def choose_preset(archive: Archive, preset: str | Preset | None = None) -> Preset:
@@ -60,8 +63,9 @@ def choose_preset(archive: Archive, preset: str | Preset | None = None) -> Prese
     return get_preset(preset or archive.settings.subtitle_preset)
 
 
-def render(archive: Archive, asset_id: str, fmt: str = "vtt",
-           preset: str | Preset | None = None) -> RenderedSubtitles:
+def render(
+    archive: Archive, asset_id: str, fmt: str = "vtt", preset: str | Preset | None = None
+) -> RenderedSubtitles:
     """The asset's current transcript as ``vtt``, ``srt``, ``txt`` or ``json``.
 
     Raises:
@@ -76,8 +80,7 @@ def render(archive: Archive, asset_id: str, fmt: str = "vtt",
         return RenderedSubtitles(asset.short_id, fmt.lower(), chosen, text)
 
 
-def check(archive: Archive, asset_id: str,
-          preset: str | Preset | None = None) -> SubtitleCheck:
+def check(archive: Archive, asset_id: str, preset: str | Preset | None = None) -> SubtitleCheck:
     """The asset's cues built to the preset, and every cue that breaks it.
 
     Raises:

@@ -145,18 +145,30 @@ def transcribe(
                 reporter.step_started(0, short_id, "transcribe")
             try:
                 transcript = transcribe_into(
-                    archive, session, asset, model=model, language=language,
-                    glossary=glossary, threads=archive.settings.total_threads,
-                    progress=(None if reporter is None else
-                              lambda done, total, unit: reporter.step_progress(
-                                  0, done, total, unit)),
-                    checkpoint=lambda **_: session.commit())
+                    archive,
+                    session,
+                    asset,
+                    model=model,
+                    language=language,
+                    glossary=glossary,
+                    threads=archive.settings.total_threads,
+                    progress=(
+                        None
+                        if reporter is None
+                        else lambda done, total, unit: reporter.step_progress(0, done, total, unit)
+                    ),
+                    checkpoint=lambda **_: session.commit(),
+                )
             except Exception as exc:
                 if reporter is not None:
                     reporter.step_finished(0, short_id, "transcribe", "failed", None, str(exc))
                 raise
-            segments = session.scalar(select(func.count(Segment.id)).where(
-                Segment.transcript_id == transcript.id)) or 0
+            segments = (
+                session.scalar(
+                    select(func.count(Segment.id)).where(Segment.transcript_id == transcript.id)
+                )
+                or 0
+            )
             provenance = transcript.provenance or {}
             return TranscriptionSummary(
                 id=short_id,
@@ -191,8 +203,7 @@ def import_subtitles(
     with archive.session() as session:
         asset = find_asset(session, asset_id)
         blob = archive.store.put_file(subtitles.path, subtitles.sha256)
-        transcript = imported_transcript(asset, subtitles, language=language,
-                                         blob_key=blob.key)
+        transcript = imported_transcript(asset, subtitles, language=language, blob_key=blob.key)
         session.add(transcript)
         session.flush()
         make_transcript_current(archive, session, asset, transcript)
@@ -232,11 +243,19 @@ def make_current(
         if transcript is None or transcript.asset_id != asset.id:
             raise NotFoundError(
                 f"asset {asset.short_id} has no transcript {transcript_id}: "
-                f"'mediaarchive show {asset.short_id} --json' lists its transcripts")
-        change = make_transcript_current(archive, session, asset, transcript,
-                                         changed_segments=changed_segments)
-        return CurrentTranscript(asset.short_id, change.transcript_id, change.switched,
-                                 change.indexed, change.rendered, change.removed)
+                f"'mediaarchive show {asset.short_id} --json' lists its transcripts"
+            )
+        change = make_transcript_current(
+            archive, session, asset, transcript, changed_segments=changed_segments
+        )
+        return CurrentTranscript(
+            asset.short_id,
+            change.transcript_id,
+            change.switched,
+            change.indexed,
+            change.rendered,
+            change.removed,
+        )
 
 
 def current_transcript(archive: Archive, asset_id: str) -> TranscriptView | None:

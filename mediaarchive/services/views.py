@@ -94,8 +94,14 @@ class StepView:
 
     @classmethod
     def of(cls, job: Job) -> StepView:
-        return cls(name=job.step, state=JobState(job.state), attempts=job.attempts,
-                   error=job.error, seconds=job.seconds, worker=job.worker)
+        return cls(
+            name=job.step,
+            state=JobState(job.state),
+            attempts=job.attempts,
+            error=job.error,
+            seconds=job.seconds,
+            worker=job.worker,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,13 +138,20 @@ class AssetSummary:
     @classmethod
     def of(cls, asset: Asset) -> AssetSummary:
         return cls(
-            id=asset.short_id, sha256=asset.sha256, kind=AssetKind(asset.kind),
-            title=asset.title, state=AssetState(asset.state),
+            id=asset.short_id,
+            sha256=asset.sha256,
+            kind=AssetKind(asset.kind),
+            title=asset.title,
+            state=AssetState(asset.state),
             events=[EventRef(event.id, event.name) for event in asset.events],
             steps=[StepView.of(job) for job in asset.jobs],
-            filename=asset.filename, mime=asset.mime, size=asset.size,
-            speakers=[str(name) for name in asset.speakers or []], date=asset.date,
-            description=asset.description, duration=(asset.probe or {}).get("duration"),
+            filename=asset.filename,
+            mime=asset.mime,
+            size=asset.size,
+            speakers=[str(name) for name in asset.speakers or []],
+            date=asset.date,
+            description=asset.description,
+            duration=(asset.probe or {}).get("duration"),
         )
 
     @property
@@ -181,8 +194,9 @@ def asset_summary(asset: Asset | AssetSummary) -> dict[str, Any]:
     return summary.to_json()
 
 
-def list_assets(session: Session, *, event: str | None = None, kind: str | None = None,
-                state: str | None = None) -> list[AssetSummary]:
+def list_assets(
+    session: Session, *, event: str | None = None, kind: str | None = None, state: str | None = None
+) -> list[AssetSummary]:
     """Assets in ingest order, filtered by event, kind and state.
 
     ``event`` matches as every read command's ``--event`` does (``match_events``).
@@ -217,51 +231,76 @@ def asset_detail(archive: Archive, asset: Asset | AssetSummary | str) -> dict[st
     store = archive.store
     current = asset.current_transcript
     detail = asset_summary(asset)
-    detail.update({
-        "size": asset.size,
-        "mime": asset.mime,
-        "filename": asset.filename,
-        "description": asset.description,
-        "speakers": list(asset.speakers or []),
-        "language": asset.language,
-        "date": asset.date,
-        "pipeline": asset.pipeline,
-        "metadata": dict(asset.extra or {}),
-        "created_at": asset.created_at.isoformat() if asset.created_at else None,
-        "original": _blob(store, asset.blob_key),
-        "source_urls": [link.url for link in asset.sources],
-        "sources": [
-            {"url": link.url, "scheme": link.scheme, "page": link.page,
-             "heading": link.heading, "context": link.context, "etag": link.etag,
-             "fetched_at": link.fetched_at.isoformat() if link.fetched_at else None}
-            for link in asset.sources
-        ],
-        "probe": asset.probe,
-        "renditions": [
-            {"kind": r.kind, "label": r.label, **_blob(store, r.blob_key), "mime": r.mime,
-             "size": r.size, "sha256": r.sha256, "params": r.params}
-            for r in asset.renditions
-        ],
-        "transcript": transcript_json(current) if current is not None else None,
-        "transcripts": [
-            {"id": t.id, "model": t.model, "language": t.language,
-             "created": t.created_at.isoformat() if t.created_at else None,
-             "current": bool(t.current), "complete": bool(t.complete)}
-            for t in asset.transcripts
-        ],
-        "ocr": [
-            {"text": o.text, "start": o.start, "end": o.end, "source": o.source,
-             "confidence": o.confidence, "words": list(o.words or [])}
-            for o in asset.ocr_texts
-        ],
-    })
+    detail.update(
+        {
+            "size": asset.size,
+            "mime": asset.mime,
+            "filename": asset.filename,
+            "description": asset.description,
+            "speakers": list(asset.speakers or []),
+            "language": asset.language,
+            "date": asset.date,
+            "pipeline": asset.pipeline,
+            "metadata": dict(asset.extra or {}),
+            "created_at": asset.created_at.isoformat() if asset.created_at else None,
+            "original": _blob(store, asset.blob_key),
+            "source_urls": [link.url for link in asset.sources],
+            "sources": [
+                {
+                    "url": link.url,
+                    "scheme": link.scheme,
+                    "page": link.page,
+                    "heading": link.heading,
+                    "context": link.context,
+                    "etag": link.etag,
+                    "fetched_at": link.fetched_at.isoformat() if link.fetched_at else None,
+                }
+                for link in asset.sources
+            ],
+            "probe": asset.probe,
+            "renditions": [
+                {
+                    "kind": r.kind,
+                    "label": r.label,
+                    **_blob(store, r.blob_key),
+                    "mime": r.mime,
+                    "size": r.size,
+                    "sha256": r.sha256,
+                    "params": r.params,
+                }
+                for r in asset.renditions
+            ],
+            "transcript": transcript_json(current) if current is not None else None,
+            "transcripts": [
+                {
+                    "id": t.id,
+                    "model": t.model,
+                    "language": t.language,
+                    "created": t.created_at.isoformat() if t.created_at else None,
+                    "current": bool(t.current),
+                    "complete": bool(t.complete),
+                }
+                for t in asset.transcripts
+            ],
+            "ocr": [
+                {
+                    "text": o.text,
+                    "start": o.start,
+                    "end": o.end,
+                    "source": o.source,
+                    "confidence": o.confidence,
+                    "words": list(o.words or []),
+                }
+                for o in asset.ocr_texts
+            ],
+        }
+    )
     return detail
 
 
 def _blob(store: Any, key: str) -> dict[str, Any]:
     path = store.local_path(key)
-    return {"path": str(path.resolve()) if path is not None else None,
-            "uri": store.uri_for(key)}
+    return {"path": str(path.resolve()) if path is not None else None, "uri": store.uri_for(key)}
 
 
 # --- Transcripts ---------------------------------------------------------------------------
@@ -301,8 +340,10 @@ def require_transcript(session: Session, asset: Asset) -> Transcript:
     """
     transcript = find_current_transcript(session, asset)
     if transcript is None:
-        raise NotFoundError(f"asset {asset.short_id} has no transcript yet: transcribe it with "
-                            f"'mediaarchive transcribe {asset.short_id}'")
+        raise NotFoundError(
+            f"asset {asset.short_id} has no transcript yet: transcribe it with "
+            f"'mediaarchive transcribe {asset.short_id}'"
+        )
     return transcript
 
 
@@ -333,26 +374,38 @@ class EventSummary:
 
     def to_json(self) -> dict[str, Any]:
         """``events --json``: name, date, number of assets (plus source and page links)."""
-        return {"name": self.name, "date": self.date, "assets": self.assets,
-                "source": self.source, "description": self.description,
-                "page_links": self.page_links}
+        return {
+            "name": self.name,
+            "date": self.date,
+            "assets": self.assets,
+            "source": self.source,
+            "description": self.description,
+            "page_links": self.page_links,
+        }
 
 
 def list_events(session: Session, *, newest_first: bool = False) -> list[EventSummary]:
     """Every event with its asset count: in the order they were added, or newest date first."""
-    counts = dict(session.execute(
-        select(asset_events.c.event_id, func.count()).group_by(asset_events.c.event_id)).all())
+    counts = dict(
+        session.execute(
+            select(asset_events.c.event_id, func.count()).group_by(asset_events.c.event_id)
+        ).all()
+    )
     query = select(Event).options(selectinload(Event.page_links))
     if newest_first:
         query = query.order_by(Event.date.desc().nulls_last(), Event.name)
     else:
         query = query.order_by(Event.id)
     return [
-        EventSummary(id=event.id, name=event.name, date=event.date,
-                     assets=counts.get(event.id, 0), source=event.source,
-                     description=event.description,
-                     page_links=[{"url": link.url, "heading": link.heading}
-                                 for link in event.page_links])
+        EventSummary(
+            id=event.id,
+            name=event.name,
+            date=event.date,
+            assets=counts.get(event.id, 0),
+            source=event.source,
+            description=event.description,
+            page_links=[{"url": link.url, "heading": link.heading} for link in event.page_links],
+        )
         for event in session.scalars(query)
     ]
 
@@ -369,7 +422,8 @@ def preview_kinds(session: Session, asset_ids: set[str]) -> dict[str, str]:
         return {}
     short = func.substr(Asset.sha256, 1, 12)
     rows = session.execute(
-        select(short, Rendition.kind).join(Rendition, Rendition.asset_id == Asset.id)
+        select(short, Rendition.kind)
+        .join(Rendition, Rendition.asset_id == Asset.id)
         .where(short.in_(asset_ids), Rendition.kind.in_(PREVIEW_KINDS), Rendition.label == "")
     ).all()
     kinds: dict[str, str] = {}
@@ -391,9 +445,13 @@ class EventDetail:
     previews: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "date": self.date,
-                "description": self.description,
-                "assets": [asset.to_json() for asset in self.assets]}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "date": self.date,
+            "description": self.description,
+            "assets": [asset.to_json() for asset in self.assets],
+        }
 
 
 def event_detail(session: Session, event_id: int) -> EventDetail:
@@ -403,7 +461,9 @@ def event_detail(session: Session, event_id: int) -> EventDetail:
         NotFoundError: no such event.
     """
     event = session.scalar(
-        select(Event).where(Event.id == event_id).options(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(
             selectinload(Event.assets).selectinload(Asset.events),
             selectinload(Event.assets).selectinload(Asset.jobs),
         )
@@ -411,9 +471,14 @@ def event_detail(session: Session, event_id: int) -> EventDetail:
     if event is None:
         raise NotFoundError(f"no event with id {event_id}: the start page lists the events")
     assets = [AssetSummary.of(asset) for asset in event.assets]
-    return EventDetail(id=event.id, name=event.name, date=event.date,
-                       description=event.description, assets=assets,
-                       previews=preview_kinds(session, {asset.id for asset in assets}))
+    return EventDetail(
+        id=event.id,
+        name=event.name,
+        date=event.date,
+        description=event.description,
+        assets=assets,
+        previews=preview_kinds(session, {asset.id for asset in assets}),
+    )
 
 
 def format_time(seconds: float | None) -> str:

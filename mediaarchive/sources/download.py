@@ -157,8 +157,9 @@ def fetch(
             retrying(attempt)
         except FetchError as exc:
             if exc.transient and attempts > 1:
-                raise FetchError(f"{exc} (gave up after {attempts} attempts)",
-                                 transient=True) from exc
+                raise FetchError(
+                    f"{exc} (gave up after {attempts} attempts)", transient=True
+                ) from exc
             raise
         partial.finish()
         fetched = _checked(location, partial)
@@ -170,12 +171,22 @@ def fetch(
     return fetched
 
 
-def _download_into(partial: _Partial, location: Location, options: FetchOptions,
-                   progress: FetchProgress | None, if_none_match: str | None) -> None:
+def _download_into(
+    partial: _Partial,
+    location: Location,
+    options: FetchOptions,
+    progress: FetchProgress | None,
+    if_none_match: str | None,
+) -> None:
     name = display_url(location.url)
     offset = partial.size
-    stream = _open(location, options, offset=offset, if_match=partial.etag if offset else None,
-                   if_none_match=None if offset else if_none_match)
+    stream = _open(
+        location,
+        options,
+        offset=offset,
+        if_match=partial.etag if offset else None,
+        if_none_match=None if offset else if_none_match,
+    )
     if offset and not stream.resumed:
         partial.reset()
     if stream.etag:
@@ -194,51 +205,74 @@ def _download_into(partial: _Partial, location: Location, options: FetchOptions,
     finally:
         stream.close()
     if total is not None and partial.size != total:
-        raise FetchError(f"{name}: download truncated: got {partial.size} of {total} bytes; "
-                         "the server closed early, try again later", transient=True)
+        raise FetchError(
+            f"{name}: download truncated: got {partial.size} of {total} bytes; "
+            "the server closed early, try again later",
+            transient=True,
+        )
 
 
 def _checked(location: Location, partial: _Partial) -> FetchedFile:
     """The finished download, unless it is empty or an HTML page instead of media."""
     name = display_url(location.url)
     if partial.size == 0:
-        raise FetchError(f"{name}: the source is empty (0 bytes); check the link "
-                         "or re-export the page")
+        raise FetchError(
+            f"{name}: the source is empty (0 bytes); check the link or re-export the page"
+        )
     if location.kind != "local" and is_html(partial.head):
         raise FetchError(
             f"{name}: got an HTML page instead of media (an error or login page?); "
-            "open the link in a browser, or re-export the page for fresh links")
+            "open the link in a browser, or re-export the page for fresh links"
+        )
     kind, mime = detect_kind(partial.head, location.filename)
-    return FetchedFile(partial.path, partial.digest.hexdigest(), partial.size, kind, mime,
-                       partial.etag, 1, 0.0)
+    return FetchedFile(
+        partial.path, partial.digest.hexdigest(), partial.size, kind, mime, partial.etag, 1, 0.0
+    )
 
 
 def _stream_error(name: str, exc: Exception, size: int, length: int | None) -> FetchError:
-    if isinstance(exc, OSError) and exc.errno is not None \
-            and not isinstance(exc, ConnectionError | TimeoutError):
+    if (
+        isinstance(exc, OSError)
+        and exc.errno is not None
+        and not isinstance(exc, ConnectionError | TimeoutError)
+    ):
         return FetchError(f"{name}: cannot write the download: {exc}")
     total = f" of {length}" if length is not None else ""
     text = f"{type(exc).__name__} {exc}".lower()
     what = "stalled" if "timed out" in text or "timeout" in text else "broke off"
     return FetchError(
         f"{name}: download {what} after {size}{total} bytes ({type(exc).__name__}); "
-        "try again later", transient=True)
+        "try again later",
+        transient=True,
+    )
 
 
-def _open(location: Location, options: FetchOptions, *, offset: int = 0,
-          if_match: str | None = None, if_none_match: str | None = None) -> Stream:
+def _open(
+    location: Location,
+    options: FetchOptions,
+    *,
+    offset: int = 0,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> Stream:
     if location.kind == "local":
         return _open_local(location, offset)
     if location.kind == "s3":
-        opened = open_s3_object(location, endpoint_url=options.endpoint_url,
-                                timeout=options.timeout, offset=offset, if_match=if_match,
-                                if_none_match=if_none_match)
+        opened = open_s3_object(
+            location,
+            endpoint_url=options.endpoint_url,
+            timeout=options.timeout,
+            offset=offset,
+            if_match=if_match,
+            if_none_match=if_none_match,
+        )
         if opened is None:
             raise NotModified(location.url)
         body, length, etag, resumed = opened
         return Stream(body.iter_chunks(CHUNK), length, etag, body.close, resumed)
-    return _open_http(location, options, offset=offset, if_match=if_match,
-                      if_none_match=if_none_match)
+    return _open_http(
+        location, options, offset=offset, if_match=if_match, if_none_match=if_none_match
+    )
 
 
 def _open_local(location: Location, offset: int = 0) -> Stream:
@@ -253,19 +287,25 @@ def _open_local(location: Location, offset: int = 0) -> Stream:
         raise FetchError(f"{location.path}: cannot read it: {exc.strerror}") from exc
     length = os.fstat(handle.fileno()).st_size - offset
     handle.seek(offset)
-    return Stream(iter(lambda: handle.read(CHUNK), b""), length, None, handle.close,
-                  resumed=True)
+    return Stream(iter(lambda: handle.read(CHUNK), b""), length, None, handle.close, resumed=True)
 
 
 @lru_cache(maxsize=8)
 def _pool(timeout: float) -> urllib3.PoolManager:
     retries = urllib3.Retry(total=False, connect=0, read=0, status=0, other=0, redirect=5)
     return urllib3.PoolManager(
-        retries=retries, timeout=urllib3.Timeout(connect=timeout, read=timeout))
+        retries=retries, timeout=urllib3.Timeout(connect=timeout, read=timeout)
+    )
 
 
-def _open_http(location: Location, options: FetchOptions, *, offset: int = 0,
-               if_match: str | None = None, if_none_match: str | None = None) -> Stream:
+def _open_http(
+    location: Location,
+    options: FetchOptions,
+    *,
+    offset: int = 0,
+    if_match: str | None = None,
+    if_none_match: str | None = None,
+) -> Stream:
     name = display_url(location.url)
     headers = {}
     if offset:
@@ -276,8 +316,8 @@ def _open_http(location: Location, options: FetchOptions, *, offset: int = 0,
         headers["If-None-Match"] = if_none_match
     try:
         response = _pool(options.timeout).request(
-            "GET", location.url, headers=headers, preload_content=False,
-            decode_content=False)
+            "GET", location.url, headers=headers, preload_content=False, decode_content=False
+        )
     except urllib3.exceptions.MaxRetryError as exc:
         raise _connect_error(name, exc.reason or exc) from exc
     except urllib3.exceptions.HTTPError as exc:
@@ -298,34 +338,52 @@ def _open_http(location: Location, options: FetchOptions, *, offset: int = 0,
     def close() -> None:
         response.release_conn()
 
-    return Stream(response.stream(CHUNK, decode_content=False), length,
-                  response.headers.get("ETag"), close, resumed=status == 206)
+    return Stream(
+        response.stream(CHUNK, decode_content=False),
+        length,
+        response.headers.get("ETag"),
+        close,
+        resumed=status == 206,
+    )
 
 
 def _connect_error(name: str, exc: BaseException) -> FetchError:
     text = str(exc)
-    if "Name or service not known" in text or "NameResolutionError" in type(exc).__name__ \
-            or "nodename nor servname" in text or "getaddrinfo" in text.lower():
-        return FetchError(f"{name}: the host name does not resolve (DNS); check the link "
-                          "and your network", transient=True)
+    if (
+        "Name or service not known" in text
+        or "NameResolutionError" in type(exc).__name__
+        or "nodename nor servname" in text
+        or "getaddrinfo" in text.lower()
+    ):
+        return FetchError(
+            f"{name}: the host name does not resolve (DNS); check the link and your network",
+            transient=True,
+        )
     if "timed out" in text.lower():
-        return FetchError(f"{name}: the server did not answer in time; try again later",
-                          transient=True)
-    return FetchError(f"{name}: cannot connect ({type(exc).__name__}); check the link and "
-                      "your network, then try again", transient=True)
+        return FetchError(
+            f"{name}: the server did not answer in time; try again later", transient=True
+        )
+    return FetchError(
+        f"{name}: cannot connect ({type(exc).__name__}); check the link and "
+        "your network, then try again",
+        transient=True,
+    )
 
 
 def http_status_error(name: str, status: int, *, presigned: bool = False) -> FetchError:
     """The error for an HTTP status other than 200, with what to do about it."""
     if status == 404:
-        return FetchError(f"{name}: not found (404); check the link, or re-export the page "
-                          "if the file moved")
+        return FetchError(
+            f"{name}: not found (404); check the link, or re-export the page if the file moved"
+        )
     if status in (401, 403):
-        advice = ("the link may have expired or been revoked; re-export the page"
-                  if presigned else
-                  "the object is private; set AWS credentials with read access "
-                  "(AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or use a "
-                  "presigned link")
+        advice = (
+            "the link may have expired or been revoked; re-export the page"
+            if presigned
+            else "the object is private; set AWS credentials with read access "
+            "(AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) or use a "
+            "presigned link"
+        )
         return FetchError(f"{name}: access denied ({status}); {advice}")
     if status == 410:
         return FetchError(f"{name}: gone (410); re-export the page for fresh links")

@@ -142,25 +142,39 @@ class SourceExpander:
     def _direct(self, location: Location, source_url: str, title: str | None) -> AssetRequest:
         """A link or file named directly: the command line's options describe it."""
         d = self.defaults
-        return AssetRequest(location, source_url, event=d.event, title=title,
-                            description=d.description, speakers=list(d.speakers),
-                            language=d.language, date=d.date)
+        return AssetRequest(
+            location,
+            source_url,
+            event=d.event,
+            title=title,
+            description=d.description,
+            speakers=list(d.speakers),
+            language=d.language,
+            date=d.date,
+        )
 
     def _expand_folder(self, folder: Path) -> None:
-        files = sorted(p for p in folder.rglob("*")
-                       if p.is_file() and not any(part.startswith(".")
-                                                  for part in p.relative_to(folder).parts))
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        )
         # Pages and manifests first, so files they link get their context; the rest after.
         linked: set[Path] = set()
         for path in files:
             if is_page_file(path) or is_manifest_file(path) or path.suffix.lower() == ".zip":
                 before = len(self.result.assets)
                 self._expand_file(path)
-                linked.update(a.location.path.resolve() for a in self.result.assets[before:]
-                              if a.location.path is not None)
+                linked.update(
+                    a.location.path.resolve()
+                    for a in self.result.assets[before:]
+                    if a.location.path is not None
+                )
         for path in files:
-            if not (is_page_file(path) or is_manifest_file(path)
-                    or path.suffix.lower() == ".zip") and path.resolve() not in linked:
+            if (
+                not (is_page_file(path) or is_manifest_file(path) or path.suffix.lower() == ".zip")
+                and path.resolve() not in linked
+            ):
                 self._expand_file(path)
 
     def _expand_manifest(self, path: Path) -> None:
@@ -172,21 +186,31 @@ class SourceExpander:
                 location = parse_location(entry.url, base=path.parent)
             except MediaArchiveError as exc:
                 self.result.problems.append(
-                    Problem(str(path), f"{path.name} line {entry.line}: {exc}"))
+                    Problem(str(path), f"{path.name} line {entry.line}: {exc}")
+                )
                 continue
             source_url = entry.url if is_url(entry.url) else str(location.path)
             event = entry.event or d.event
             if event:
                 self._event(event, date=entry.date or d.date, source=str(path))
-            self._add(AssetRequest(
-                location, source_url, event=event, title=entry.title or d.title,
-                description=entry.description or d.description,
-                speakers=entry.speakers or list(d.speakers),
-                language=entry.language or d.language, date=entry.date or d.date,
-                page=str(path), extra={**entry.extra, "manifest_line": entry.line}))
+            self._add(
+                AssetRequest(
+                    location,
+                    source_url,
+                    event=event,
+                    title=entry.title or d.title,
+                    description=entry.description or d.description,
+                    speakers=entry.speakers or list(d.speakers),
+                    language=entry.language or d.language,
+                    date=entry.date or d.date,
+                    page=str(path),
+                    extra={**entry.extra, "manifest_line": entry.line},
+                )
+            )
 
-    def _expand_page(self, page: Page, *, source_for: tuple[Path, Path] | None,
-                     fallback_name: str | None = None) -> None:
+    def _expand_page(
+        self, page: Page, *, source_for: tuple[Path, Path] | None, fallback_name: str | None = None
+    ) -> None:
         """Add a page's asset links and page links.
 
         ``source_for`` is (unpack folder, zip file) for pages inside an export zip, so that
@@ -200,7 +224,8 @@ class SourceExpander:
         for link in page.links:
             if not link.is_asset:
                 self.result.page_links.append(
-                    PageLinkRequest(event, link.url, link.heading, link.context))
+                    PageLinkRequest(event, link.url, link.heading, link.context)
+                )
                 continue
             try:
                 location = parse_location(link.url, base=page.path.parent)
@@ -208,18 +233,31 @@ class SourceExpander:
                 self.result.problems.append(Problem(page_ref, str(exc)))
                 continue
             if location.path is not None:
-                source_url = str(location.path.resolve() if source_for is None
-                                 else _zip_ref(location.path, *source_for))
+                source_url = str(
+                    location.path.resolve()
+                    if source_for is None
+                    else _zip_ref(location.path, *source_for)
+                )
             else:
                 source_url = link.url
-            self._add(AssetRequest(
-                location, source_url, event=event,
-                title=link.heading or (link.text if link.text and link.text != link.url
-                                       else None) or location.filename,
-                description=link.context, speakers=list(d.speakers), language=d.language,
-                date=d.date, page=page_ref, heading=link.heading, context=link.context,
-                extra={"page": page_ref, "page_title": page.title,
-                       "headings": link.headings}))
+            self._add(
+                AssetRequest(
+                    location,
+                    source_url,
+                    event=event,
+                    title=link.heading
+                    or (link.text if link.text and link.text != link.url else None)
+                    or location.filename,
+                    description=link.context,
+                    speakers=list(d.speakers),
+                    language=d.language,
+                    date=d.date,
+                    page=page_ref,
+                    heading=link.heading,
+                    context=link.context,
+                    extra={"page": page_ref, "page_title": page.title, "headings": link.headings},
+                )
+            )
 
     def _expand_zip(self, path: Path) -> None:
         target = Path(tempfile.mkdtemp(prefix="mediaarchive-export-"))
@@ -229,16 +267,28 @@ class SourceExpander:
         for inner in sorted(target.rglob("*.zip")):
             _safe_unzip(inner, inner.with_suffix(""))
             inner.unlink()
-        pages = sorted(p for p in target.rglob("*") if p.is_file() and is_page_file(p)
-                       and not p.name.startswith("."))
+        pages = sorted(
+            p
+            for p in target.rglob("*")
+            if p.is_file() and is_page_file(p) and not p.name.startswith(".")
+        )
         if not pages:
             raise UserError(f"{path}: the zip holds no page export (.md, .html or .txt)")
         for page_path in pages:
-            self._expand_page(read_page(page_path), source_for=(target, path.resolve()),
-                              fallback_name=path.stem if len(pages) == 1 else None)
+            self._expand_page(
+                read_page(page_path),
+                source_for=(target, path.resolve()),
+                fallback_name=path.stem if len(pages) == 1 else None,
+            )
 
-    def _event(self, name: str, *, date: str | None = None, source: str | None = None,
-               description: str | None = None) -> None:
+    def _event(
+        self,
+        name: str,
+        *,
+        date: str | None = None,
+        source: str | None = None,
+        description: str | None = None,
+    ) -> None:
         if name not in self.result.events:
             self.result.events[name] = EventInfo(name, date, source, description)
 
@@ -265,11 +315,13 @@ def _safe_unzip(path: Path, target: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             for member in archive.infolist():
                 destination = (target / member.filename).resolve()
-                if not str(destination).startswith(str(target.resolve()) + os.sep) and \
-                        destination != target.resolve():
-                    raise UserError(f"{path}: refuses to unpack {member.filename!r} "
-                                    "(points outside the export)")
+                if (
+                    not str(destination).startswith(str(target.resolve()) + os.sep)
+                    and destination != target.resolve()
+                ):
+                    raise UserError(
+                        f"{path}: refuses to unpack {member.filename!r} (points outside the export)"
+                    )
             archive.extractall(target)
     except zipfile.BadZipFile as exc:
-        raise UserError(f"{path}: not a valid zip file ({exc}); download the export again") \
-            from exc
+        raise UserError(f"{path}: not a valid zip file ({exc}); download the export again") from exc

@@ -12,16 +12,53 @@ HEAD_BYTES = 8192
 
 _MEDIA_EXTENSIONS = {
     # video
-    "mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "wmv", "flv", "ts", "3gp",
+    "mp4",
+    "m4v",
+    "mov",
+    "mkv",
+    "webm",
+    "avi",
+    "mpg",
+    "mpeg",
+    "wmv",
+    "flv",
+    "ts",
+    "3gp",
     # audio
-    "mp3", "m4a", "aac", "wav", "flac", "ogg", "oga", "opus", "wma", "aiff",
+    "mp3",
+    "m4a",
+    "aac",
+    "wav",
+    "flac",
+    "ogg",
+    "oga",
+    "opus",
+    "wma",
+    "aiff",
     # images
-    "png", "jpg", "jpeg", "gif", "webp", "tif", "tiff", "bmp", "heic", "avif", "svg",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "tif",
+    "tiff",
+    "bmp",
+    "heic",
+    "avif",
+    "svg",
     # documents that events also keep
-    "pdf", "pptx", "ppt", "key", "odp", "docx",
+    "pdf",
+    "pptx",
+    "ppt",
+    "key",
+    "odp",
+    "docx",
 }
-_HTML = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
-                   re.IGNORECASE | re.DOTALL)
+_HTML = re.compile(
+    rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def looks_like_media_name(name: str) -> bool:

@@ -76,8 +76,7 @@ def read_manifest(path: Path) -> tuple[list[ManifestEntry], list[ManifestProblem
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, Any]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "url" not in [name.strip().lower() for name in
-                                              reader.fieldnames]:
+    if not reader.fieldnames or "url" not in [name.strip().lower() for name in reader.fieldnames]:
         raise UserError(f"{path}: the CSV manifest needs a header row with a 'url' column")
     rows: list[tuple[int, Any]] = []
     line = 1
@@ -88,11 +87,22 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, Any]]:
             if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
                 continue
             if None in row:
-                rows.append((start, ValueError("more values than columns; quote values "
-                                               "that contain commas")))
+                rows.append(
+                    (
+                        start,
+                        ValueError("more values than columns; quote values that contain commas"),
+                    )
+                )
                 continue
-            rows.append((start, {(k or "").strip().lower(): (v.strip() if isinstance(v, str)
-                                                             else v) for k, v in row.items()}))
+            rows.append(
+                (
+                    start,
+                    {
+                        (k or "").strip().lower(): (v.strip() if isinstance(v, str) else v)
+                        for k, v in row.items()
+                    },
+                )
+            )
     except csv.Error as exc:
         raise UserError(f"{path} line {reader.line_num}: not valid CSV: {exc}") from exc
     return rows
@@ -108,12 +118,14 @@ def _structured_rows(path: Path, text: str) -> list[tuple[int, Any]]:
         except json.JSONDecodeError:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark is not None else ""
-            raise UserError(f"{path}{where}: not valid YAML/JSON: "
-                            f"{getattr(exc, 'problem', exc)}") from exc
+            raise UserError(
+                f"{path}{where}: not valid YAML/JSON: {getattr(exc, 'problem', exc)}"
+            ) from exc
         items = data.get("assets", data) if isinstance(data, dict) else data
         if not isinstance(items, list):
-            raise UserError(f"{path}: a manifest is a list of entries (or 'assets: [...]')") \
-                from exc
+            raise UserError(
+                f"{path}: a manifest is a list of entries (or 'assets: [...]')"
+            ) from exc
         return [(index + 1, item) for index, item in enumerate(items)]
     if root is None:
         raise UserError(f"{path}: the manifest is empty")
@@ -157,8 +169,11 @@ def _entry(line: int, row: Any) -> ManifestEntry:
         value = row.get(name)
         if value is not None and not isinstance(value, str | int | float):
             raise ValueError(f"{name} must be a text, not {type(value).__name__}")
-    extra = {k: v for k, v in row.items()
-             if k not in KNOWN_FIELDS and k != "speaker" and v not in (None, "")}
+    extra = {
+        k: v
+        for k, v in row.items()
+        if k not in KNOWN_FIELDS and k != "speaker" and v not in (None, "")
+    }
     return ManifestEntry(
         line=line,
         url=url.strip(),

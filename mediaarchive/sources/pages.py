@@ -105,7 +105,8 @@ def is_asset_link(url: str, base: Path | None) -> bool:
         if s3_host_match(parts.hostname or "") is not None and parts.path.strip("/"):
             return True
         return looks_like_media_name(parts.path) or (
-            is_presigned(url) and bool(parts.path.strip("/")))
+            is_presigned(url) and bool(parts.path.strip("/"))
+        )
     if url.startswith(("#", "mailto:", "tel:")) or re.match(r"^[a-z]+:", url):
         return False
     relative = unquote(url.split("#", 1)[0].split("?", 1)[0])
@@ -127,8 +128,9 @@ def assemble_page(path: Path, title: str | None, blocks: list[Block]) -> Page:
         if block.kind == "heading":
             page.headings.append(block.text)
             # Headings with nothing between them nest (a section and its sub-section).
-            heading_path = [*heading_path, block.text] if after_heading and heading else [
-                block.text]
+            heading_path = (
+                [*heading_path, block.text] if after_heading and heading else [block.text]
+            )
             heading = block.text
             after_heading = True
             continue
@@ -141,18 +143,24 @@ def assemble_page(path: Path, title: str | None, blocks: list[Block]) -> Page:
             continue
         seen.add(url)
         context = block.context or _nearby_text(blocks, index)
-        page.links.append(PageLinkItem(
-            url=url, heading=heading, headings=list(heading_path), context=context,
-            text=block.text or None, is_asset=is_asset_link(url, path.parent)))
+        page.links.append(
+            PageLinkItem(
+                url=url,
+                heading=heading,
+                headings=list(heading_path),
+                context=context,
+                text=block.text or None,
+                is_asset=is_asset_link(url, path.parent),
+            )
+        )
     return page
 
 
 def _nearby_text(blocks: list[Block], index: int) -> str | None:
     """The text after a link up to the next link or heading; else the text just before it."""
     after: list[str] = []
-    for block in blocks[index + 1:]:
-        if block.kind == "link" and (block.context is not None
-                                     or block.url == blocks[index].url):
+    for block in blocks[index + 1 :]:
+        if block.kind == "link" and (block.context is not None or block.url == blocks[index].url):
             continue  # a link inside the next paragraph (or the same link again)
         if block.kind != "text":
             break
@@ -194,8 +202,9 @@ def _text_blocks(text: str) -> list[Block]:
             blocks.append(Block("heading", lines[0]))
         else:
             paragraph = " ".join(lines)
-            blocks.extend(Block("link", url=url, context=paragraph)
-                          for url in _URL.findall(paragraph))
+            blocks.extend(
+                Block("link", url=url, context=paragraph) for url in _URL.findall(paragraph)
+            )
             blocks.append(Block("text", paragraph))
     return blocks
 
@@ -221,8 +230,9 @@ def _markdown_blocks(text: str) -> tuple[str | None, list[Block]]:
             blocks.extend(Block("link", text or "", url=url) for text, url in links + bare)
             return
         clean = re.sub(r"[*_`]+", "", rest).lstrip("> -•").strip()
-        blocks.extend(Block("link", text or "", url=url, context=clean)
-                      for text, url in links + bare)
+        blocks.extend(
+            Block("link", text or "", url=url, context=clean) for text, url in links + bare
+        )
         blocks.append(Block("text", clean))
 
     for line in text.replace("\r\n", "\n").split("\n"):
@@ -247,8 +257,26 @@ def _markdown_blocks(text: str) -> tuple[str | None, list[Block]]:
 
 # -- html ---------------------------------------------------------------------------------
 
-_BLOCK_TAGS = {"p", "div", "li", "figcaption", "blockquote", "td", "th", "pre", "tr", "ul",
-               "ol", "figure", "section", "article", "header", "footer", "details", "summary"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "li",
+    "figcaption",
+    "blockquote",
+    "td",
+    "th",
+    "pre",
+    "tr",
+    "ul",
+    "ol",
+    "figure",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "details",
+    "summary",
+}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _MEDIA_TAGS = {"img": "src", "video": "src", "audio": "src", "source": "src", "embed": "src"}
 
@@ -282,7 +310,8 @@ class _PageHTMLParser(HTMLParser):
             self._pending_links.append(Block("link", url=values["href"]))
         elif tag in _MEDIA_TAGS and values.get(_MEDIA_TAGS[tag]):
             self._pending_links.append(
-                Block("link", values.get("alt", ""), url=values[_MEDIA_TAGS[tag]]))
+                Block("link", values.get("alt", ""), url=values[_MEDIA_TAGS[tag]])
+            )
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
@@ -293,8 +322,9 @@ class _PageHTMLParser(HTMLParser):
             text = _squash("".join(self._buffer))
             self._buffer.clear()
             if text:
-                if self._page_title_heading or (self.page_title is None and tag == "h1"
-                                                and not self.blocks):
+                if self._page_title_heading or (
+                    self.page_title is None and tag == "h1" and not self.blocks
+                ):
                     self.page_title = text
                 else:
                     self.blocks.append(Block("heading", text))
@@ -318,8 +348,9 @@ class _PageHTMLParser(HTMLParser):
         text = _squash("".join(self._buffer))
         self._buffer.clear()
         link_texts = " ".join(b.text for b in self._pending_links if b.text)
-        only_links = bool(self._pending_links) and (not text or text == _squash(link_texts)
-                                                    or _URL.fullmatch(text) is not None)
+        only_links = bool(self._pending_links) and (
+            not text or text == _squash(link_texts) or _URL.fullmatch(text) is not None
+        )
         for link in self._pending_links:
             if not only_links:
                 link.context = text

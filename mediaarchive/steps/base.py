@@ -89,8 +89,16 @@ class StepContext:
         The file is moved into the content-addressed store; ``params`` records exactly
         what made it.
         """
-        return save_rendition(self.archive, self.session, self.asset, kind, path, mime=mime,
-                              params=params, label=label)
+        return save_rendition(
+            self.archive,
+            self.session,
+            self.asset,
+            kind,
+            path,
+            mime=mime,
+            params=params,
+            label=label,
+        )
 
 
 def save_rendition(

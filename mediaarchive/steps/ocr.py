@@ -38,10 +38,22 @@ def ocr_image(ctx: StepContext) -> None:
         delete(OcrText).where(OcrText.asset_id == ctx.asset.id, OcrText.source == "image")
     )
     if page.text:
-        ctx.session.add(OcrText(
-            asset_id=ctx.asset.id, source="image", start=None, end=None, text=page.text,
-            confidence=page.confidence, words=[w.to_json() for w in page.words],
-            params={**page.params, "tesseract": version(), "scale": page.scale,
-                    "dropped_words": page.dropped, "seconds": round(page.seconds, 3)},
-        ))
+        ctx.session.add(
+            OcrText(
+                asset_id=ctx.asset.id,
+                source="image",
+                start=None,
+                end=None,
+                text=page.text,
+                confidence=page.confidence,
+                words=[w.to_json() for w in page.words],
+                params={
+                    **page.params,
+                    "tesseract": version(),
+                    "scale": page.scale,
+                    "dropped_words": page.dropped,
+                    "seconds": round(page.seconds, 3),
+                },
+            )
+        )
     ocr_text_changed(ctx.session, ctx.asset)

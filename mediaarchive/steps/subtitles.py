@@ -53,8 +53,9 @@ def make_subtitles(ctx: StepContext) -> None:
         raise SkipStep("no transcript to make subtitles from (not transcribed)")
     if not transcript.segments:
         raise SkipStep("the transcript holds no speech: no subtitles to make")
-    write_subtitle_renditions(ctx.archive, ctx.session, ctx.asset, formats, preset,
-                              workdir=ctx.workdir)
+    write_subtitle_renditions(
+        ctx.archive, ctx.session, ctx.asset, formats, preset, workdir=ctx.workdir
+    )
 
 
 def write_subtitle_renditions(
@@ -82,19 +83,21 @@ def write_subtitle_renditions(
             text = render_subtitles(session, asset, fmt, chosen)
             path = Path(tmp) / f"{asset.short_id}.{fmt}"
             path.write_text(text, encoding="utf-8")
-            saved.append(save_rendition(
-                archive,
-                session,
-                asset,
-                RENDITION_KIND,
-                path,
-                mime=MIME_TYPES[fmt],
-                label=fmt,
-                params={
-                    "format": fmt,
-                    "preset": chosen.name,
-                    "transcript_id": transcript.id if transcript else None,
-                    "problems": problems,
-                },
-            ))
+            saved.append(
+                save_rendition(
+                    archive,
+                    session,
+                    asset,
+                    RENDITION_KIND,
+                    path,
+                    mime=MIME_TYPES[fmt],
+                    label=fmt,
+                    params={
+                        "format": fmt,
+                        "preset": chosen.name,
+                        "transcript_id": transcript.id if transcript else None,
+                        "problems": problems,
+                    },
+                )
+            )
     return saved

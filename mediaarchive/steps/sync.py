@@ -70,7 +70,8 @@ def make_transcript_current(
     if not transcript.complete:
         raise UserError(
             f"transcript {transcript.id} of asset {asset.short_id} is unfinished: "
-            f"'mediaarchive transcribe {asset.short_id}' resumes it")
+            f"'mediaarchive transcribe {asset.short_id}' resumes it"
+        )
     session.flush()
     switched = False
     for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):
@@ -90,16 +91,23 @@ def make_transcript_current(
     return result
 
 
-def _rerender_subtitles(archive: Archive, session: Session, asset: Asset,
-                        transcript: Transcript, result: CurrentTranscript,
-                        workdir: Path | None) -> None:
-    renditions = session.scalars(select(Rendition).where(
-        Rendition.asset_id == asset.id, Rendition.kind == RENDITION_KIND)).all()
+def _rerender_subtitles(
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    transcript: Transcript,
+    result: CurrentTranscript,
+    workdir: Path | None,
+) -> None:
+    renditions = session.scalars(
+        select(Rendition).where(Rendition.asset_id == asset.id, Rendition.kind == RENDITION_KIND)
+    ).all()
     if not renditions:
         return  # none were made (no "subtitles" step has run): nothing to follow
-    has_speech = session.scalar(
-        select(Segment.id).where(Segment.transcript_id == transcript.id).limit(1)
-    ) is not None
+    has_speech = (
+        session.scalar(select(Segment.id).where(Segment.transcript_id == transcript.id).limit(1))
+        is not None
+    )
     if not has_speech:
         # As the "subtitles" step makes none for a transcript without speech, none stay
         # that would show the text of a transcript that is no longer current.
@@ -115,8 +123,9 @@ def _rerender_subtitles(archive: Archive, session: Session, asset: Asset,
         preset = params.get("preset") or archive.settings.subtitle_preset
         by_preset.setdefault(preset, []).append(params.get("format") or rendition.label)
     for preset, formats in by_preset.items():
-        for rendition in write_subtitle_renditions(archive, session, asset, formats, preset,
-                                                   workdir=workdir):
+        for rendition in write_subtitle_renditions(
+            archive, session, asset, formats, preset, workdir=workdir
+        ):
             result.rendered.append(rendition.label)
     session.expire(asset, ["renditions"])
 

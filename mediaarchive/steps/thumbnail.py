@@ -22,9 +22,15 @@ def thumbnail(ctx: StepContext) -> None:
     with ctx.archive.store.materialize(ctx.asset.blob_key) as source:
         probe = ctx.asset.probe or probe_file(source, label=ctx.label)
         params = make_thumbnail(
-            source, target, probe, label=ctx.label, threads=ctx.threads,
-            max_size=int(ctx.params["max_size"]), image_format=image_format,
+            source,
+            target,
+            probe,
+            label=ctx.label,
+            threads=ctx.threads,
+            max_size=int(ctx.params["max_size"]),
+            image_format=image_format,
             quality=int(ctx.params["quality"]),
         )
-    ctx.save_rendition("thumbnail", target, mime=MIME.get(image_format, "image/jpeg"),
-                       params=params)
+    ctx.save_rendition(
+        "thumbnail", target, mime=MIME.get(image_format, "image/jpeg"), params=params
+    )

@@ -53,9 +53,14 @@ def transcode(ctx: StepContext) -> None:
         has_picture = video_stream(probe) is not None and not probe.get("still")
         recipes = _recipes(params, has_audio=has_audio, has_picture=has_picture)
         if not recipes:
-            raise SkipStep("nothing to transcode: " + ("no audio or video stream"
-                                                       if not (has_audio or has_picture)
-                                                       else "every rendition is turned off"))
+            raise SkipStep(
+                "nothing to transcode: "
+                + (
+                    "no audio or video stream"
+                    if not (has_audio or has_picture)
+                    else "every rendition is turned off"
+                )
+            )
         duration = probe.get("duration") or 0.0
         total = sum(_WEIGHT[kind] for kind, _ in recipes) * duration or 1.0
         done = 0.0
@@ -68,8 +73,9 @@ def transcode(ctx: StepContext) -> None:
             else:
                 offset = done
 
-                def report(d: float, _t: float, _u: str, offset: float = offset,
-                           weight: float = weight) -> None:
+                def report(
+                    d: float, _t: float, _u: str, offset: float = offset, weight: float = weight
+                ) -> None:
                     ctx.progress(offset + d * weight, total, "s")
 
                 _make(ctx, kind, recipe, source, probe, report)
@@ -79,19 +85,25 @@ def transcode(ctx: StepContext) -> None:
             ctx.progress(done, total, "s")
 
 
-def _recipes(params: dict[str, Any], *, has_audio: bool,
-             has_picture: bool) -> list[tuple[str, dict[str, Any]]]:
+def _recipes(
+    params: dict[str, Any], *, has_audio: bool, has_picture: bool
+) -> list[tuple[str, dict[str, Any]]]:
     recipes: list[tuple[str, dict[str, Any]]] = []
     if params["speech_audio"] and has_audio:
         recipes.append(("speech_audio", {"loudnorm": bool(params["loudnorm"])}))
     if params["proxy"] and (has_audio or has_picture):
-        recipes.append(("proxy", {
-            "max_width": int(params["proxy_max_width"]),
-            "max_height": int(params["proxy_max_height"]),
-            "crf": int(params["proxy_crf"]),
-            "preset": str(params["proxy_preset"]),
-            "audio_bitrate": str(params["proxy_audio_bitrate"]),
-        }))
+        recipes.append(
+            (
+                "proxy",
+                {
+                    "max_width": int(params["proxy_max_width"]),
+                    "max_height": int(params["proxy_max_height"]),
+                    "crf": int(params["proxy_crf"]),
+                    "preset": str(params["proxy_preset"]),
+                    "audio_bitrate": str(params["proxy_audio_bitrate"]),
+                },
+            )
+        )
     if params["poster"] and has_picture:
         recipes.append(("poster", {"max_width": 1280, "max_height": 720}))
     return recipes
@@ -101,23 +113,42 @@ def _matches(saved: dict[str, Any] | None, recipe: dict[str, Any], sha256: str) 
     return bool(saved) and saved.get("recipe") == recipe and saved.get("source") == sha256
 
 
-def _make(ctx: StepContext, kind: str, recipe: dict[str, Any], source: Path,
-          probe: dict[str, Any], report: Callable[[float, float, str], None]) -> None:
+def _make(
+    ctx: StepContext,
+    kind: str,
+    recipe: dict[str, Any],
+    source: Path,
+    probe: dict[str, Any],
+    report: Callable[[float, float, str], None],
+) -> None:
     if kind == "speech_audio":
         target = ctx.temp_path("speech.wav")
-        params = extract_speech_audio(source, target, probe, label=ctx.label,
-                                      threads=ctx.threads, loudnorm=recipe["loudnorm"],
-                                      progress=report)
+        params = extract_speech_audio(
+            source,
+            target,
+            probe,
+            label=ctx.label,
+            threads=ctx.threads,
+            loudnorm=recipe["loudnorm"],
+            progress=report,
+        )
         mime = "audio/wav"
     elif kind == "proxy":
         target = ctx.temp_path("proxy.mp4")
-        params = make_proxy(source, target, probe, label=ctx.label, threads=ctx.threads,
-                            options=ProxyOptions(**recipe), progress=report)
+        params = make_proxy(
+            source,
+            target,
+            probe,
+            label=ctx.label,
+            threads=ctx.threads,
+            options=ProxyOptions(**recipe),
+            progress=report,
+        )
         mime = "video/mp4" if video_stream(probe) is not None else "audio/mp4"
     else:
         target = ctx.temp_path("poster.jpg")
-        params = make_poster(source, target, probe, label=ctx.label, threads=ctx.threads,
-                             **recipe)
+        params = make_poster(source, target, probe, label=ctx.label, threads=ctx.threads, **recipe)
         mime = "image/jpeg"
-    ctx.save_rendition(kind, target, mime=mime,
-                       params={**params, "recipe": recipe, "source": ctx.asset.sha256})
+    ctx.save_rendition(
+        kind, target, mime=mime, params={**params, "recipe": recipe, "source": ctx.asset.sha256}
+    )

@@ -49,7 +49,9 @@ Progress = Callable[[float, float, str], None]
 def transcribe(ctx: StepContext) -> None:
     glossary = ctx.params.get("glossary")
     transcribe_into(
-        ctx.archive, ctx.session, ctx.asset,
+        ctx.archive,
+        ctx.session,
+        ctx.asset,
         model=ctx.params.get("model"),
         language=ctx.params.get("language"),
         glossary=Path(glossary) if glossary else None,
@@ -72,15 +74,27 @@ def check_transcribable(asset: Asset) -> None:
     raise UserError(
         f"asset {asset.short_id}{f' ({name})' if name else ''} is {_article(asset.kind)} "
         f"{asset.kind}: only video and audio have speech to transcribe"
-        + (" (the text on an image is read by its ocr step: find it with "
-           "'mediaarchive search')" if asset.kind == AssetKind.IMAGE else ""))
+        + (
+            " (the text on an image is read by its ocr step: find it with 'mediaarchive search')"
+            if asset.kind == AssetKind.IMAGE
+            else ""
+        )
+    )
 
 
-def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: str | None,
-                    language: str | None, glossary: Path | None, threads: int,
-                    progress: Progress | None = None,
-                    checkpoint: Callable[..., None] | None = None,
-                    workdir: Path | None = None) -> Transcript:
+def transcribe_into(
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    *,
+    model: str | None,
+    language: str | None,
+    glossary: Path | None,
+    threads: int,
+    progress: Progress | None = None,
+    checkpoint: Callable[..., None] | None = None,
+    workdir: Path | None = None,
+) -> Transcript:
     """Transcribe ``asset``'s speech audio into a Transcript (resuming an interrupted one)
     and make it current.
 
@@ -96,27 +110,43 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
     rendition = next((r for r in asset.renditions if r.kind == "speech_audio"), None)
     if rendition is None:
         if (asset.probe or {}).get("has_audio") is False:
-            empty = _finish_empty(archive, session, asset,
-                                  settings.model if model is None else model,
-                                  "the asset has no audio stream: nothing was said", workdir)
+            empty = _finish_empty(
+                archive,
+                session,
+                asset,
+                settings.model if model is None else model,
+                "the asset has no audio stream: nothing was said",
+                workdir,
+            )
             commit(transcript_id=empty.id, seconds_done=0.0, seconds_total=0.0)
             return empty
         raise TranscriptionError(
             f"{label} has no speech audio yet: run its transcode step first "
-            f"('mediaarchive run', or 'mediaarchive retry {asset.short_id}')")
+            f"('mediaarchive run', or 'mediaarchive retry {asset.short_id}')"
+        )
 
     transcriber = get_transcriber(settings, model, threads=threads)
     requested = (language or asset.language or settings.language or "de").lower()
     terms = read_glossary(glossary) if glossary else []
     prompt, hotwords = build_prompt(
-        event=asset.event.name if asset.event else None, title=asset.title,
-        speakers=list(asset.speakers or []), glossary=terms)
-    base_options = DecodingOptions(language=None if requested == "auto" else requested,
-                                   beam_size=settings.asr_beam_size,
-                                   batch_size=settings.asr_batch_size,
-                                   initial_prompt=prompt, hotwords=hotwords)
-    resume_key = {"model_sha256": transcriber.model.sha256, "requested_language": requested,
-                  "options": base_options.to_json(), "audio_sha256": rendition.sha256}
+        event=asset.event.name if asset.event else None,
+        title=asset.title,
+        speakers=list(asset.speakers or []),
+        glossary=terms,
+    )
+    base_options = DecodingOptions(
+        language=None if requested == "auto" else requested,
+        beam_size=settings.asr_beam_size,
+        batch_size=settings.asr_batch_size,
+        initial_prompt=prompt,
+        hotwords=hotwords,
+    )
+    resume_key = {
+        "model_sha256": transcriber.model.sha256,
+        "requested_language": requested,
+        "options": base_options.to_json(),
+        "audio_sha256": rendition.sha256,
+    }
 
     transcript = _resumable(session, asset, resume_key)
     with archive.store.materialize(rendition.blob_key) as path:
@@ -131,8 +161,13 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
         else:
             detected, probability = requested, None
         transcript = Transcript(
-            asset_id=asset.id, model=transcriber.model.name, language=detected,
-            language_probability=probability, duration=duration, complete=False, current=False,
+            asset_id=asset.id,
+            model=transcriber.model.name,
+            language=detected,
+            language_probability=probability,
+            duration=duration,
+            complete=False,
+            current=False,
             provenance={
                 **transcriber.provenance(),
                 "resume_key": resume_key,
@@ -141,16 +176,23 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
                 "hotwords": hotwords,
                 "glossary_file": str(glossary) if glossary else None,
                 "glossary": terms,
-                "metadata": {"event": asset.event.name if asset.event else None,
-                             "title": asset.title, "speakers": list(asset.speakers or [])},
+                "metadata": {
+                    "event": asset.event.name if asset.event else None,
+                    "title": asset.title,
+                    "speakers": list(asset.speakers or []),
+                },
                 "audio": {"rendition_sha256": rendition.sha256, "duration": duration},
-                "started": _now(), "runs": [],
-            })
+                "started": _now(),
+                "runs": [],
+            },
+        )
         session.add(transcript)
         session.flush()
     options = DecodingOptions(**{**base_options.to_json(), "language": transcript.language})
-    offset = session.scalar(select(func.max(Segment.end)).where(
-        Segment.transcript_id == transcript.id)) or 0.0
+    offset = (
+        session.scalar(select(func.max(Segment.end)).where(Segment.transcript_id == transcript.id))
+        or 0.0
+    )
     # Each run is recorded as it goes, so a killed run's time and starting point count too.
     runs = [*transcript.provenance.get("runs", []), {"from": offset, "started": _now()}]
     _update_run(transcript, runs, began, 0)
@@ -167,16 +209,27 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
     for segment in segments:
         if segment.start < offset - 0.01:  # never store a stretch twice after a resume
             continue
-        row = Segment(transcript_id=transcript.id, start=segment.start, end=segment.end,
-                      text=segment.text, confidence=round(segment.confidence, 4))
-        row.words = [Word(start=w.start, end=w.end, word=w.word, probability=w.probability)
-                     for w in segment.words]
+        row = Segment(
+            transcript_id=transcript.id,
+            start=segment.start,
+            end=segment.end,
+            text=segment.text,
+            confidence=round(segment.confidence, 4),
+        )
+        row.words = [
+            Word(start=w.start, end=w.end, word=w.word, probability=w.probability)
+            for w in segment.words
+        ]
         session.add(row)
         stored += 1
         _update_run(transcript, runs, began, stored)
         # Stored as produced: a killed run loses nothing that was already decoded.
-        commit(transcript_id=transcript.id, seconds_done=segment.end, seconds_total=duration,
-               rtf=round(rtf_now[0], 4))
+        commit(
+            transcript_id=transcript.id,
+            seconds_done=segment.end,
+            seconds_total=duration,
+            rtf=round(rtf_now[0], 4),
+        )
     report_now = guard.report()
     runs[-1]["guard_counts"] = report_now["counts"]
     runs[-1]["finished"] = _now()
@@ -186,21 +239,27 @@ def transcribe_into(archive: Archive, session: Session, asset: Asset, *, model: 
     transcript.provenance = prov
     transcript.complete = True
     make_transcript_current(archive, session, asset, transcript, workdir=workdir)
-    commit(transcript_id=transcript.id, seconds_done=duration, seconds_total=duration,
-           rtf=prov["real_time_factor"])
+    commit(
+        transcript_id=transcript.id,
+        seconds_done=duration,
+        seconds_total=duration,
+        rtf=prov["real_time_factor"],
+    )
     if progress is not None:
         progress(duration, duration, "s")
     return transcript
 
 
-def _update_run(transcript: Transcript, runs: list[dict[str, Any]], began: float,
-                stored: int) -> None:
+def _update_run(
+    transcript: Transcript, runs: list[dict[str, Any]], began: float, stored: int
+) -> None:
     """Record the current run's time and segments, and the totals over all runs."""
     runs[-1].update(seconds=round(time.monotonic() - began, 2), segments=stored)
     total = round(sum(run.get("seconds", 0.0) for run in runs), 2)
     duration = transcript.duration or 0.0
     transcript.provenance = {
-        **transcript.provenance, "runs": [dict(run) for run in runs],
+        **transcript.provenance,
+        "runs": [dict(run) for run in runs],
         "processing_seconds": total,
         "real_time_factor": round(total / duration, 4) if duration else None,
     }
@@ -208,8 +267,9 @@ def _update_run(transcript: Transcript, runs: list[dict[str, Any]], began: float
 
 def _resumable(session: Session, asset: Asset, key: dict[str, Any]) -> Transcript | None:
     """An interrupted transcript made with the same model and options (others are dropped)."""
-    pending = session.scalars(select(Transcript).where(
-        Transcript.asset_id == asset.id, Transcript.complete.is_(False))).all()
+    pending = session.scalars(
+        select(Transcript).where(Transcript.asset_id == asset.id, Transcript.complete.is_(False))
+    ).all()
     found = None
     for transcript in pending:
         if found is None and (transcript.provenance or {}).get("resume_key") == key:
@@ -219,10 +279,17 @@ def _resumable(session: Session, asset: Asset, key: dict[str, Any]) -> Transcrip
     return found
 
 
-def _finish_empty(archive: Archive, session: Session, asset: Asset, model: str, note: str,
-                  workdir: Path | None) -> Transcript:
-    transcript = Transcript(asset_id=asset.id, model=model, language=None, duration=0.0,
-                            complete=True, provenance={"note": note, "finished": _now()})
+def _finish_empty(
+    archive: Archive, session: Session, asset: Asset, model: str, note: str, workdir: Path | None
+) -> Transcript:
+    transcript = Transcript(
+        asset_id=asset.id,
+        model=model,
+        language=None,
+        duration=0.0,
+        complete=True,
+        provenance={"note": note, "finished": _now()},
+    )
     session.add(transcript)
     session.flush()
     make_transcript_current(archive, session, asset, transcript, workdir=workdir)

@@ -188,7 +188,9 @@ class S3Store:
     def _put_multipart(self, path: Path, key: str, sha256: str) -> str:
         object_key = self._object_key(key)
         upload = self.client.create_multipart_upload(
-            Bucket=self.bucket, Key=object_key, ChecksumAlgorithm="SHA256",
+            Bucket=self.bucket,
+            Key=object_key,
+            ChecksumAlgorithm="SHA256",
             Metadata={"sha256": sha256},
         )
         upload_id = upload["UploadId"]
@@ -203,12 +205,17 @@ class S3Store:
                     md5 = hashlib.md5(chunk).digest()
                     checksum = _b64(hashlib.sha256(chunk).digest())
                     result = self.client.upload_part(
-                        Bucket=self.bucket, Key=object_key, UploadId=upload_id,
-                        PartNumber=number, Body=chunk, ContentMD5=_b64(md5),
+                        Bucket=self.bucket,
+                        Key=object_key,
+                        UploadId=upload_id,
+                        PartNumber=number,
+                        Body=chunk,
+                        ContentMD5=_b64(md5),
                         ChecksumSHA256=checksum,
                     )
-                    parts.append({"PartNumber": number, "ETag": result["ETag"],
-                                  "ChecksumSHA256": checksum})
+                    parts.append(
+                        {"PartNumber": number, "ETag": result["ETag"], "ChecksumSHA256": checksum}
+                    )
                     part_md5s.append(md5)
                     number += 1
             if whole.hexdigest() != sha256:
@@ -216,7 +223,9 @@ class S3Store:
                     f"{path} changed while it was uploaded to {self.uri}: ingest it again"
                 )
             self.client.complete_multipart_upload(
-                Bucket=self.bucket, Key=object_key, UploadId=upload_id,
+                Bucket=self.bucket,
+                Key=object_key,
+                UploadId=upload_id,
                 MultipartUpload={"Parts": parts},
             )
         except BaseException:
@@ -247,8 +256,8 @@ class S3Store:
         if problem:
             self._delete(key)
             raise StoreError(
-                f"upload of {key} to {self.uri} failed verification: {problem}; "
-                "retry the step", transient=True,
+                f"upload of {key} to {self.uri} failed verification: {problem}; retry the step",
+                transient=True,
             )
 
     def _delete(self, key: str) -> None:
@@ -289,8 +298,9 @@ class S3Store:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._object_key(key),
-                                              **options)
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=self._object_key(key), **options
+            )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 raise StoreError(f"blob {key} is missing from the store at {self.uri}") from exc
@@ -313,7 +323,7 @@ class S3Store:
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}sha256/"):
                 for item in page.get("Contents", []):
-                    yield item["Key"][len(self.prefix):]
+                    yield item["Key"][len(self.prefix) :]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "NoSuchBucket":
                 return

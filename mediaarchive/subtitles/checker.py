@@ -65,21 +65,16 @@ def check_cues(cues: Sequence[Cue], preset: Preset) -> list[CueProblem]:
         for number, line in enumerate(cue.lines, start=1):
             if len(line) > preset.max_chars_per_line:
                 reasons.append(
-                    f"line {number} has {len(line)} characters "
-                    f"(max {preset.max_chars_per_line})"
+                    f"line {number} has {len(line)} characters (max {preset.max_chars_per_line})"
                 )
         duration = end - start
         if duration <= 0:
             reasons.append("ends before it starts")
         else:
             if duration < _ms(preset.min_duration):
-                reasons.append(
-                    f"on screen {duration / 1000:.3f} s (min {preset.min_duration:g} s)"
-                )
+                reasons.append(f"on screen {duration / 1000:.3f} s (min {preset.min_duration:g} s)")
             if duration > _ms(preset.max_duration):
-                reasons.append(
-                    f"on screen {duration / 1000:.3f} s (max {preset.max_duration:g} s)"
-                )
+                reasons.append(f"on screen {duration / 1000:.3f} s (max {preset.max_duration:g} s)")
             cps = cue.chars * 1000 / duration
             if cps > preset.max_cps + 1e-9:
                 reasons.append(

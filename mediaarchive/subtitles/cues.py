@@ -175,11 +175,7 @@ def tokenize(words: Iterable[TimedWord]) -> list[_Token]:
         previous = tokens[-1] if tokens else None
         start = max(word.start, previous.start if previous else 0.0, 0.0)
         end = max(word.end, start)
-        glue = (
-            previous is not None
-            and not text[:1].isspace()
-            and previous.segment == word.segment
-        )
+        glue = previous is not None and not text[:1].isspace() and previous.segment == word.segment
         if glue and previous is not None:
             previous.text += stripped
             previous.end = max(previous.end, end)
@@ -195,9 +191,8 @@ def tokenize(words: Iterable[TimedWord]) -> list[_Token]:
         token.starts_clause = _bare(token.text) in CONJUNCTIONS
         if index:
             before = tokens[index - 1]
-            token.hard_break_before = (
-                token.start - before.end >= HARD_PAUSE
-                or (token.segment != before.segment and (token.estimated or before.estimated))
+            token.hard_break_before = token.start - before.end >= HARD_PAUSE or (
+                token.segment != before.segment and (token.estimated or before.estimated)
             )
     return tokens
 
@@ -267,9 +262,7 @@ class _Block:
             self.prefix_chars.append(self.prefix_chars[-1] + len(token.text))
             self.prefix_sentences.append(self.prefix_sentences[-1] + token.sentence_end)
         # Cost of a cue cut, and of a line break, between token i-1 and token i.
-        self.cut_cost = [0.0] + [
-            _cut_cost(tokens[i - 1], tokens[i]) for i in range(1, len(tokens))
-        ]
+        self.cut_cost = [0.0] + [_cut_cost(tokens[i - 1], tokens[i]) for i in range(1, len(tokens))]
         self.line_break_cost = [0.0] + [
             _line_break_cost(tokens[i - 1], tokens[i]) for i in range(1, len(tokens))
         ]

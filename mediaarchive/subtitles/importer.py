@@ -92,8 +92,12 @@ def parse_subtitles(text: str, name: str = "subtitles") -> tuple[str, list[Impor
                         _seconds(subtitle.start), _seconds(subtitle.end), _clean(subtitle.content)
                     )
                 )
-    except (srt.SRTParseError, webvtt.errors.MalformedFileError,
-            webvtt.errors.MalformedCaptionError, ValueError) as exc:
+    except (
+        srt.SRTParseError,
+        webvtt.errors.MalformedFileError,
+        webvtt.errors.MalformedCaptionError,
+        ValueError,
+    ) as exc:
         kind = "WebVTT" if fmt == "vtt" else "SubRip (SRT)"
         raise SubtitleError(f"{name} is not a valid {kind} file: {exc}") from exc
     cues = [cue for cue in cues if cue.text]

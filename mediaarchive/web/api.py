@@ -32,8 +32,9 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 # Unset fields are left out: a hit has ``matches`` only when the search was grouped.
-@router.get("/search", response_model=list[SearchHit], response_model_exclude_unset=True,
-            tags=["search"])
+@router.get(
+    "/search", response_model=list[SearchHit], response_model_exclude_unset=True, tags=["search"]
+)
 def search(
     q: str = Query(max_length=500, description="What was said or shown (German works best)."),
     event: str | None = Query(None, max_length=500),
@@ -50,20 +51,32 @@ def search(
     """Ranked hits, best first: each with its asset, time range and a highlighted snippet."""
     if not q.strip():
         return []
-    filters = {"event": event, "speaker": speaker, "kind": kind, "source": source,
-               "since": since, "until": until, "language": language}
-    hits = search_service.search(archive, q, limit=limit, group=group,
-                                 **{k: v for k, v in filters.items() if v})
+    filters = {
+        "event": event,
+        "speaker": speaker,
+        "kind": kind,
+        "source": source,
+        "since": since,
+        "until": until,
+        "language": language,
+    }
+    hits = search_service.search(
+        archive, q, limit=limit, group=group, **{k: v for k, v in filters.items() if v}
+    )
     return [hit.to_json() for hit in hits]
 
 
 @router.get("/assets", response_model=list[AssetSummary], tags=["assets"])
-def assets(event: str | None = Query(None, max_length=500), kind: AssetKind | None = None,
-           state: AssetState | None = None,
-           session: views.ReadSession = Depends(get_session)) -> list[dict[str, Any]]:
+def assets(
+    event: str | None = Query(None, max_length=500),
+    kind: AssetKind | None = None,
+    state: AssetState | None = None,
+    session: views.ReadSession = Depends(get_session),
+) -> list[dict[str, Any]]:
     """Every asset with its processing state (like ``mediaarchive status --json``)."""
-    return [asset.to_json()
-            for asset in views.list_assets(session, event=event, kind=kind, state=state)]
+    return [
+        asset.to_json() for asset in views.list_assets(session, event=event, kind=kind, state=state)
+    ]
 
 
 @router.get("/assets/{asset_id}", response_model=AssetDetail, tags=["assets"])
@@ -72,10 +85,12 @@ def asset(asset_id: AssetId, archive: Archive = Depends(get_archive)) -> dict[st
     return library.web_detail(views.asset_detail(archive, asset_id))
 
 
-@router.get("/assets/{asset_id}/transcript", response_model=TranscriptDocument,
-            tags=["transcripts"])
-def transcript(asset_id: AssetId,
-               session: views.ReadSession = Depends(get_session)) -> dict[str, Any]:
+@router.get(
+    "/assets/{asset_id}/transcript", response_model=TranscriptDocument, tags=["transcripts"]
+)
+def transcript(
+    asset_id: AssetId, session: views.ReadSession = Depends(get_session)
+) -> dict[str, Any]:
     """The asset's current transcript: segments with their words and times."""
     return views.current_transcript(session, asset_id)
 
@@ -87,7 +102,6 @@ def events(session: views.ReadSession = Depends(get_session)) -> list[views.Even
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
-def event(event_id: EventId,
-          session: views.ReadSession = Depends(get_session)) -> dict[str, Any]:
+def event(event_id: EventId, session: views.ReadSession = Depends(get_session)) -> dict[str, Any]:
     """One event with its assets."""
     return views.event_detail(session, event_id).to_json()

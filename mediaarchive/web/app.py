@@ -38,8 +38,11 @@ class ReadOnlyAndTimed:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in READ_METHODS:
-            response = JSONResponse({"detail": "this archive is read-only on the web"},
-                                    status_code=405, headers={"Allow": "GET, HEAD"})
+            response = JSONResponse(
+                {"detail": "this archive is read-only on the web"},
+                status_code=405,
+                headers={"Allow": "GET, HEAD"},
+            )
             await response(scope, receive, send)
             return
         started = time.perf_counter()
@@ -59,8 +62,12 @@ class ReadOnlyAndTimed:
 
 def _wants_html(request: Request) -> bool:
     path = request.url.path
-    return not (path.startswith("/api/") or path.startswith("/openapi")
-                or "/subtitles." in path or "/transcript." in path)
+    return not (
+        path.startswith("/api/")
+        or path.startswith("/openapi")
+        or "/subtitles." in path
+        or "/transcript." in path
+    )
 
 
 def create_app(archive: Archive) -> FastAPI:
@@ -86,9 +93,14 @@ def create_app(archive: Archive) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_html(request):
-            return _error(request, 400, "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}"
-                for err in exc.errors()))
+            return _error(
+                request,
+                400,
+                "; ".join(
+                    f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}"
+                    for err in exc.errors()
+                ),
+            )
         return JSONResponse({"detail": exc.errors()}, status_code=422)
 
     app.include_router(pages.router)
@@ -101,11 +113,13 @@ def create_app(archive: Archive) -> FastAPI:
     return app
 
 
-def _error(request: Request, status: int, message: str,
-           headers: dict[str, str] | None = None) -> Response:
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_html(request) and request.method != "HEAD":
-        response = render(request, "error.html", {"status": status, "message": message},
-                          status_code=status)
+        response = render(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
         if headers:
             response.headers.update(headers)
         return response

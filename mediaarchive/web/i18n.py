@@ -54,7 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "transcript_help": "Jede Zeile springt an ihre Stelle im Video.",
         "no_transcript": "Noch kein Transkript.",
         "no_player": "Noch keine abspielbare Fassung: "
-                     "die Verarbeitung läuft oder ist fehlgeschlagen.",
+        "die Verarbeitung läuft oder ist fehlgeschlagen.",
         "track_label": "Deutsch",
         "downloads": "Downloads",
         "subtitles": "Untertitel",
@@ -156,8 +156,9 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def pick_language(query: str | None, cookie: str | None, accept_language: str | None,
-                  default: str = "de") -> str:
+def pick_language(
+    query: str | None, cookie: str | None, accept_language: str | None, default: str = "de"
+) -> str:
     """The page language: ``?lang=`` first, then the cookie, then Accept-Language."""
     for explicit in (query, cookie):
         if explicit and explicit.lower()[:2] in LANGUAGES:

@@ -10,12 +10,31 @@ from mediaarchive.services.media import SUBTITLE_FORMATS
 from mediaarchive.services.pages import AssetPage
 from mediaarchive.services.views import format_time
 
-__all__ = ["PLAYABLE", "SHOWABLE", "SUBTITLE_FORMATS", "format_size", "format_time",
-           "image_url", "playable", "rendition_url", "web_detail"]
+__all__ = [
+    "PLAYABLE",
+    "SHOWABLE",
+    "SUBTITLE_FORMATS",
+    "format_size",
+    "format_time",
+    "image_url",
+    "playable",
+    "rendition_url",
+    "web_detail",
+]
 
 #: Browsers play these originals directly when there is no proxy yet.
-PLAYABLE = ("video/mp4", "video/webm", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav",
-            "audio/x-wav", "audio/flac", "audio/webm", "video/ogg")
+PLAYABLE = (
+    "video/mp4",
+    "video/webm",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/ogg",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/flac",
+    "audio/webm",
+    "video/ogg",
+)
 SHOWABLE = ("image/jpeg", "image/png", "image/webp", "image/gif", "image/avif")
 
 

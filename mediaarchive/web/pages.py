@@ -21,8 +21,9 @@ router = APIRouter(include_in_schema=False)
 PAGE_LIMIT = 50
 
 
-def search_filters(event: str, speaker: str, kind: str, source: str, since: str,
-                   until: str) -> dict[str, str]:
+def search_filters(
+    event: str, speaker: str, kind: str, source: str, since: str, until: str
+) -> dict[str, str]:
     """The filters a user set, with nonsense values dropped rather than failing the page."""
     filters = {
         "event": event.strip()[:500],
@@ -37,10 +38,18 @@ def search_filters(event: str, speaker: str, kind: str, source: str, since: str,
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "", event: str = "", speaker: str = "",
-                kind: str = "", source: str = "", since: str = "", until: str = "",
-                archive: Archive = Depends(get_archive),
-                session: views.ReadSession = Depends(get_session)) -> HTMLResponse:
+def search_page(
+    request: Request,
+    q: str = "",
+    event: str = "",
+    speaker: str = "",
+    kind: str = "",
+    source: str = "",
+    since: str = "",
+    until: str = "",
+    archive: Archive = Depends(get_archive),
+    session: views.ReadSession = Depends(get_session),
+) -> HTMLResponse:
     """The start page: the search box, the hits, the events."""
     query = q.strip()[:500]
     filters = search_filters(event, speaker, kind, source, since, until)
@@ -55,23 +64,35 @@ def search_page(request: Request, q: str = "", event: str = "", speaker: str = "
     hits = []
     for hit in found:
         preview = previews.get(hit.asset_id)
-        hits.append({
-            **hit.to_json(),
-            "url": f"/assets/{hit.asset_id}"
-                   + (f"#t={hit.start:.2f}" if hit.start is not None else ""),
-            "event_id": event_ids.get(hit.event or ""),
-            "preview": f"/assets/{hit.asset_id}/{preview}" if preview else None,
-        })
-    return render(request, "search.html", {
-        "q": query, "filters": filters, "hits": hits, "events": events, "problem": problem,
-        "speakers": pages.known_speakers(session), "kinds": ASSET_KINDS,
-        "sources": HIT_SOURCES,
-    })
+        hits.append(
+            {
+                **hit.to_json(),
+                "url": f"/assets/{hit.asset_id}"
+                + (f"#t={hit.start:.2f}" if hit.start is not None else ""),
+                "event_id": event_ids.get(hit.event or ""),
+                "preview": f"/assets/{hit.asset_id}/{preview}" if preview else None,
+            }
+        )
+    return render(
+        request,
+        "search.html",
+        {
+            "q": query,
+            "filters": filters,
+            "hits": hits,
+            "events": events,
+            "problem": problem,
+            "speakers": pages.known_speakers(session),
+            "kinds": ASSET_KINDS,
+            "sources": HIT_SOURCES,
+        },
+    )
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_page(request: Request, event_id: EventId,
-               session: views.ReadSession = Depends(get_session)) -> HTMLResponse:
+def event_page(
+    request: Request, event_id: EventId, session: views.ReadSession = Depends(get_session)
+) -> HTMLResponse:
     """An event with its assets, each with its poster or thumbnail."""
     event = views.event_detail(session, event_id)
     assets = sorted(event.assets, key=lambda a: ((a.date or ""), (a.title or a.filename or "")))
@@ -80,8 +101,9 @@ def event_page(request: Request, event_id: EventId,
 
 
 @router.get("/assets/{asset_id}", response_class=HTMLResponse)
-def asset_page(request: Request, asset_id: str,
-               session: views.ReadSession = Depends(get_session)) -> HTMLResponse:
+def asset_page(
+    request: Request, asset_id: str, session: views.ReadSession = Depends(get_session)
+) -> HTMLResponse:
     """A talk (player, subtitles, transcript), an image (with its text) or another file."""
     return render(request, "asset.html", asset_context(pages.asset_page(session, asset_id)))
 
@@ -100,8 +122,15 @@ def asset_context(page: pages.AssetPage) -> dict[str, Any]:
         "has_transcript": bool(page.segments),
         "image_url": library.image_url(page) if asset.kind == AssetKind.IMAGE else None,
         "image_texts": page.image_texts,
-        "slides": [{"ocr": slide, "image": library.rendition_url(asset.id, "slide", slide.label)
-                    if slide.label else None} for slide in page.slides],
+        "slides": [
+            {
+                "ocr": slide,
+                "image": library.rendition_url(asset.id, "slide", slide.label)
+                if slide.label
+                else None,
+            }
+            for slide in page.slides
+        ],
         "proxy": page.rendition("proxy"),
         "duration": asset.duration,
         "subtitle_formats": library.SUBTITLE_FORMATS,

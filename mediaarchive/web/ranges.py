@@ -140,5 +140,9 @@ def blob_response(
     else:
         handle = store.open(key)
         first_in_handle = first
-    return StreamingResponse(_read(handle, first_in_handle, length), status_code=status,
-                             headers=headers, media_type=media_type)
+    return StreamingResponse(
+        _read(handle, first_in_handle, length),
+        status_code=status,
+        headers=headers,
+        media_type=media_type,
+    )

@@ -68,12 +68,17 @@ ENVIRONMENT = _environment()
 def request_language(request: Request) -> str:
     """The page language for this request (``?lang=``, cookie, Accept-Language, setting)."""
     default = getattr(request.app.state, "default_language", "de")
-    return pick_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
-                         request.headers.get("accept-language"), default)
+    return pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get(COOKIE),
+        request.headers.get("accept-language"),
+        default,
+    )
 
 
-def render(request: Request, template: str, context: dict[str, Any], *,
-           status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
     """A page in the request's language, with the security headers every page carries."""
     language = request_language(request)
     other = next(code for code in LANGUAGES if code != language)
@@ -82,7 +87,8 @@ def render(request: Request, template: str, context: dict[str, Any], *,
         lang=language,
         t=translator(language),
         switch_url=str(request.url.include_query_params(lang=other)).removeprefix(
-            f"{request.url.scheme}://{request.url.netloc}"),
+            f"{request.url.scheme}://{request.url.netloc}"
+        ),
         **context,
     )
     response = HTMLResponse(page, status_code=status_code)
@@ -91,6 +97,7 @@ def render(request: Request, template: str, context: dict[str, Any], *,
     response.headers["Vary"] = "Accept-Language, Cookie"
     explicit = request.query_params.get("lang")
     if explicit and explicit[:2].lower() in LANGUAGES:
-        response.set_cookie(COOKIE, explicit[:2].lower(), max_age=365 * 86400,
-                            samesite="lax", httponly=True)
+        response.set_cookie(
+            COOKIE, explicit[:2].lower(), max_age=365 * 86400, samesite="lax", httponly=True
+        )
     return response

@@ -30,12 +30,10 @@ def document_of(record: type) -> type[Document]:
     """A ``Document`` model with the fields, types and defaults of a dataclass."""
     hints = typing.get_type_hints(record)
     fields: dict[str, Any] = {
-        item.name: (hints[item.name],
-                    ... if item.default is dataclasses.MISSING else item.default)
+        item.name: (hints[item.name], ... if item.default is dataclasses.MISSING else item.default)
         for item in dataclasses.fields(record)
     }
-    return create_model(record.__name__, __base__=Document, __doc__=record.__doc__,
-                        **fields)
+    return create_model(record.__name__, __base__=Document, __doc__=record.__doc__, **fields)
 
 
 SearchHit = document_of(search.SearchHit)

@@ -30,8 +30,9 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror}): "
-                        "choose another with --port or --host") from exc
+        raise UserError(
+            f"cannot listen on {host}:{port} ({exc.strerror}): choose another with --port or --host"
+        ) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -45,14 +46,20 @@ def page_url(host: str, port: int, path: str = "/") -> str:
 
 
 def _server(archive: Archive, *, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(create_app(archive), log_level=log_level, access_log=False,
-                            lifespan="off", server_header=False,
-                            timeout_graceful_shutdown=3)
+    config = uvicorn.Config(
+        create_app(archive),
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=3,
+    )
     return uvicorn.Server(config)
 
 
-def run_server(archive: Archive, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-               log_level: str = "info") -> None:
+def run_server(
+    archive: Archive, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, log_level: str = "info"
+) -> None:
     """Serve the archive until interrupted (Ctrl-C)."""
     sock = bind(host, port)
     server = _server(archive, log_level=log_level)
@@ -68,15 +75,24 @@ class BackgroundServer:
     ``port=0`` picks a free port; ``url`` says where it listens.
     """
 
-    def __init__(self, archive: Archive, host: str = DEFAULT_HOST, port: int = 0, *,
-                 log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        log_level: str = "warning",
+    ) -> None:
         self.sock = bind(host, port)
         self.host = host
         self.port = self.sock.getsockname()[1]
         self.server = _server(archive, log_level=log_level)
-        self.thread = threading.Thread(target=self.server.run,
-                                       kwargs={"sockets": [self.sock]}, daemon=True,
-                                       name=f"web:{self.port}")
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [self.sock]},
+            daemon=True,
+            name=f"web:{self.port}",
+        )
 
     @property
     def url(self) -> str:
@@ -91,8 +107,12 @@ class BackgroundServer:
             time.sleep(0.02)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()

@@ -24,12 +24,15 @@ def spoken(seconds: float = 10.0) -> np.ndarray:
     return (rng.normal(0, 0.1, int(seconds * SR))).astype(np.float32)
 
 
-def segment(text: str, start: float = 0.0, prob: float = 0.9, no_speech: float = 0.05,
-            logprob: float = -0.3) -> SpeechSegment:
+def segment(
+    text: str, start: float = 0.0, prob: float = 0.9, no_speech: float = 0.05, logprob: float = -0.3
+) -> SpeechSegment:
     tokens = text.split()
     step = 4.0 / max(1, len(tokens))
-    words = tuple(SpeechWord(start + i * step, start + (i + 1) * step, " " + t, prob)
-                  for i, t in enumerate(tokens))
+    words = tuple(
+        SpeechWord(start + i * step, start + (i + 1) * step, " " + t, prob)
+        for i, t in enumerate(tokens)
+    )
     return SpeechSegment(start, start + 4.0, text, words, logprob, no_speech, 1.5)
 
 
@@ -66,8 +69,10 @@ def test_text_over_silence_or_marked_no_speech_goes() -> None:
     audio = np.concatenate([np.zeros(5 * SR, np.float32), spoken(5)])
     guard = SegmentGuard(audio)
     assert guard.check(segment("Ich bin jetzt auf der anderen Seite.", start=0.5)) is None
-    assert guard.check(segment("Das ist ein gutes Foto.", start=5.5, no_speech=0.9,
-                               logprob=-1.4)) is None
+    assert (
+        guard.check(segment("Das ist ein gutes Foto.", start=5.5, no_speech=0.9, logprob=-1.4))
+        is None
+    )
     assert guard.check(segment("Das ist ein gutes Foto.", start=5.5)) is not None
 
 
@@ -86,8 +91,7 @@ def generated(name: str) -> np.ndarray:
     if name == "hum":  # brown noise, like a room or a fan
         return (np.cumsum(rng.normal(0, 0.02, SR * 20)) * 0.01).astype(np.float32)
     if name == "tones":  # beeps, like a time signal
-        return (0.3 * np.sin(2 * np.pi * 1000 * t) * ((t * 2).astype(int) % 2)).astype(
-            np.float32)
+        return (0.3 * np.sin(2 * np.pi * 1000 * t) * ((t * 2).astype(int) % 2)).astype(np.float32)
     raise ValueError(name)
 
 
@@ -105,11 +109,12 @@ def test_loop_prone_input_has_no_runaway_repetition(transcriber, tmp_path) -> No
     import subprocess
 
     # A word said thirty times makes Whisper loop on (it wrote "ja" 57 times here).
-    source = synth.talk_audio(["Wir stimmen jetzt über den Antrag ab.", "ja, " * 30],
-                              pause=1.5)
+    source = synth.talk_audio(["Wir stimmen jetzt über den Antrag ab.", "ja, " * 30], pause=1.5)
     wav = tmp_path / "loop.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-i", str(source), "-ar", "16000", "-ac", "1",
-                    str(wav)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(source), "-ar", "16000", "-ac", "1", str(wav)],
+        check=True,
+    )
     segments, guard = transcriber.transcribe(load_audio(wav), DecodingOptions())
     words = [w.word.strip(" ,.!?").lower() for s in segments for w in s.words]
     run = longest = 1

@@ -38,8 +38,7 @@ def test_bundled_model_is_assembled_once_and_listed(model_cache: Path, home: Pat
     assert code == 0
     folder = model_cache / "whisper-base"
     assert sha256_file(folder / "model.bin") == BUNDLED_SHA256
-    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {p.name for p in
-                                                                  folder.iterdir()}
+    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {p.name for p in folder.iterdir()}
     assembled = (folder / "model.bin").stat().st_mtime_ns
     assert cli(home, "models", "install")[0] == 0
     assert (folder / "model.bin").stat().st_mtime_ns == assembled, "assembled only once"
@@ -48,15 +47,21 @@ def test_bundled_model_is_assembled_once_and_listed(model_cache: Path, home: Pat
     code, out, _ = cli(home, "models", "--json")
     rows = {row["name"]: row for row in json.loads(out)}
     assert code == 0
-    assert rows["base"] == {"name": "base", "path": str(folder), "sha256": BUNDLED_SHA256,
-                            "default": True, "available": True}
+    assert rows["base"] == {
+        "name": "base",
+        "path": str(folder),
+        "sha256": BUNDLED_SHA256,
+        "default": True,
+        "available": True,
+    }
     assert rows["large-v3-turbo"]["available"] is False
     assert rows["large-v3-turbo"]["default"] is False
 
 
 @pytest.mark.parametrize("damage", ["flipped", "truncated"])
 def test_a_corrupt_or_partial_model_is_refused_until_reinstalled(
-        model_cache: Path, home: Path, damage: str) -> None:
+    model_cache: Path, home: Path, damage: str
+) -> None:
     settings = Settings.load()
     model_bin = install_model(settings).path / "model.bin"
     if damage == "flipped":
@@ -81,7 +86,8 @@ def test_a_corrupt_or_partial_model_is_refused_until_reinstalled(
 
 
 def test_other_models_resolve_offline_or_say_how_to_get_them(
-        model_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     settings = Settings.load()
     with pytest.raises(ModelError, match="mediaarchive models install small"):

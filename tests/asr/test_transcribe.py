@@ -42,8 +42,9 @@ def transcribed(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     """One talk with metadata and a glossary, transcribed once for several tests."""
     home = tmp_path_factory.mktemp("home")
     glossary = home / "glossar.txt"
-    glossary.write_text("# Namen\nStadtlabor Soest\nInnovationslabor, Hertie School\n",
-                        encoding="utf-8")
+    glossary.write_text(
+        "# Namen\nStadtlabor Soest\nInnovationslabor, Hertie School\n", encoding="utf-8"
+    )
     archive = Archive(Settings.load(home=home))
     audio = synth.talk_audio(TALK, pause=3.0)
     asset = speech_asset(archive, audio, title=TITLE, event=EVENT, speakers=SPEAKERS)
@@ -72,8 +73,11 @@ def test_german_speech_gets_segments_and_word_times(transcribed) -> None:  # typ
         previous_end = segment.end
     # The 3-second pause separates the paragraphs: no segment spans it.
     first_talk_end = synth.media_duration(synth.speech_wav(TALK[0]))
-    assert not [s for s in transcript.segments
-                if s.start < first_talk_end + 0.5 and s.end > first_talk_end + 2.5]
+    assert not [
+        s
+        for s in transcript.segments
+        if s.start < first_talk_end + 0.5 and s.end > first_talk_end + 2.5
+    ]
     assert summary.segments == len(transcript.segments)
     assert transcript.duration == pytest.approx(synth.media_duration(audio), abs=0.1)
 
@@ -91,9 +95,11 @@ def test_provenance_records_model_options_and_prompt(transcribed) -> None:  # ty
     assert decoding["language"] == "de" and decoding["beam_size"] == 5
     assert decoding["word_timestamps"] is True and decoding["vad_filter"] is True
     # Exactly what went in as prompt and hotwords, and where it came from.
-    assert prov["initial_prompt"] == ("Labcamp 4. Lebenszyklen von Innovationslaboren. "
-                                      "Mit Mark Hallerberg. "
-                                      "Stadtlabor Soest, Innovationslabor, Hertie School.")
+    assert prov["initial_prompt"] == (
+        "Labcamp 4. Lebenszyklen von Innovationslaboren. "
+        "Mit Mark Hallerberg. "
+        "Stadtlabor Soest, Innovationslabor, Hertie School."
+    )
     assert prov["glossary"] == ["Stadtlabor Soest", "Innovationslabor", "Hertie School"]
     assert prov["hotwords"] is None
     assert decoding["initial_prompt"] == prov["initial_prompt"]
@@ -106,8 +112,18 @@ def test_provenance_records_model_options_and_prompt(transcribed) -> None:  # ty
 
 def test_retranscribing_keeps_the_old_transcript(transcribed) -> None:  # type: ignore[no-untyped-def]
     archive, asset, _, _, _ = transcribed
-    result = CliRunner().invoke(main, ["--home", str(archive.settings.home), "transcribe",
-                                       asset.short_id, "--language", "auto", "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--home",
+            str(archive.settings.home),
+            "transcribe",
+            asset.short_id,
+            "--language",
+            "auto",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["language"] == "de" and summary["language_probability"] > 0.5
@@ -119,12 +135,15 @@ def test_retranscribing_keeps_the_old_transcript(transcribed) -> None:  # type: 
 
 
 def test_transcribe_takes_the_imported_text_out_of_search_and_subtitles(
-        archive: Archive, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    asset = speech_asset(archive, synth.talk_audio(TALK, pause=3.0), title=TITLE, event=EVENT,
-                         speakers=SPEAKERS)
+    archive: Archive, cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    asset = speech_asset(
+        archive, synth.talk_audio(TALK, pause=3.0), title=TITLE, event=EVENT, speakers=SPEAKERS
+    )
     human = tmp_path / "vorab.srt"
-    human.write_text("1\n00:00:01,000 --> 00:00:04,000\nAchtung am Zebrastreifen.\n",
-                     encoding="utf-8")
+    human.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\nAchtung am Zebrastreifen.\n", encoding="utf-8"
+    )
 
     def search(query: str) -> list[tuple[str, str]]:
         hits = json.loads(cli("search", query, "--json").stdout)
@@ -157,10 +176,16 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
     audio = synth.talk_audio(paragraphs, pause=2.0)
     asset = speech_asset(archive, audio, title="Lange Sitzung")
     env = {**os.environ, "MEDIAARCHIVE_ASR_WINDOW": "12", "MEDIAARCHIVE_THREADS": "1"}
-    command = [sys.executable, "-m", "mediaarchive", "--home", str(archive.settings.home),
-               "transcribe", asset.short_id]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "mediaarchive",
+        "--home",
+        str(archive.settings.home),
+        "transcribe",
+        asset.short_id,
+    ]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         stored = 0
         deadline = time.monotonic() + 180
@@ -188,7 +213,7 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
     [resumed] = transcripts_of(archive, asset.id)
     assert resumed.id == killed.id and resumed.complete and resumed.current
     after = [(s.id, s.start, s.end, s.text) for s in resumed.segments]
-    assert after[:len(before)] == before, "what was stored is kept as it was"
+    assert after[: len(before)] == before, "what was stored is kept as it was"
     runs = resumed.provenance["runs"]
     assert [r["from"] for r in runs] == [0.0, stopped_at]
     for earlier, later in zip(resumed.segments, resumed.segments[1:], strict=False):
@@ -199,21 +224,25 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
 
 
 def test_keynote_pipeline_transcribes_and_silent_video_gives_empty_transcript(
-        archive: Archive, media_files: dict[str, Path]) -> None:
+    archive: Archive, media_files: dict[str, Path]
+) -> None:
     talk = make_asset(archive, media_files["mp4"], kind="video")
     silent = make_asset(archive, media_files["silent"], kind="video")
     result = run_queued(archive)
     assert not result.failed
     with archive.session() as session:
         for asset in (talk, silent):
-            job = session.scalar(select(Job).where(Job.asset_id == asset.id,
-                                                   Job.step == "transcribe"))
+            job = session.scalar(
+                select(Job).where(Job.asset_id == asset.id, Job.step == "transcribe")
+            )
             assert job.state == "done" and job.progress["seconds_done"] >= 0
             assert session.get(Asset, asset.id).state == "done"
-        talk_transcript = session.scalar(select(Transcript).where(
-            Transcript.asset_id == talk.id, Transcript.current.is_(True)))
+        talk_transcript = session.scalar(
+            select(Transcript).where(Transcript.asset_id == talk.id, Transcript.current.is_(True))
+        )
         text = " ".join(s.text for s in talk_transcript.segments)
         assert "Prototypen" in text and "Universität" in text, text
-        silent_transcript = session.scalar(select(Transcript).where(
-            Transcript.asset_id == silent.id))
+        silent_transcript = session.scalar(
+            select(Transcript).where(Transcript.asset_id == silent.id)
+        )
         assert silent_transcript.current and silent_transcript.segments == []

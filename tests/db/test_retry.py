@@ -38,10 +38,13 @@ def test_giving_up_is_a_typed_error_saying_what_to_do() -> None:
         raise _error("database is locked")
 
     with pytest.raises(DatabaseBusyError) as caught:
-        retry_while_busy(write, what="cannot record the asset", then="run the ingest again",
-                         attempts=3)
-    assert str(caught.value) == ("cannot record the asset: the database stayed busy through 3 "
-                                 "tries (database is locked); run the ingest again")
+        retry_while_busy(
+            write, what="cannot record the asset", then="run the ingest again", attempts=3
+        )
+    assert str(caught.value) == (
+        "cannot record the asset: the database stayed busy through 3 "
+        "tries (database is locked); run the ingest again"
+    )
     assert caught.value.transient
 
 

@@ -11,8 +11,9 @@ from mediaarchive.media.probe import display_size, probe_file, video_stream
 
 
 @pytest.mark.parametrize("name, container", [("mp4", "mov,mp4"), ("mkv", "matroska")])
-def test_talk_video_has_picture_and_speech(media_files: dict[str, Path], name: str,
-                                           container: str) -> None:
+def test_talk_video_has_picture_and_speech(
+    media_files: dict[str, Path], name: str, container: str
+) -> None:
     probe = probe_file(media_files[name])
     assert probe["container"].startswith(container)
     assert probe["has_video"] and probe["has_audio"] and not probe["still"]

@@ -21,17 +21,23 @@ from tests.fixtures.media import GERMAN_TALK
 
 
 @pytest.mark.parametrize("name", ["mp4", "mkv", "mp3", "wav"])
-def test_speech_audio_is_16khz_mono_pcm(media_files: dict[str, Path], tmp_path: Path,
-                                        name: str) -> None:
+def test_speech_audio_is_16khz_mono_pcm(
+    media_files: dict[str, Path], tmp_path: Path, name: str
+) -> None:
     source = media_files[name]
     probe = probe_file(source)
     seen: list[float] = []
-    params = extract_speech_audio(source, tmp_path / "speech.wav", probe, label="asset x",
-                                  threads=1, progress=lambda d, t, u: seen.append(d))
+    params = extract_speech_audio(
+        source,
+        tmp_path / "speech.wav",
+        probe,
+        label="asset x",
+        threads=1,
+        progress=lambda d, t, u: seen.append(d),
+    )
     out = probe_file(tmp_path / "speech.wav")
     stream = out["streams"][0]
-    assert (stream["codec"], stream["sample_rate"], stream["channels"]) == ("pcm_s16le",
-                                                                            16000, 1)
+    assert (stream["codec"], stream["sample_rate"], stream["channels"]) == ("pcm_s16le", 16000, 1)
     assert out["duration"] == pytest.approx(probe["duration"], abs=0.1)
     assert params["sample_rate"] == 16000 and "OUTPUT" in params["ffmpeg"]
     assert seen and seen[-1] == pytest.approx(probe["duration"])
@@ -53,7 +59,8 @@ def test_proxy_is_h264_aac_faststart_within_720p(tmp_path: Path) -> None:
 
 
 def test_proxy_of_anamorphic_video_has_square_pixels_at_the_shown_size(
-        odd_geometry_clips: dict[str, Path], tmp_path: Path) -> None:
+    odd_geometry_clips: dict[str, Path], tmp_path: Path
+) -> None:
     source = odd_geometry_clips["anamorphic"]
     target = tmp_path / "proxy.mp4"
     params = make_proxy(source, target, probe_file(source), label="asset x")
@@ -90,14 +97,21 @@ def test_poster_skips_black_lead_in(tmp_path: Path) -> None:
 def test_thumbnail_of_image_is_bounded(media_files: dict[str, Path], tmp_path: Path) -> None:
     for image_format in ("jpeg", "webp"):
         target = tmp_path / f"thumb.{image_format}"
-        make_thumbnail(media_files["image"], target, probe_file(media_files["image"]),
-                       label="asset x", max_size=320, image_format=image_format)
+        make_thumbnail(
+            media_files["image"],
+            target,
+            probe_file(media_files["image"]),
+            label="asset x",
+            max_size=320,
+            image_format=image_format,
+        )
         with Image.open(target) as image:
             assert max(image.size) == 320 and image.format == image_format.upper()
 
 
-def test_ffmpeg_failure_names_asset_and_reason(media_files: dict[str, Path],
-                                               tmp_path: Path) -> None:
+def test_ffmpeg_failure_names_asset_and_reason(
+    media_files: dict[str, Path], tmp_path: Path
+) -> None:
     target = tmp_path / "missing-folder" / "speech.wav"
     probe = probe_file(media_files["wav"])
     with pytest.raises(TranscodeError) as caught:
@@ -107,8 +121,11 @@ def test_ffmpeg_failure_names_asset_and_reason(media_files: dict[str, Path],
     assert not caught.value.transient
 
 
-def test_no_speech_audio_from_silent_video(media_files: dict[str, Path],
-                                           tmp_path: Path) -> None:
+def test_no_speech_audio_from_silent_video(media_files: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(TranscodeError, match="no audio stream"):
-        extract_speech_audio(media_files["silent"], tmp_path / "s.wav",
-                             probe_file(media_files["silent"]), label="asset x")
+        extract_speech_audio(
+            media_files["silent"],
+            tmp_path / "s.wav",
+            probe_file(media_files["silent"]),
+            label="asset x",
+        )

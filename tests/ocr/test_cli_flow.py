@@ -9,7 +9,8 @@ from tests.fixtures.ocr import SLIDES, change_times
 
 
 def test_ingested_screenshot_is_found_by_its_words_and_shows_its_boxes(
-        cli, screenshot: Path) -> None:
+    cli, screenshot: Path
+) -> None:
     ingested = cli("ingest", str(screenshot), "--title", "Bildschirmfoto", "--json")
     assert ingested.exit_code == 0, ingested.stderr
     [item] = json.loads(ingested.stdout)
@@ -36,8 +37,10 @@ def test_ingested_screenshot_is_found_by_its_words_and_shows_its_boxes(
 
 def test_ingested_talk_has_its_slides_with_times(cli, slide_talk: Path, tmp_path: Path) -> None:
     pipeline = tmp_path / "slides-only.yaml"
-    pipeline.write_text("name: slides-only\nkinds: [video]\nsteps:\n  - fetch\n  - probe\n"
-                        "  - slides:\n      min_seconds: 1.5\n  - index\n")
+    pipeline.write_text(
+        "name: slides-only\nkinds: [video]\nsteps:\n  - fetch\n  - probe\n"
+        "  - slides:\n      min_seconds: 1.5\n  - index\n"
+    )
     ingested = cli("ingest", str(slide_talk), "--pipeline", str(pipeline), "--json")
     assert ingested.exit_code == 0, ingested.stderr
     [item] = json.loads(ingested.stdout)

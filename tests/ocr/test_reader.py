@@ -29,8 +29,9 @@ def scaled(path: Path, factor: float, tmp_path: Path) -> Path:
     return target
 
 
-def test_screenshot_words_are_read_with_boxes_and_confidence(screenshot: Path,
-                                                             record_property) -> None:
+def test_screenshot_words_are_read_with_boxes_and_confidence(
+    screenshot: Path, record_property
+) -> None:
     page = read_image(screenshot)
 
     cer = character_error_rate(TRUTH, page.text)
@@ -38,8 +39,15 @@ def test_screenshot_words_are_read_with_boxes_and_confidence(screenshot: Path,
     print(f"screenshot 1440x900: CER {cer:.3%}")
     assert cer < 0.01
     found = set(words_of(page.text))
-    assert {"Stadtlabor", "Köln", "Bürgerbeteiligung", "Straßenplanung", "Größere",
-            "Innovationslabor", "Geschäftsstelle"} <= found
+    assert {
+        "Stadtlabor",
+        "Köln",
+        "Bürgerbeteiligung",
+        "Straßenplanung",
+        "Größere",
+        "Innovationslabor",
+        "Geschäftsstelle",
+    } <= found
     assert page.text.splitlines()[0] == SCREENSHOT_TITLE
     # Boxes are in the original's pixels: the title starts where it was drawn (x = 18).
     title = next(w for w in page.words if w.text == "Stadtlabor")
@@ -50,8 +58,9 @@ def test_screenshot_words_are_read_with_boxes_and_confidence(screenshot: Path,
 
 
 @pytest.mark.parametrize("factor", [0.5, 0.4])
-def test_scaled_down_screenshot_is_read_after_upscaling(screenshot: Path, tmp_path: Path,
-                                                        factor: float, record_property) -> None:
+def test_scaled_down_screenshot_is_read_after_upscaling(
+    screenshot: Path, tmp_path: Path, factor: float, record_property
+) -> None:
     small = scaled(screenshot, factor, tmp_path)
 
     plain, prepared = read_images([small], preprocessing=RAW)[0], read_image(small)
@@ -75,8 +84,9 @@ def test_dark_theme_and_uneven_light_are_read(tmp_path: Path) -> None:
 
     from mediaarchive.synth import text_image
 
-    dark = text_image(SCREENSHOT_LINES[:2], size=(1280, 720), font_size=24,
-                      background="#1e1e1e", color="#d4d4d4")
+    dark = text_image(
+        SCREENSHOT_LINES[:2], size=(1280, 720), font_size=24, background="#1e1e1e", color="#d4d4d4"
+    )
     # A "photo" of a board: grey, lit from one side, sensor noise, blur, strong JPEG.
     light = text_image(SCREENSHOT_LINES[2:4], size=(1280, 720), font_size=26)
     gray = np.asarray(Image.open(light).convert("L"), dtype=np.float32) * 0.5 + 100
@@ -84,7 +94,8 @@ def test_dark_theme_and_uneven_light_are_read(tmp_path: Path) -> None:
     gray += np.random.default_rng(3).normal(0, 12, gray.shape)
     photo = tmp_path / "board.jpg"
     Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)).filter(
-        ImageFilter.GaussianBlur(0.8)).save(photo, quality=25)
+        ImageFilter.GaussianBlur(0.8)
+    ).save(photo, quality=25)
 
     dark_page, photo_page = read_images([dark, photo])
 
@@ -102,8 +113,9 @@ def test_scribbles_without_text_give_no_text(tmp_path: Path) -> None:
     draw = ImageDraw.Draw(image)
     for _ in range(300):
         x, y = int(rng.integers(0, 880)), int(rng.integers(0, 580))
-        draw.line([x, y, x + int(rng.integers(-15, 15)), y + int(rng.integers(-15, 15))],
-                  fill=0, width=2)
+        draw.line(
+            [x, y, x + int(rng.integers(-15, 15)), y + int(rng.integers(-15, 15))], fill=0, width=2
+        )
     scribble = tmp_path / "scribble.png"
     image.save(scribble)
 
@@ -124,4 +136,3 @@ def test_unreadable_image_is_an_ocr_error(tmp_path: Path) -> None:
     broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     with pytest.raises(OcrError, match="broken.png"):
         read_image(broken)
-

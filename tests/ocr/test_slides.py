@@ -32,9 +32,9 @@ def test_a_file_without_video_is_a_probe_error(tmp_path: Path) -> None:
         detect_slides(speech_wav("Hallo"))
 
 
-
 def test_slides_of_a_rotated_or_anamorphic_video_are_sampled_at_the_shown_shape(
-        odd_geometry_clips: dict[str, Path]) -> None:
+    odd_geometry_clips: dict[str, Path],
+) -> None:
     # ffmpeg decodes frames turned and stretched: the sample size must follow, or every
     # frame comes out squeezed.
     width, height, duration = video_geometry(odd_geometry_clips["rotated"])

@@ -31,8 +31,9 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_unknown_step_names_file_and_line(tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad.yaml", "name: bad\nkinds: [video]\nsteps:\n  - probe\n"
-                "  - transcod\n")
+    bad = write(
+        tmp_path / "bad.yaml", "name: bad\nkinds: [video]\nsteps:\n  - probe\n  - transcod\n"
+    )
     with pytest.raises(PipelineError) as caught:
         load_pipeline(bad)
     message = str(caught.value)
@@ -41,10 +42,15 @@ def test_unknown_step_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_unknown_parameter_names_file_and_line(tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad.yaml", "steps:\n  - transcode:\n      proxy: true\n"
-                "      proxy_max_heigth: 480\n")
-    with pytest.raises(PipelineError, match=r"line 4: step 'transcode' has no parameter "
-                                            r"'proxy_max_heigth'"):
+    bad = write(
+        tmp_path / "bad.yaml",
+        "steps:\n  - transcode:\n      proxy: true\n      proxy_max_heigth: 480\n",
+    )
+    with pytest.raises(
+        PipelineError,
+        match=r"line 4: step 'transcode' has no parameter "
+        r"'proxy_max_heigth'",
+    ):
         load_pipeline(bad)
 
 
@@ -63,8 +69,11 @@ def test_wrong_parameter_type_and_bad_yaml(tmp_path: Path) -> None:
 def test_home_pipelines_add_and_override(tmp_path: Path) -> None:
     folder = tmp_path / "pipelines"
     folder.mkdir()
-    write(folder / "quick.yaml", "name: quick\nkinds: [video]\nsteps:\n  - probe\n"
-          "  - transcode: {proxy: false, poster: false}\n")
+    write(
+        folder / "quick.yaml",
+        "name: quick\nkinds: [video]\nsteps:\n  - probe\n"
+        "  - transcode: {proxy: false, poster: false}\n",
+    )
     assert default_pipeline("video", tmp_path).name == "quick"
     assert default_pipeline("image", tmp_path).name == "screenshot"
     by_file = find_pipeline(str(folder / "quick.yaml"))

@@ -12,10 +12,22 @@ from mediaarchive.archive import Archive
 pytestmark = pytest.mark.usefixtures("core_pipelines")
 
 
-def test_ingest_fetches_and_processes(cli, archive: Archive,  # type: ignore[no-untyped-def]
-                                      media_files: dict[str, Path]) -> None:
-    result = cli("ingest", str(media_files["mp4"]), str(media_files["image"]),
-                 str(media_files["corrupt"]), "--event", "Labcamp 4", "--jobs", "2", "--json")
+def test_ingest_fetches_and_processes(
+    cli,
+    archive: Archive,  # type: ignore[no-untyped-def]
+    media_files: dict[str, Path],
+) -> None:
+    result = cli(
+        "ingest",
+        str(media_files["mp4"]),
+        str(media_files["image"]),
+        str(media_files["corrupt"]),
+        "--event",
+        "Labcamp 4",
+        "--jobs",
+        "2",
+        "--json",
+    )
     assert result.exit_code == 1, result.stderr  # the corrupt file failed its probe
     entries = {Path(e["source_url"]).name: e for e in json.loads(result.stdout)}
     assert entries[media_files["mp4"].name]["state"] == "done"
@@ -35,8 +47,10 @@ def test_ingest_fetches_and_processes(cli, archive: Archive,  # type: ignore[no-
     assert "transcode" in status.stdout and "kaputt.mp4" in status.stdout
 
 
-def test_no_process_only_queues_and_run_picks_it_up(cli,  # type: ignore[no-untyped-def]
-                                                     media_files: dict[str, Path]) -> None:
+def test_no_process_only_queues_and_run_picks_it_up(
+    cli,  # type: ignore[no-untyped-def]
+    media_files: dict[str, Path],
+) -> None:
     result = cli("ingest", str(media_files["image"]), "--no-process", "--json")
     entry = json.loads(result.stdout)[0]
     assert result.exit_code == 0 and entry["state"] == "queued"
@@ -45,8 +59,10 @@ def test_no_process_only_queues_and_run_picks_it_up(cli,  # type: ignore[no-unty
     assert [(a["id"], a["state"]) for a in json.loads(ran.stdout)] == [(entry["id"], "done")]
 
 
-def test_unknown_pipeline_fails_before_fetching(cli,  # type: ignore[no-untyped-def]
-                                                media_files: dict[str, Path]) -> None:
+def test_unknown_pipeline_fails_before_fetching(
+    cli,  # type: ignore[no-untyped-def]
+    media_files: dict[str, Path],
+) -> None:
     result = cli("ingest", str(media_files["image"]), "--pipeline", "keynot")
     assert result.exit_code == 1
     assert "no pipeline named 'keynot'" in result.stderr

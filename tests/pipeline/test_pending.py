@@ -20,15 +20,19 @@ def _set_last_step(archive: Archive, asset_id: int, state: str) -> None:
     """Queue the asset's pipeline; its steps are done but the last, which is ``state``."""
     with archive.session() as session:
         asset = session.get(Asset, asset_id)
-        jobs = [job for job in queue_asset(session, asset, home=archive.settings.home)
-                if job.state == "queued"]
+        jobs = [
+            job
+            for job in queue_asset(session, asset, home=archive.settings.home)
+            if job.state == "queued"
+        ]
         for job in jobs:
             job.state = "done"
         jobs[-1].state = state
 
 
-def test_pending_is_one_rule_for_runner_and_workers(archive: Archive,
-                                                     media_files: dict[str, Path]) -> None:
+def test_pending_is_one_rule_for_runner_and_workers(
+    archive: Archive, media_files: dict[str, Path]
+) -> None:
     new = make_asset(archive, media_files["image"], kind="image")
     gone = make_asset(archive, media_files["mp3"], kind="audio", pipeline="weg")
     running = make_asset(archive, media_files["wav"], kind="audio")
@@ -42,8 +46,7 @@ def test_pending_is_one_rule_for_runner_and_workers(archive: Archive,
             messages.append(text)
 
     with archive.session() as session:
-        here = pending_assets(session, home=archive.settings.home,
-                              reporter=Messages())  # type: ignore[arg-type]
+        here = pending_assets(session, home=archive.settings.home, reporter=Messages())  # type: ignore[arg-type]
         workers = pending_assets(session, home=archive.settings.home, include_running=True)
         states = dict(session.execute(select(Asset.id, Asset.state)).all())
     # The new asset got its pipeline's jobs; the one whose pipeline is gone failed, saying
@@ -57,7 +60,8 @@ def test_pending_is_one_rule_for_runner_and_workers(archive: Archive,
 
 
 def test_a_missing_pipeline_fails_its_asset_alone_with_workers_too(
-        cli, archive: Archive, media_files: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
+    cli, archive: Archive, media_files: dict[str, Path]
+) -> None:  # type: ignore[no-untyped-def]
     good = make_asset(archive, media_files["image"], kind="image")
     gone = make_asset(archive, media_files["mp3"], kind="audio", pipeline="weg")
     result = cli("--broker", "memory://", "run", "--json")

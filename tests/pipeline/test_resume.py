@@ -40,14 +40,18 @@ def ffmpeg_writing_into(folder: Path) -> list[int]:
     return pids
 
 
-def test_killed_run_resumes_without_redoing_finished_work(archive: Archive,
-                                                         home: Path) -> None:
+def test_killed_run_resumes_without_redoing_finished_work(archive: Archive, home: Path) -> None:
     video = synth.pattern_video(seconds=40, size=(1280, 720), rate=25)
     asset = make_asset(archive, video, kind="video")
     env = {**os.environ, "MEDIAARCHIVE_THREADS": "1"}
     tmp = home / "store" / "tmp"
-    first = subprocess.Popen(mediaarchive(home, "run"), env=env, stderr=subprocess.PIPE,
-                             stdout=subprocess.DEVNULL, text=True)
+    first = subprocess.Popen(
+        mediaarchive(home, "run"),
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert first.stderr is not None
         for line in first.stderr:
@@ -69,8 +73,7 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive,
     workdir = partial[0].parent
 
     with archive.session() as session:
-        jobs = {j.step: j for j in session.scalars(select(Job).where(
-            Job.asset_id == asset.id))}
+        jobs = {j.step: j for j in session.scalars(select(Job).where(Job.asset_id == asset.id))}
         assert jobs["transcode"].state == "running"
         assert jobs["transcode"].worker == f"local:{first.pid}"
         speech = session.scalar(select(Rendition).where(Rendition.kind == "speech_audio"))
@@ -83,16 +86,16 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive,
         time.sleep(0.1)
     assert ffmpeg_writing_into(workdir) == []
 
-    resumed = subprocess.run(mediaarchive(home, "run", "--json"), env=env,
-                             capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        mediaarchive(home, "run", "--json"), env=env, capture_output=True, text=True, timeout=300
+    )
     assert resumed.returncode == 0, resumed.stderr
     document = json.loads(resumed.stdout)
     assert [item["state"] for item in document] == ["done"]
     assert "Resuming 1 interrupted step" in resumed.stderr
 
     with archive.session() as session:
-        jobs = {j.step: j for j in session.scalars(select(Job).where(
-            Job.asset_id == asset.id))}
+        jobs = {j.step: j for j in session.scalars(select(Job).where(Job.asset_id == asset.id))}
         assert (jobs["probe"].state, jobs["probe"].attempts) == ("done", 1)
         assert (jobs["transcode"].state, jobs["transcode"].attempts) == ("done", 2)
         renditions = {r.kind: r for r in session.scalars(select(Rendition))}

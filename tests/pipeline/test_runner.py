@@ -35,20 +35,35 @@ def renditions_of(archive: Archive, asset_id: int) -> dict[str, Path]:
 
 
 def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
-        archive: Archive, media_files: dict[str, Path]) -> None:
-    kinds = {"mp4": "video", "mkv": "video", "mp3": "audio", "wav": "audio",
-             "silent": "video", "image": "image", "corrupt": "video", "empty": "video"}
-    assets = {name: make_asset(archive, media_files[name], kind=kind)
-              for name, kind in kinds.items()}
+    archive: Archive, media_files: dict[str, Path]
+) -> None:
+    kinds = {
+        "mp4": "video",
+        "mkv": "video",
+        "mp3": "audio",
+        "wav": "audio",
+        "silent": "video",
+        "image": "image",
+        "corrupt": "video",
+        "empty": "video",
+    }
+    assets = {
+        name: make_asset(archive, media_files[name], kind=kind) for name, kind in kinds.items()
+    }
     result = run_queued(archive, jobs=2)
     assert sorted(result.failed) == sorted([assets["corrupt"].id, assets["empty"].id])
     assert (result.jobs, result.threads) == (2, max(1, archive.settings.total_threads // 2))
 
-    expected = {"mp4": {"speech_audio", "proxy", "poster"},
-                "mkv": {"speech_audio", "proxy", "poster"},
-                "mp3": {"speech_audio", "proxy"}, "wav": {"speech_audio", "proxy"},
-                "silent": {"proxy", "poster"}, "image": {"thumbnail"},
-                "corrupt": set(), "empty": set()}
+    expected = {
+        "mp4": {"speech_audio", "proxy", "poster"},
+        "mkv": {"speech_audio", "proxy", "poster"},
+        "mp3": {"speech_audio", "proxy"},
+        "wav": {"speech_audio", "proxy"},
+        "silent": {"proxy", "poster"},
+        "image": {"thumbnail"},
+        "corrupt": set(),
+        "empty": set(),
+    }
     for name, asset in assets.items():
         made = renditions_of(archive, asset.id)
         assert set(made) == expected[name], name
@@ -74,8 +89,9 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
     assert not list((archive.store.local_path("") / "tmp").glob("job-*"))
 
 
-def test_a_job_is_claimed_by_one_worker_only(archive: Archive,
-                                             media_files: dict[str, Path]) -> None:
+def test_a_job_is_claimed_by_one_worker_only(
+    archive: Archive, media_files: dict[str, Path]
+) -> None:
     asset = make_asset(archive, media_files["wav"], kind="audio")
     with archive.session() as session:
         jobs = queue_asset(session, session.get(Asset, asset.id))
@@ -102,8 +118,12 @@ def flaky_step(home: Path):  # type: ignore[no-untyped-def]
     failure cannot be produced on demand with real ffmpeg)."""
     calls: list[int] = []
 
-    @step("flaky", kinds=("video",), params={"fail_times": 2, "permanent": False},
-          description="test step")
+    @step(
+        "flaky",
+        kinds=("video",),
+        params={"fail_times": 2, "permanent": False},
+        description="test step",
+    )
     def flaky(ctx):  # type: ignore[no-untyped-def]
         calls.append(1)
         if ctx.params["permanent"]:
@@ -120,7 +140,8 @@ def flaky_step(home: Path):  # type: ignore[no-untyped-def]
 
 
 def test_transient_failures_retry_with_backoff_permanent_do_not(
-        home: Path, media_files: dict[str, Path], flaky_step: list[int]) -> None:
+    home: Path, media_files: dict[str, Path], flaky_step: list[int]
+) -> None:
     archive = Archive(Settings.load(home=home, step_retry_delay=0.01))
     try:
         first = make_asset(archive, media_files["silent"], kind="video", pipeline="flaky")
@@ -140,8 +161,8 @@ def test_transient_failures_retry_with_backoff_permanent_do_not(
 
 
 def test_a_job_outcome_the_busy_database_cannot_take_is_an_error_not_silence(
-        archive: Archive, home: Path, media_files: dict[str, Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    archive: Archive, home: Path, media_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     @step("locks_db", kinds=("video",), description="test step")
     def locks_db(ctx):  # type: ignore[no-untyped-def]
         # A fake: another writer holding SQLite's lock for minutes cannot be had quickly.
@@ -159,8 +180,10 @@ def test_a_job_outcome_the_busy_database_cannot_take_is_an_error_not_silence(
         with archive.session() as session:
             jobs = queue_asset(session, session.get(Asset, asset.id), "locked", home=home)
             job_id = next(job.id for job in jobs if job.step == "locks_db")
-        with pytest.raises(DatabaseBusyError, match=f"cannot record that job {job_id} is "
-                                                    "failed: the database stayed busy"):
+        with pytest.raises(
+            DatabaseBusyError,
+            match=f"cannot record that job {job_id} is failed: the database stayed busy",
+        ):
             run_job(archive, job_id, worker="test:1", threads=1)
     finally:
         STEPS.pop("locks_db", None)
@@ -174,8 +197,11 @@ def test_thread_budget_never_oversubscribes() -> None:
     assert thread_budget(1, 2) == (1, 2)
 
 
-def test_cli_run_json_and_retry(cli, archive: Archive,  # type: ignore[no-untyped-def]
-                                media_files: dict[str, Path]) -> None:
+def test_cli_run_json_and_retry(
+    cli,
+    archive: Archive,  # type: ignore[no-untyped-def]
+    media_files: dict[str, Path],
+) -> None:
     good = make_asset(archive, media_files["image"], kind="image")
     bad = make_asset(archive, media_files["corrupt"], kind="video")
     result = cli("run", "--json")
@@ -200,8 +226,7 @@ def test_cli_run_json_and_retry(cli, archive: Archive,  # type: ignore[no-untype
     assert next(s for s in steps if s["name"] == "probe")["attempts"] == 2
 
 
-def test_retry_requeues_only_failed_steps(archive: Archive,
-                                          media_files: dict[str, Path]) -> None:
+def test_retry_requeues_only_failed_steps(archive: Archive, media_files: dict[str, Path]) -> None:
     bad = make_asset(archive, media_files["corrupt"], kind="video")
     run_queued(archive)
     assert retry(archive) == [bad.id]

@@ -29,15 +29,19 @@ def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[
 
 def _search(options: list[str], query: str, *filters: str) -> list[dict]:  # type: ignore[type-arg]
     """The hits of ``mediaarchive search QUERY --json`` on the archive these options open."""
-    result = CliRunner().invoke(main, [*options, "search", query, *filters, "--json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, [*options, "search", query, *filters, "--json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
 def _speech_hits(built: SearchArchive, query: str, role: str) -> list[float | None]:
-    return [hit["start"] for hit in _search(built.cli_options, query, "--source", "speech")
-            if hit["asset_id"] == built.ids[role]]
+    return [
+        hit["start"]
+        for hit in _search(built.cli_options, query, "--source", "speech")
+        if hit["asset_id"] == built.ids[role]
+    ]
 
 
 def test_an_edited_line_is_reindexed_alone(fresh_search_archive: SearchArchive) -> None:
@@ -49,8 +53,9 @@ def test_an_edited_line_is_reindexed_alone(fresh_search_archive: SearchArchive) 
         session.get(Segment, line.id).text = "Ein Innovationslabor braucht Zebrastreifen."
     assert _speech_hits(built, "Zebrastreifen", "keynote") == []  # not indexed yet
 
-    change = transcripts.make_current(archive, keynote, line.transcript_id,
-                                      changed_segments=[line.id])
+    change = transcripts.make_current(
+        archive, keynote, line.transcript_id, changed_segments=[line.id]
+    )
     assert (change.switched, change.indexed) == (False, 1)  # one line, not the talk
     assert _speech_hits(built, "Zebrastreifen", "keynote") == [line.start]
     assert _speech_hits(built, "Räume", "keynote") == []
@@ -58,8 +63,9 @@ def test_an_edited_line_is_reindexed_alone(fresh_search_archive: SearchArchive) 
 
     with archive.session() as session:
         session.delete(session.get(Segment, line.id))
-    change = transcripts.make_current(archive, keynote, line.transcript_id,
-                                      changed_segments=[line.id])
+    change = transcripts.make_current(
+        archive, keynote, line.transcript_id, changed_segments=[line.id]
+    )
     assert change.indexed == 0
     assert _speech_hits(built, "Zebrastreifen", "keynote") == []
 
@@ -71,9 +77,12 @@ def test_an_older_transcript_made_current_replaces_the_indexed_text(
     archive, keynote = built.archive, built.ids["keynote"]
     assert _speech_hits(built, "Quantencomputer", "keynote") == []
     with archive.session() as session:
-        older = session.scalar(select(Transcript.id).where(
-            Transcript.asset_id == find_asset(session, keynote).id,
-            Transcript.current.is_(False)))
+        older = session.scalar(
+            select(Transcript.id).where(
+                Transcript.asset_id == find_asset(session, keynote).id,
+                Transcript.current.is_(False),
+            )
+        )
 
     change = transcripts.make_current(archive, keynote, older)
     assert change.switched
@@ -93,8 +102,12 @@ def test_another_assets_or_an_unfinished_transcript_is_refused(
     with pytest.raises(NotFoundError, match="has no transcript"):
         transcripts.make_current(archive, ids["keynote"], other)
     with archive.session() as session:
-        interrupted = Transcript(asset_id=find_asset(session, ids["keynote"]).id, model="base",
-                                 complete=False, current=False)
+        interrupted = Transcript(
+            asset_id=find_asset(session, ids["keynote"]).id,
+            model="base",
+            complete=False,
+            current=False,
+        )
         session.add(interrupted)
         session.flush()
         interrupted_id = interrupted.id
@@ -110,11 +123,20 @@ def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
     picture.write_bytes(b"\x89PNG not really")
     blob = archive.store.put_file(picture)
     with archive.session() as session:
-        session.add(Asset(
-            sha256=blob.sha256, size=blob.size, kind="image", mime="image/png",
-            blob_key=blob.key, filename=picture.name, title="Whiteboard", state="done",
-            probe={"has_audio": False, "has_video": True, "width": 1280, "height": 720},
-            events=[Event(name="Labcamp 4")]))
+        session.add(
+            Asset(
+                sha256=blob.sha256,
+                size=blob.size,
+                kind="image",
+                mime="image/png",
+                blob_key=blob.key,
+                filename=picture.name,
+                title="Whiteboard",
+                state="done",
+                probe={"has_audio": False, "has_video": True, "width": 1280, "height": 720},
+                events=[Event(name="Labcamp 4")],
+            )
+        )
     asset_id = blob.sha256[:12]
 
     result = cli("transcribe", asset_id)
@@ -122,7 +144,8 @@ def test_transcribing_an_image_is_one_clear_line_and_writes_nothing(
     assert result.stderr.strip().splitlines() == [
         f"Error: asset {asset_id} (whiteboard.png) is an image: only video and audio have "
         "speech to transcribe (the text on an image is read by its ocr step: find it with "
-        "'mediaarchive search')"]
+        "'mediaarchive search')"
+    ]
     with archive.session() as session:
         assert session.scalar(select(func.count(Transcript.id))) == 0
 
@@ -139,8 +162,13 @@ def test_subtitle_files_follow_a_transcript_without_speech(archive, transcribed_
     assert not transcripts.make_current(archive, asset_id, spoken.id).switched  # indexes it
     assert _search(["--home", str(archive.settings.home)], "Universitätsbibliothek")
     with archive.session() as session:
-        silent = Transcript(asset_id=find_asset(session, asset_id).id, model="base",
-                            complete=True, duration=0.0, provenance={"note": "nothing said"})
+        silent = Transcript(
+            asset_id=find_asset(session, asset_id).id,
+            model="base",
+            complete=True,
+            duration=0.0,
+            provenance={"note": "nothing said"},
+        )
         session.add(silent)
         session.flush()
         silent_id = silent.id

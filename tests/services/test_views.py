@@ -26,14 +26,18 @@ def archive(web_archive: WebArchive) -> Iterator[Archive]:
     opened.close()
 
 
-def test_asset_lists_are_views_with_the_status_keys(archive: Archive,
-                                                    web_archive: WebArchive) -> None:
+def test_asset_lists_are_views_with_the_status_keys(
+    archive: Archive, web_archive: WebArchive
+) -> None:
     with views.read_session(archive) as session:
         listed = views.list_assets(session)
         talks = views.list_assets(session, kind="video", event="Labcamp 4")
     assert all(isinstance(asset, views.AssetSummary) for asset in listed)
-    assert [asset.id for asset in listed] == [web_archive.talk_id, web_archive.xss_id,
-                                              web_archive.image_id]
+    assert [asset.id for asset in listed] == [
+        web_archive.talk_id,
+        web_archive.xss_id,
+        web_archive.image_id,
+    ]
     assert {asset.id for asset in talks} == {web_archive.talk_id, web_archive.xss_id}
     document = views.asset_summary(listed[0])
     assert list(document) == STATUS_KEYS
@@ -42,22 +46,24 @@ def test_asset_lists_are_views_with_the_status_keys(archive: Archive,
     assert json.loads(json.dumps(document)) == document
 
 
-def test_show_json_is_the_same_from_an_id_a_view_or_a_row(archive: Archive,
-                                                         web_archive: WebArchive) -> None:
+def test_show_json_is_the_same_from_an_id_a_view_or_a_row(
+    archive: Archive, web_archive: WebArchive
+) -> None:
     by_id = views.asset_detail(archive, web_archive.talk_id)
     with views.read_session(archive) as session:
         summary = views.list_assets(session, kind="video")[0]
         row = find_asset(session, web_archive.talk_id)
         by_row = views.asset_detail(archive, row)
     assert by_id == views.asset_detail(archive, summary) == by_row
-    assert list(by_id)[:len(STATUS_KEYS)] == STATUS_KEYS
+    assert list(by_id)[: len(STATUS_KEYS)] == STATUS_KEYS
     segments = by_id["transcript"]["segments"]
     assert [s["text"] for s in segments] == [text for _s, _e, text in web_archive.segments]
     assert list(segments[0]["words"][0]) == ["start", "end", "word", "probability"]
 
 
 def test_transcript_json_is_one_document_for_show_the_api_and_the_download(
-        archive: Archive, web_archive: WebArchive) -> None:
+    archive: Archive, web_archive: WebArchive
+) -> None:
     shown = views.asset_detail(archive, web_archive.talk_id)["transcript"]
     with views.read_session(archive) as session:
         current = views.current_transcript(session, web_archive.talk_id)
@@ -72,14 +78,22 @@ def test_event_views(archive: Archive, web_archive: WebArchive) -> None:
         detail = views.event_detail(session, web_archive.event_id)
         summaries = views.event_summaries(session)
     assert [event.to_json() for event in events] == summaries
-    assert summaries == [{"name": "Labcamp 4", "date": "2026-05-12", "assets": 3,
-                          "source": None,
-                          "description": "Ein Tag über offene Daten & <Prototypen>.",
-                          "page_links": []}]
+    assert summaries == [
+        {
+            "name": "Labcamp 4",
+            "date": "2026-05-12",
+            "assets": 3,
+            "source": None,
+            "description": "Ein Tag über offene Daten & <Prototypen>.",
+            "page_links": [],
+        }
+    ]
     assert [asset["id"] for asset in detail.to_json()["assets"]] == [
-        web_archive.talk_id, web_archive.xss_id, web_archive.image_id]
-    assert detail.previews == {web_archive.talk_id: "poster",
-                               web_archive.image_id: "thumbnail"}
+        web_archive.talk_id,
+        web_archive.xss_id,
+        web_archive.image_id,
+    ]
+    assert detail.previews == {web_archive.talk_id: "poster", web_archive.image_id: "thumbnail"}
 
 
 def test_asset_page_view_has_no_rows(archive: Archive, web_archive: WebArchive) -> None:
@@ -90,7 +104,8 @@ def test_asset_page_view_has_no_rows(archive: Archive, web_archive: WebArchive) 
     assert "Innovationslabor Berlin" in image.image_texts[0].text
     assert image.rendition("thumbnail") is not None and image.rendition("proxy") is None
     assert talk.asset.timed and [line.text for line in talk.segments] == [
-        text for _s, _e, text in web_archive.segments]
+        text for _s, _e, text in web_archive.segments
+    ]
     for record in (image, talk):
         assert dataclasses.is_dataclass(record) and json.dumps(dataclasses.asdict(record))
 

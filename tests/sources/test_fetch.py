@@ -24,8 +24,11 @@ def ingest_json(cli, *sources: str):  # type: ignore[no-untyped-def]
 
 
 def stored_blobs(home: Path) -> list[Path]:
-    return sorted(p for p in (home / "store" / "sha256").rglob("*") if p.is_file()) \
-        if (home / "store" / "sha256").exists() else []
+    return (
+        sorted(p for p in (home / "store" / "sha256").rglob("*") if p.is_file())
+        if (home / "store" / "sha256").exists()
+        else []
+    )
 
 
 def leftovers(home: Path) -> list[Path]:
@@ -34,8 +37,7 @@ def leftovers(home: Path) -> list[Path]:
 
 
 @pytest.mark.usefixtures("s3_env")
-def test_every_s3_url_form_goes_to_the_endpoint(cli, home, s3_objects: S3Objects,
-                                                media) -> None:
+def test_every_s3_url_form_goes_to_the_endpoint(cli, home, s3_objects: S3Objects, media) -> None:
     bucket = s3_objects.bucket()
     s3_objects.put(bucket, "talks/keynote.mp4", media.mp4)
     forms = [
@@ -80,21 +82,34 @@ def test_private_object_with_credentials_is_fetched(cli, s3_objects, media) -> N
 
 
 @pytest.mark.usefixtures("s3_env")
-def test_enforced_authentication_rejects_unknown_keys(cli, s3_endpoint, s3_objects, media,
-                                                      monkeypatch) -> None:
+def test_enforced_authentication_rejects_unknown_keys(
+    cli, s3_endpoint, s3_objects, media, monkeypatch
+) -> None:
     """moto checks signatures only when told to (POST /moto-api/reset-auth, its documented
     switch): then an unknown access key is refused and an IAM user's key works."""
     import boto3
 
     bucket = s3_objects.bucket("locked")
     s3_objects.put(bucket, "talk.mp4", media.mp4, public=False)
-    iam = boto3.client("iam", endpoint_url=s3_endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    iam = boto3.client(
+        "iam",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     user = f"archivist-{bucket}"
     iam.create_user(UserName=user)
-    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="read",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+            }
+        ),
+    )
     key = iam.create_access_key(UserName=user)["AccessKey"]
     requests.post(f"{s3_endpoint}/moto-api/reset-auth", data=b"0", timeout=10)
     try:
@@ -117,8 +132,10 @@ def test_missing_key_is_one_line_and_others_go_on(cli, home, s3_objects, media) 
     result, entries = ingest_json(cli, f"s3://{bucket}/gone.mp4", f"s3://{bucket}/ok.png")
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert errors == [f"Error: s3://{bucket}/gone.mp4: not found (404: no such key); check the "
-                      "link, or re-export the page if the file moved"]
+    assert errors == [
+        f"Error: s3://{bucket}/gone.mp4: not found (404: no such key); check the "
+        "link, or re-export the page if the file moved"
+    ]
     assert entries[1]["created"] is True
     assert len(stored_blobs(home)) == 1 and leftovers(home) == []
 
@@ -135,15 +152,15 @@ def test_presigned_link_is_fetched_as_given(cli, s3_objects, media) -> None:
     assert "X-Amz-Signature" not in entries[0]["source_url"]  # signatures stay out of output
 
 
-def test_expired_presigned_link_is_reported_before_any_download(cli, home,
-                                                                flaky_server) -> None:
+def test_expired_presigned_link_is_reported_before_any_download(cli, home, flaky_server) -> None:
     flaky_server.add("/b/talk.mp4", b"never fetched")
-    url = (f"{flaky_server.url}/b/talk.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-           "&X-Amz-Date=20210713T112218Z&X-Amz-Expires=604800&X-Amz-Signature=0f")
+    url = (
+        f"{flaky_server.url}/b/talk.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Date=20210713T112218Z&X-Amz-Expires=604800&X-Amz-Signature=0f"
+    )
     result, entries = ingest_json(cli, url)
     assert result.exit_code == 1
-    assert "the presigned link expired on 2021-07-20 11:22 UTC; re-export the page" \
-        in result.stderr
+    assert "the presigned link expired on 2021-07-20 11:22 UTC; re-export the page" in result.stderr
     assert flaky_server.requests == []
     assert entries[0]["state"] == "failed" and stored_blobs(home) == []
 
@@ -166,13 +183,17 @@ def test_transient_failures_are_retried(cli, flaky_server, media) -> None:
     assert show["steps"][0]["name"] == "fetch" and show["steps"][0]["attempts"] == 3
 
 
-@pytest.mark.parametrize("failure, message", [
-    ("truncate", "download broke off after"),
-    ("stall", "download stalled after"),
-    ("503", "server error (503); try again later"),
-])
-def test_persistent_failures_give_up_cleanly(cli, home, flaky_server, media, failure,
-                                             message) -> None:
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        ("truncate", "download broke off after"),
+        ("stall", "download stalled after"),
+        ("503", "server error (503); try again later"),
+    ],
+)
+def test_persistent_failures_give_up_cleanly(
+    cli, home, flaky_server, media, failure, message
+) -> None:
     url = flaky_server.add("/talk.mp4", media.mp4)
     flaky_server.fail("/talk.mp4", *[failure] * 3)
     flaky_server.stall_seconds = 2.5
@@ -184,12 +205,15 @@ def test_persistent_failures_give_up_cleanly(cli, home, flaky_server, media, fai
     assert cli("status", "--json").stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("failure, message", [
-    ("html", "got an HTML page instead of media"),
-    ("empty", "the source is empty (0 bytes)"),
-    ("404", "not found (404)"),
-    ("403", "access denied (403)"),
-])
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        ("html", "got an HTML page instead of media"),
+        ("empty", "the source is empty (0 bytes)"),
+        ("404", "not found (404)"),
+        ("403", "access denied (403)"),
+    ],
+)
 def test_bad_answers_are_not_archived(cli, home, flaky_server, media, failure, message) -> None:
     url = flaky_server.add("/x/004.png", media.png)
     flaky_server.fail("/x/004.png", failure)
@@ -201,14 +225,14 @@ def test_bad_answers_are_not_archived(cli, home, flaky_server, media, failure, m
 
 
 @pytest.mark.usefixtures("s3_env")
-def test_s3_download_broken_off_is_retried(cli, monkeypatch, s3_objects, flaky_s3,
-                                           media) -> None:
+def test_s3_download_broken_off_is_retried(cli, monkeypatch, s3_objects, flaky_s3, media) -> None:
     bucket = s3_objects.bucket()
     s3_objects.put(bucket, "talks/keynote.mp4", media.mp4)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky_s3.url)
     flaky_s3.fail(f"/{bucket}/talks/keynote.mp4", "truncate", "500")
     result, entries = ingest_json(
-        cli, f"https://s3-us-west-2.amazonaws.com/{bucket}/talks/keynote.mp4")
+        cli, f"https://s3-us-west-2.amazonaws.com/{bucket}/talks/keynote.mp4"
+    )
     assert result.exit_code == 0, result.stderr
     assert entries[0]["sha256"] == hashlib.sha256(media.mp4).hexdigest()
     assert flaky_s3.count(f"/{bucket}/talks/keynote.mp4") == 3
@@ -259,8 +283,7 @@ def test_reingest_of_an_unchanged_link_downloads_nothing(cli, flaky_server, medi
 
 
 @pytest.mark.usefixtures("s3_env")
-def test_s3_resume_and_unchanged_reingest(cli, monkeypatch, s3_objects, flaky_s3,
-                                          media) -> None:
+def test_s3_resume_and_unchanged_reingest(cli, monkeypatch, s3_objects, flaky_s3, media) -> None:
     bucket = s3_objects.bucket()
     s3_objects.put(bucket, "keynote.mp4", media.mp4)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky_s3.url)

@@ -6,19 +6,26 @@ from pathlib import Path
 
 from mediaarchive.sources.pages import read_page
 
-SEED = Path(__file__).resolve().parents[2] / "mediaarchive" / "demo_data" / \
-    "000_8e33b6325b9cc12a.txt"
+SEED = (
+    Path(__file__).resolve().parents[2] / "mediaarchive" / "demo_data" / "000_8e33b6325b9cc12a.txt"
+)
 
 
 def test_seed_page_headings_links_and_context() -> None:
     page = read_page(SEED)
     assert page.title is None
     assert page.name == "000_8e33b6325b9cc12a"
-    assert page.headings == ["Mitwirkende", "StadtLABOR Soest",
-                             "Hertie School of Governance Berlin"]
+    assert page.headings == [
+        "Mitwirkende",
+        "StadtLABOR Soest",
+        "Hertie School of Governance Berlin",
+    ]
     assets = {link.url.rsplit("/", 1)[-1]: link for link in page.asset_links}
-    assert set(assets) == {"004.png", "Bildschirmfoto_2021-07-13_um_13.22.18.png",
-                           "Labcamp4_Hallerberg.mp4"}
+    assert set(assets) == {
+        "004.png",
+        "Bildschirmfoto_2021-07-13_um_13.22.18.png",
+        "Labcamp4_Hallerberg.mp4",
+    }
     # A link before the first heading belongs to the page as a whole.
     assert assets["004.png"].heading is None
     assert assets["004.png"].context.startswith("Mit einem Impuls von Prof. Mark Hallerberg")
@@ -31,7 +38,8 @@ def test_seed_page_headings_links_and_context() -> None:
     assert "Good Governance" in video.context
     # The homepage is kept as a page link, not fetched.
     assert [(link.url, link.heading) for link in page.other_links] == [
-        ("https://stadtlabor-soest.de/", "StadtLABOR Soest")]
+        ("https://stadtlabor-soest.de/", "StadtLABOR Soest")
+    ]
     assert len(page.paragraphs) == 7
 
 
@@ -44,7 +52,8 @@ def test_markdown_export(tmp_path: Path) -> None:
         "![Tafel](Labcamp%205/Tafel.png)\n\nDie Tafel nach dem Workshop.\n\n"
         "Mehr auf [der Website](https://example.org/) und im "
         "[Mitschnitt](https://s3.eu-central-1.amazonaws.com/talks/mitschnitt.mp4).\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     page = read_page(page_path)
     assert page.title == "Labcamp 5"
     assert page.name == "Labcamp 5"
@@ -65,7 +74,9 @@ def test_html_export(tmp_path: Path) -> None:
         "<figure class='image'><a href='https://s3.amazonaws.com/b/keynote.mp4'>"
         "<img src='https://s3.amazonaws.com/b/keynote.mp4'/></a></figure>"
         "<p>Die Keynote über <a href='https://example.org/'>Labore</a>.</p>"
-        "</body></html>", encoding="utf-8")
+        "</body></html>",
+        encoding="utf-8",
+    )
     page = read_page(page_path)
     assert page.title == "Labcamp 6"
     assert page.headings == ["Keynote"]

@@ -20,8 +20,9 @@ from tests.fixtures.ocr import (
 TRUTH = "\n".join([SCREENSHOT_TITLE, *SCREENSHOT_LINES])
 
 
-def test_ocr_step_stores_the_screenshot_text(archive, stored_asset, run_step,
-                                             screenshot: Path) -> None:
+def test_ocr_step_stores_the_screenshot_text(
+    archive, stored_asset, run_step, screenshot: Path
+) -> None:
     asset_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
 
     run_step(asset_id, "ocr", threads=2)
@@ -40,34 +41,45 @@ def test_ocr_step_stores_the_screenshot_text(archive, stored_asset, run_step,
         assert text.params["tesseract"].startswith("tesseract")
 
 
-def test_slides_step_stores_frames_and_timed_text(archive, stored_asset, run_step,
-                                                  slide_talk: Path, record_property) -> None:
+def test_slides_step_stores_frames_and_timed_text(
+    archive, stored_asset, run_step, slide_talk: Path, record_property
+) -> None:
     asset_id = stored_asset(slide_talk, "video", title="Keynote")
 
     run_step(asset_id, "slides")
 
     with archive.session() as session:
-        texts = session.scalars(select(OcrText).where(OcrText.asset_id == asset_id)
-                                .order_by(OcrText.start)).all()
-        renditions = session.scalars(select(Rendition).where(
-            Rendition.asset_id == asset_id, Rendition.kind == "slide")
-            .order_by(Rendition.label)).all()
-        assert [r.label for r in renditions] == ["slide-0001", "slide-0002", "slide-0003",
-                                                 "slide-0004"]
+        texts = session.scalars(
+            select(OcrText).where(OcrText.asset_id == asset_id).order_by(OcrText.start)
+        ).all()
+        renditions = session.scalars(
+            select(Rendition)
+            .where(Rendition.asset_id == asset_id, Rendition.kind == "slide")
+            .order_by(Rendition.label)
+        ).all()
+        assert [r.label for r in renditions] == [
+            "slide-0001",
+            "slide-0002",
+            "slide-0003",
+            "slide-0004",
+        ]
         assert all(r.mime == "image/png" and r.size > 0 for r in renditions)
         assert archive.store.exists(renditions[1].blob_key)
         assert len(texts) == len(SLIDES)
         errors = []
         for text, (title, lines, _), start, rendition in zip(
-                texts, SLIDES, change_times(), renditions, strict=True):
+            texts, SLIDES, change_times(), renditions, strict=True
+        ):
             assert text.source == "slide"
             assert abs(text.start - start) < 1.0
             assert text.end > text.start
             assert text.rendition_id == rendition.id
             assert rendition.params["start"] == text.start
             assert set(words_of(" ".join([title, *lines]))) <= set(words_of(text.text))
-            assert text.words and all({"text", "left", "top", "width", "height",
-                                       "confidence"} <= set(w) for w in text.words)
+            assert text.words and all(
+                {"text", "left", "top", "width", "height", "confidence"} <= set(w)
+                for w in text.words
+            )
             errors.append(character_error_rate("\n".join([title, *lines]), text.text))
         cer = sum(errors) / len(errors)
         record_property("cer", cer)
@@ -82,29 +94,36 @@ def test_slides_step_stores_frames_and_timed_text(archive, stored_asset, run_ste
         assert len([r for r in asset.renditions if r.kind == "slide"]) == len(SLIDES)
 
 
-def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(archive, stored_asset,
-                                                               run_step) -> None:
+def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(
+    archive, stored_asset, run_step
+) -> None:
     from mediaarchive.synth import slide_video
 
-    video = slide_video([
-        ("", [], 2.0),  # black lead-in: no slide
-        ("Agenda", ["Stadtlabor und Innovationslabor"], 3.0),
-        ("Agenda", ["", "Stadtlabor und Innovationslabor"], 3.0),  # same text, moved down
-        ("Danke", ["Fragen und Diskussion"], 3.0),
-    ], background="black", color="white")
+    video = slide_video(
+        [
+            ("", [], 2.0),  # black lead-in: no slide
+            ("Agenda", ["Stadtlabor und Innovationslabor"], 3.0),
+            ("Agenda", ["", "Stadtlabor und Innovationslabor"], 3.0),  # same text, moved down
+            ("Danke", ["Fragen und Diskussion"], 3.0),
+        ],
+        background="black",
+        color="white",
+    )
     asset_id = stored_asset(video, "video")
 
     run_step(asset_id, "slides", min_confidence=0.5)
 
     with archive.session() as session:
-        texts = session.scalars(select(OcrText).where(OcrText.asset_id == asset_id)
-                                .order_by(OcrText.start)).all()
+        texts = session.scalars(
+            select(OcrText).where(OcrText.asset_id == asset_id).order_by(OcrText.start)
+        ).all()
         assert [words_of(t.text)[0] for t in texts] == ["Agenda", "Danke"]
         assert abs(texts[0].start - 2.0) < 1.0 and abs(texts[0].end - 8.0) < 1.0
 
 
 def test_search_finds_the_screenshot_by_its_words_and_the_slide_at_its_time(
-        archive, stored_asset, run_step, cli, screenshot: Path, slide_talk: Path) -> None:
+    archive, stored_asset, run_step, cli, screenshot: Path, slide_talk: Path
+) -> None:
     image_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
     video_id = stored_asset(slide_talk, "video", title="Keynote Digitale Stadt")
     run_step(image_id, "ocr")

@@ -35,10 +35,14 @@ def test_keynote_pipeline_writes_subtitle_renditions_after_transcribe(
         with archive.store.open(renditions["srt"].blob_key) as handle:
             srt_text = handle.read().decode("utf-8")
         words = " ".join(
-            "".join(w.word for s in asset.current_transcript.segments for w in s.words).split())
+            "".join(w.word for s in asset.current_transcript.segments for w in s.words).split()
+        )
         cues = asset_cues(asset, "default")
-        layout = [p for p in check_cues(cues, PRESETS["default"])
-                  if any("characters (max" in r or "lines" in r for r in p.reasons)]
+        layout = [
+            p
+            for p in check_cues(cues, PRESETS["default"])
+            if any("characters (max" in r or "lines" in r for r in p.reasons)
+        ]
 
     captions = webvtt.from_buffer(io.StringIO(vtt_text)).captions
     subtitles = list(srt.parse(srt_text))

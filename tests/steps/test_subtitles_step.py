@@ -22,8 +22,15 @@ def run_step(archive, asset_id: str, params: dict) -> None:  # type: ignore[no-u
             session.add(job)
         job.params = params
         session.flush()
-        spec.run(StepContext(archive=archive, session=session, asset=asset, job=job,
-                             params={**spec.params, **params}))
+        spec.run(
+            StepContext(
+                archive=archive,
+                session=session,
+                asset=asset,
+                job=job,
+                params={**spec.params, **params},
+            )
+        )
 
 
 def renditions(archive, asset_id: str) -> dict[str, tuple[str, dict]]:  # type: ignore[no-untyped-def]

@@ -75,8 +75,16 @@ def test_asset_without_transcript_says_what_to_do(cli, archive, tmp_path: Path) 
     original.write_bytes(b"not really a jpeg")
     blob = archive.store.put_file(original)
     with archive.session() as session:
-        session.add(Asset(sha256=blob.sha256, size=blob.size, kind="image", blob_key=blob.key,
-                          filename="bild.jpg", title="Bild"))
+        session.add(
+            Asset(
+                sha256=blob.sha256,
+                size=blob.size,
+                kind="image",
+                blob_key=blob.key,
+                filename="bild.jpg",
+                title="Bild",
+            )
+        )
     result = cli("subtitles", blob.sha256[:12])
     assert result.exit_code == 1
     assert "has no transcript" in result.stderr

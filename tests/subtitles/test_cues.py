@@ -73,11 +73,12 @@ def test_sentence_ends_come_first_then_clauses() -> None:
         last_word = cue.lines[-1].split()[-1]
         next_word = following.lines[0].split()[0]
         assert re.search(r"[.,!?]$", last_word) or next_word.lower() in conjunctions, (
-            cue.lines, following.lines)
+            cue.lines,
+            following.lines,
+        )
     assert endings[-1] == "Diskussion."
     # a sentence is never cut after a few words of it, when a whole one fits
-    assert any(cue.text.replace("\n", " ") == "Ich freue mich auf die Diskussion."
-               for cue in cues)
+    assert any(cue.text.replace("\n", " ") == "Ich freue mich auf die Diskussion." for cue in cues)
 
 
 def test_numbers_stay_whole() -> None:
@@ -155,8 +156,12 @@ def test_a_long_pause_always_ends_a_cue() -> None:
 def test_segments_without_words_still_make_cues() -> None:
     words = words_from_segment_text(5.0, 9.0, "Herzlich willkommen zum Labcamp in Berlin.", 0)
     words += words_from_segment_text(
-        9.5, 16.0, "Heute sprechen wir über offene Daten, über Bibliotheken und über die "
-        "Frage, wie man beides zusammenbringt.", 1)
+        9.5,
+        16.0,
+        "Heute sprechen wir über offene Daten, über Bibliotheken und über die "
+        "Frage, wie man beides zusammenbringt.",
+        1,
+    )
     cues = build_cues(words, PRESETS["default"])
     assert cues[0].start == 5.0
     assert cues[0].text == "Herzlich willkommen zum Labcamp in Berlin."
@@ -166,8 +171,10 @@ def test_segments_without_words_still_make_cues() -> None:
 
 def test_overlapping_word_times_never_make_overlapping_cues() -> None:
     words = [
-        TimedWord(0.0, 0.5, " Eins,"), TimedWord(0.3, 0.9, " zwei,"),
-        TimedWord(0.2, 1.4, " drei."), TimedWord(1.41, 1.5, " Vier."),
+        TimedWord(0.0, 0.5, " Eins,"),
+        TimedWord(0.3, 0.9, " zwei,"),
+        TimedWord(0.2, 1.4, " drei."),
+        TimedWord(1.41, 1.5, " Vier."),
         TimedWord(1.5, 1.5, " Fünf."),
     ]
     for preset in PRESETS.values():
@@ -182,8 +189,11 @@ punctuation = st.sampled_from(["", "", "", ",", ".", "?", "4,"])
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(word_text, punctuation, st.floats(0.05, 0.6), st.floats(0.0, 2.0)),
-             min_size=1, max_size=120),
+    st.lists(
+        st.tuples(word_text, punctuation, st.floats(0.05, 0.6), st.floats(0.0, 2.0)),
+        min_size=1,
+        max_size=120,
+    ),
     st.sampled_from(sorted(PRESETS)),
 )
 def test_any_word_stream_gives_ordered_cues_that_keep_every_word(data, preset_name) -> None:  # type: ignore[no-untyped-def]
@@ -235,9 +245,13 @@ def test_a_hyphenated_first_part_is_not_a_clause_end() -> None:
 def test_an_ordinal_before_a_month_never_ends_a_sentence_even_after_a_pause() -> None:
     from mediaarchive.subtitles.cues import tokenize
 
-    words = [TimedWord(0.0, 0.3, " Am"), TimedWord(0.35, 0.9, " 3."),
-             TimedWord(1.9, 2.4, " Oktober"), TimedWord(2.5, 3.0, " geht's"),
-             TimedWord(3.05, 3.5, " los.")]
+    words = [
+        TimedWord(0.0, 0.3, " Am"),
+        TimedWord(0.35, 0.9, " 3."),
+        TimedWord(1.9, 2.4, " Oktober"),
+        TimedWord(2.5, 3.0, " geht's"),
+        TimedWord(3.05, 3.5, " los."),
+    ]
     assert [t.text for t in tokenize(words) if t.sentence_end] == ["los."]
 
 
@@ -254,8 +268,15 @@ def test_overlapping_imported_cues_come_out_in_order_without_overlap() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.0, 30.0), st.floats(0.0, 8.0),
-                          st.lists(word_text, min_size=1, max_size=25)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0.0, 30.0), st.floats(0.0, 8.0), st.lists(word_text, min_size=1, max_size=25)
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_any_imported_segments_make_ordered_cues(segments) -> None:  # type: ignore[no-untyped-def]
     words: list[TimedWord] = []
     for index, (start, length, texts) in enumerate(sorted(segments)):

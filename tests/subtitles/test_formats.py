@@ -39,8 +39,11 @@ def read_srt(text: str) -> list[tuple[float, float, list[str]]]:
 def read_vtt(text: str) -> list[tuple[float, float, list[str]]]:
     document = webvtt.from_buffer(io.StringIO(text))
     return [
-        (c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000,
-         [html.unescape(line) for line in c.lines])
+        (
+            c.start_time.in_milliseconds() / 1000,
+            c.end_time.in_milliseconds() / 1000,
+            [html.unescape(line) for line in c.lines],
+        )
         for c in document.captions
     ]
 
@@ -51,8 +54,12 @@ def test_srt_and_vtt_files_parse_back_and_keep_the_preset(
 ) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset()
     srt_file, vtt_file = tmp_path / "talk.de.srt", tmp_path / "talk.de.vtt"
-    assert cli("subtitles", asset_id, "--format", "srt", "--preset", preset,
-               "-o", str(srt_file)).exit_code == 0
+    assert (
+        cli(
+            "subtitles", asset_id, "--format", "srt", "--preset", preset, "-o", str(srt_file)
+        ).exit_code
+        == 0
+    )
     assert cli("subtitles", asset_id, "--preset", preset, "-o", str(vtt_file)).exit_code == 0
 
     srt_text = srt_file.read_bytes().decode("utf-8")  # UTF-8, no BOM
@@ -69,7 +76,8 @@ def test_srt_and_vtt_files_parse_back_and_keep_the_preset(
 def test_timestamps_have_the_right_syntax(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset("Eine Stunde später geht es weiter.", segments=None)
     with_hours = transcribed_asset(
-        segments=[(3725.5, 3729.25, "Nach einer Stunde und zwei Minuten.")], title="lang")
+        segments=[(3725.5, 3729.25, "Nach einer Stunde und zwei Minuten.")], title="lang"
+    )
     srt_text = cli("subtitles", with_hours, "--format", "srt").stdout
     vtt_text = cli("subtitles", with_hours).stdout
     assert "01:02:05,500 --> 01:02:" in srt_text
@@ -80,7 +88,8 @@ def test_timestamps_have_the_right_syntax(cli, transcribed_asset) -> None:  # ty
 
 def test_markup_characters_are_escaped(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset(
-        segments=[(0.0, 4.0, "Forschung & Lehre: a <b> c ist kein Tag.")], title="Escapes")
+        segments=[(0.0, 4.0, "Forschung & Lehre: a <b> c ist kein Tag.")], title="Escapes"
+    )
     vtt_text = cli("subtitles", asset_id).stdout
     srt_text = cli("subtitles", asset_id, "--format", "srt").stdout
     for text in (vtt_text, srt_text):
@@ -90,9 +99,7 @@ def test_markup_characters_are_escaped(cli, transcribed_asset) -> None:  # type:
     assert " ".join(read_vtt(vtt_text)[0][2]) == "Forschung & Lehre: a <b> c ist kein Tag."
 
 
-def test_plain_text_is_readable_with_paragraphs_and_time_marks(
-    cli, transcribed_asset
-) -> None:  # type: ignore[no-untyped-def]
+def test_plain_text_is_readable_with_paragraphs_and_time_marks(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset(
         segments=[
             (0.0, 3.0, "Willkommen zum Labcamp."),
@@ -118,7 +125,11 @@ def test_json_has_segments_and_words(cli, transcribed_asset) -> None:  # type: i
     assert document["provenance"]["compute_type"] == "float32"
     first = document["segments"][0]
     assert first["text"].startswith("Guten Morgen")
-    assert first["words"][0] == {"start": 0.0, "end": first["words"][0]["end"],
-                                 "word": " Guten", "probability": 0.9}
+    assert first["words"][0] == {
+        "start": 0.0,
+        "end": first["words"][0]["end"],
+        "word": " Guten",
+        "probability": 0.9,
+    }
     words = [w["word"] for s in document["segments"] for w in s["words"]]
-    assert [" 4,", "9"] == words[words.index(" 4,"):words.index(" 4,") + 2]
+    assert [" 4,", "9"] == words[words.index(" 4,") : words.index(" 4,") + 2]

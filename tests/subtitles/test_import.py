@@ -89,13 +89,13 @@ def test_vtt_import_drops_markup_and_settings(cli, transcribed_asset, tmp_path: 
     assert cli("import-subtitles", asset_id, str(human)).exit_code == 0
     document = json.loads(cli("subtitles", asset_id, "--format", "json").stdout)
     assert [s["text"] for s in document["segments"]] == [
-        "Guten Morgen, liebe Gäste.", "Wir beginnen pünktlich & gut gelaunt."]
+        "Guten Morgen, liebe Gäste.",
+        "Wir beginnen pünktlich & gut gelaunt.",
+    ]
     assert [s["start"] for s in document["segments"]] == [1.0, 4.0]
 
 
-def test_imported_text_is_searchable(
-    cli, archive, transcribed_asset, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_imported_text_is_searchable(cli, archive, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from mediaarchive.search import index_asset
     from mediaarchive.services.search import search
 
@@ -107,8 +107,7 @@ def test_imported_text_is_searchable(
     assert search(archive, "Zufriedenheit"), "the Whisper transcript was indexed"
     assert cli("import-subtitles", asset_id, str(human)).exit_code == 0
     hits = search(archive, "Kaffee")
-    assert [(hit.asset_id, hit.source, hit.start) for hit in hits] == [
-        (asset_id, "speech", 10.2)]
+    assert [(hit.asset_id, hit.source, hit.start) for hit in hits] == [(asset_id, "speech", 10.2)]
     assert hits[0].link == f"/assets/{asset_id}#t=10.2"
     # The index follows the current transcript: the Whisper text is no longer found.
     assert search(archive, "Zufriedenheit") == []

@@ -31,9 +31,16 @@ def validate(openapi: dict[str, Any], path: str, response: httpx.Response) -> An
 
 def test_schema_documents_the_api(openapi: dict[str, Any]) -> None:
     paths = set(openapi["paths"])
-    assert {"/api/search", "/api/assets", "/api/assets/{asset_id}",
-            "/api/assets/{asset_id}/transcript", "/api/events", "/api/events/{event_id}",
-            "/assets/{asset_id}/proxy", "/assets/{asset_id}/original"} <= paths
+    assert {
+        "/api/search",
+        "/api/assets",
+        "/api/assets/{asset_id}",
+        "/api/assets/{asset_id}/transcript",
+        "/api/events",
+        "/api/events/{event_id}",
+        "/assets/{asset_id}/proxy",
+        "/assets/{asset_id}/original",
+    } <= paths
     # Only reading: the API offers no method that could change the archive.
     methods = {method for operations in openapi["paths"].values() for method in operations}
     assert methods == {"get"}
@@ -41,7 +48,8 @@ def test_schema_documents_the_api(openapi: dict[str, Any]) -> None:
 
 
 def test_search_answers_with_hits_that_match_the_schema(
-        web_url: str, openapi: dict[str, Any], web_archive: WebArchive) -> None:
+    web_url: str, openapi: dict[str, Any], web_archive: WebArchive
+) -> None:
     response = httpx.get(f"{web_url}/api/search", params={"q": "Innovationslabor"})
     assert response.status_code == 200
     hits = validate(openapi, "/api/search", response)
@@ -51,19 +59,25 @@ def test_search_answers_with_hits_that_match_the_schema(
     assert speech[0]["link"].startswith(f"/assets/{web_archive.talk_id}#t=")
     spoken_at = next(s for s, _e, text in web_archive.segments if "Innovationslabor" in text)
     assert abs(speech[0]["start"] - spoken_at) < 0.5
-    filtered = httpx.get(f"{web_url}/api/search",
-                         params={"q": "Innovationslabor", "kind": "image"}).json()
+    filtered = httpx.get(
+        f"{web_url}/api/search", params={"q": "Innovationslabor", "kind": "image"}
+    ).json()
     assert [hit["asset_id"] for hit in filtered] == [web_archive.image_id]
     assert httpx.get(f"{web_url}/api/search", params={"q": "   "}).json() == []
 
 
 def test_assets_events_and_transcripts_match_the_schema(
-        web_url: str, openapi: dict[str, Any], web_archive: WebArchive) -> None:
+    web_url: str, openapi: dict[str, Any], web_archive: WebArchive
+) -> None:
     listing = validate(openapi, "/api/assets", httpx.get(f"{web_url}/api/assets"))
-    assert {item["id"] for item in listing} == {web_archive.talk_id, web_archive.xss_id,
-                                                web_archive.image_id}
-    detail = validate(openapi, "/api/assets/{asset_id}",
-                      httpx.get(f"{web_url}/api/assets/{web_archive.talk_id}"))
+    assert {item["id"] for item in listing} == {
+        web_archive.talk_id,
+        web_archive.xss_id,
+        web_archive.image_id,
+    }
+    detail = validate(
+        openapi, "/api/assets/{asset_id}", httpx.get(f"{web_url}/api/assets/{web_archive.talk_id}")
+    )
     assert detail["kind"] == "video" and detail["event"] == "Labcamp 4"
     assert len(detail["transcript"]["segments"]) == len(web_archive.segments)
     assert detail["transcript"]["segments"][0]["words"][0]["word"] == "Willkommen"
@@ -72,15 +86,19 @@ def test_assets_events_and_transcripts_match_the_schema(
     assert proxy["path"] is None  # the server's disk layout stays private
     assert detail["original"]["path"] is None
     assert detail["original"]["url"] == f"/assets/{web_archive.talk_id}/original"
-    transcript = validate(openapi, "/api/assets/{asset_id}/transcript",
-                          httpx.get(f"{web_url}/api/assets/{web_archive.talk_id}/transcript"))
-    assert [s["text"] for s in transcript["segments"]] == [t for _s, _e, t in
-                                                           web_archive.segments]
+    transcript = validate(
+        openapi,
+        "/api/assets/{asset_id}/transcript",
+        httpx.get(f"{web_url}/api/assets/{web_archive.talk_id}/transcript"),
+    )
+    assert [s["text"] for s in transcript["segments"]] == [t for _s, _e, t in web_archive.segments]
     events = validate(openapi, "/api/events", httpx.get(f"{web_url}/api/events"))
-    assert events == [{"id": web_archive.event_id, "name": "Labcamp 4", "date": "2026-05-12",
-                       "assets": 3}]
-    event = validate(openapi, "/api/events/{event_id}",
-                     httpx.get(f"{web_url}/api/events/{web_archive.event_id}"))
+    assert events == [
+        {"id": web_archive.event_id, "name": "Labcamp 4", "date": "2026-05-12", "assets": 3}
+    ]
+    event = validate(
+        openapi, "/api/events/{event_id}", httpx.get(f"{web_url}/api/events/{web_archive.event_id}")
+    )
     assert len(event["assets"]) == 3
     image = httpx.get(f"{web_url}/api/assets/{web_archive.image_id}").json()
     assert "Innovationslabor Berlin" in image["ocr"][0]["text"]
@@ -107,15 +125,15 @@ def test_api_conforms_to_its_schema(web_url: str) -> None:
     (Its pytest plugin cannot take a live-server fixture here, so the operations are
     walked one by one with Hypothesis.)
     """
-    schema = schemathesis.openapi.from_url(f"{web_url}/openapi.json").include(
-        path_regex="^/api/")
+    schema = schemathesis.openapi.from_url(f"{web_url}/openapi.json").include(path_regex="^/api/")
     checked = 0
     for result in schema.get_all_operations():
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=20, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=20, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def conforms(case) -> None:  # type: ignore[no-untyped-def]
             case.call_and_validate()
 

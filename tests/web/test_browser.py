@@ -12,23 +12,29 @@ pytestmark = pytest.mark.slow
 
 
 def wait_for_media(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => document.getElementById('player').readyState >= 1", timeout=20_000
+    )
 
 
 def wait_for_time(page, seconds: float, tolerance: float) -> None:  # type: ignore[no-untyped-def]
     """Wait until the player's playhead is within ``tolerance`` of ``seconds``."""
     page.wait_for_function(
         "([t, tol]) => Math.abs(document.getElementById('player').currentTime - t) < tol",
-        arg=[seconds, tolerance], timeout=10_000)
+        arg=[seconds, tolerance],
+        timeout=10_000,
+    )
 
 
 def current_time(page) -> float:  # type: ignore[no-untyped-def]
     return page.evaluate("document.getElementById('player').currentTime")
 
 
-def test_search_hit_opens_the_talk_at_the_spoken_word(page, web_url: str,  # type: ignore[no-untyped-def]
-                                                       web_archive: WebArchive) -> None:
+def test_search_hit_opens_the_talk_at_the_spoken_word(
+    page,
+    web_url: str,  # type: ignore[no-untyped-def]
+    web_archive: WebArchive,
+) -> None:
     page.goto(web_url + "/")
     page.fill("#q", "Innovationslabor")
     page.keyboard.press("Enter")
@@ -39,8 +45,9 @@ def test_search_hit_opens_the_talk_at_the_spoken_word(page, web_url: str,  # typ
     assert "Anna Beispiel" in hit.inner_text()
     screenshot(page, "search-results")
 
-    spoken_at = next(start for start, _end, text in web_archive.segments
-                     if "Innovationslabor" in text)
+    spoken_at = next(
+        start for start, _end, text in web_archive.segments if "Innovationslabor" in text
+    )
     hit.locator("a.hit-link").click()
     page.wait_for_url(re.compile(rf"/assets/{web_archive.talk_id}#t="))
     wait_for_media(page)
@@ -48,8 +55,7 @@ def test_search_hit_opens_the_talk_at_the_spoken_word(page, web_url: str,  # typ
     assert abs(current_time(page) - spoken_at) < 0.5
 
     # The German subtitle track loaded and its cues are there.
-    page.wait_for_function("() => document.querySelector('track').readyState === 2",
-                           timeout=10_000)
+    page.wait_for_function("() => document.querySelector('track').readyState === 2", timeout=10_000)
     cues = page.evaluate("""() => {
         const track = document.getElementById('player').textTracks[0];
         return {lang: track.language, mode: track.mode, count: track.cues.length,
@@ -65,7 +71,8 @@ def test_search_hit_opens_the_talk_at_the_spoken_word(page, web_url: str,  # typ
 
 
 def test_transcript_lines_seek_the_video_by_click_and_keyboard(  # type: ignore[no-untyped-def]
-        page, web_url: str, web_archive: WebArchive) -> None:
+    page, web_url: str, web_archive: WebArchive
+) -> None:
     page.goto(f"{web_url}/assets/{web_archive.talk_id}")
     wait_for_media(page)
     assert current_time(page) == 0
@@ -85,15 +92,22 @@ def test_transcript_lines_seek_the_video_by_click_and_keyboard(  # type: ignore[
     wait_for_time(page, target, 0.3)
 
     # Playing moves the highlight along with the speech.
-    page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; "
-                  "return v.play(); }")
-    page.wait_for_function("t => document.getElementById('player').currentTime > t",
-                           arg=web_archive.segments[1][0] + 0.5, timeout=15_000)
+    page.evaluate(
+        "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+    )
+    page.wait_for_function(
+        "t => document.getElementById('player').currentTime > t",
+        arg=web_archive.segments[1][0] + 0.5,
+        timeout=15_000,
+    )
     assert web_archive.segments[1][2] in page.inner_text("#transcript a.current")
 
 
-def test_a_transcript_with_script_tags_shows_as_text(page, web_url: str,  # type: ignore[no-untyped-def]
-                                                      web_archive: WebArchive) -> None:
+def test_a_transcript_with_script_tags_shows_as_text(
+    page,
+    web_url: str,  # type: ignore[no-untyped-def]
+    web_archive: WebArchive,
+) -> None:
     page.goto(f"{web_url}/assets/{web_archive.xss_id}")
     page.wait_for_selector("#transcript")
     assert page.evaluate("typeof window.__xss") == "undefined"
@@ -109,8 +123,11 @@ def test_a_transcript_with_script_tags_shows_as_text(page, web_url: str,  # type
     screenshot(page, "xss-escaped")
 
 
-def test_image_page_shows_the_image_and_its_text(page, web_url: str,  # type: ignore[no-untyped-def]
-                                                  web_archive: WebArchive) -> None:
+def test_image_page_shows_the_image_and_its_text(
+    page,
+    web_url: str,  # type: ignore[no-untyped-def]
+    web_archive: WebArchive,
+) -> None:
     page.goto(f"{web_url}/assets/{web_archive.image_id}")
     image = page.locator(".image-box img")
     image.wait_for()
@@ -120,22 +137,33 @@ def test_image_page_shows_the_image_and_its_text(page, web_url: str,  # type: ig
     screenshot(page, "image")
 
 
-def test_event_page_lists_assets_with_pictures(page, web_url: str,  # type: ignore[no-untyped-def]
-                                               web_archive: WebArchive) -> None:
+def test_event_page_lists_assets_with_pictures(
+    page,
+    web_url: str,  # type: ignore[no-untyped-def]
+    web_archive: WebArchive,
+) -> None:
     page.goto(f"{web_url}/events/{web_archive.event_id}")
     cards = page.locator(".card")
     assert cards.count() == 3
-    page.wait_for_function("() => Array.from(document.querySelectorAll('.card img'))"
-                           ".every(img => img.complete && img.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.card img'))"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
     assert page.locator(".card img").count() == 2  # the talk's poster, the image's thumbnail
     assert "Ein Tag über offene Daten & <Prototypen>." in page.inner_text(".description")
     screenshot(page, "event")
 
 
-def test_phone_width_english_and_keyboard(chromium, web_url: str,  # type: ignore[no-untyped-def]
-                                          web_archive: WebArchive) -> None:
-    context = chromium.new_context(viewport={"width": 390, "height": 844},
-                                   locale="en-US", extra_http_headers={"Accept-Language": "en"})
+def test_phone_width_english_and_keyboard(
+    chromium,
+    web_url: str,  # type: ignore[no-untyped-def]
+    web_archive: WebArchive,
+) -> None:
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="en-US",
+        extra_http_headers={"Accept-Language": "en"},
+    )
     page = context.new_page()
     try:
         page.goto(web_url + "/")

@@ -14,17 +14,20 @@ from mediaarchive.web.server import BackgroundServer
 from tests.fixtures.web import WebArchive, build_web_archive
 
 
-@pytest.mark.parametrize(("header", "expected"), [
-    (None, None),
-    ("bytes=0-99", (0, 99)),
-    ("bytes=100-", (100, 999)),
-    ("bytes=-10", (990, 999)),
-    ("bytes=990-5000", (990, 999)),
-    ("bytes=0-0", (0, 0)),
-    ("bytes=0-1,5-6", None),  # several ranges: the whole file is a valid answer
-    ("items=0-9", None),
-    ("bytes=9-3", None),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("bytes=0-99", (0, 99)),
+        ("bytes=100-", (100, 999)),
+        ("bytes=-10", (990, 999)),
+        ("bytes=990-5000", (990, 999)),
+        ("bytes=0-0", (0, 0)),
+        ("bytes=0-1,5-6", None),  # several ranges: the whole file is a valid answer
+        ("items=0-9", None),
+        ("bytes=9-3", None),
+    ],
+)
 def test_parse_range(header: str | None, expected: tuple[int, int] | None) -> None:
     assert parse_range(header, 1000) == expected
 
@@ -36,7 +39,8 @@ def test_range_outside_the_file_is_unsatisfiable(header: str) -> None:
 
 
 def test_proxy_answers_range_requests_with_the_right_bytes(
-        web_url: str, web_archive: WebArchive) -> None:
+    web_url: str, web_archive: WebArchive
+) -> None:
     assert web_archive.proxy_path is not None
     data = web_archive.proxy_path.read_bytes()
     url = f"{web_url}/assets/{web_archive.talk_id}/proxy"
@@ -72,11 +76,11 @@ def test_proxy_answers_range_requests_with_the_right_bytes(
     assert stale.status_code == 200 and stale.content == data
 
 
-def test_original_download_is_the_archived_bytes(web_url: str,
-                                                 web_archive: WebArchive) -> None:
+def test_original_download_is_the_archived_bytes(web_url: str, web_archive: WebArchive) -> None:
     assert web_archive.original_path is not None
-    response = httpx.get(f"{web_url}/assets/{web_archive.talk_id}/original",
-                         params={"download": "true"})
+    response = httpx.get(
+        f"{web_url}/assets/{web_archive.talk_id}/original", params={"download": "true"}
+    )
     assert response.status_code == 200
     digest = hashlib.sha256(response.content).hexdigest()
     assert digest.startswith(web_archive.talk_id)
@@ -98,8 +102,7 @@ def test_subtitles_and_transcript_downloads(web_url: str, web_archive: WebArchiv
     assert ".srt" in srt.headers["content-disposition"]
     for fmt in ("txt", "json"):
         assert httpx.get(f"{base}/subtitles.{fmt}").status_code == 200
-    assert httpx.get(f"{base}/subtitles.vtt", params={"preset": "de-broadcast"}).status_code \
-        == 200
+    assert httpx.get(f"{base}/subtitles.vtt", params={"preset": "de-broadcast"}).status_code == 200
     assert httpx.get(f"{base}/subtitles.ass").status_code == 422
     text = httpx.get(f"{base}/transcript.txt")
     assert text.status_code == 200
@@ -110,18 +113,22 @@ def test_subtitles_and_transcript_downloads(web_url: str, web_archive: WebArchiv
     assert no_transcript.status_code == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/assets/..%2F..%2F..%2Fetc%2Fpasswd/original",
-    "/assets/../../etc/passwd",
-    "/assets/%2Fetc%2Fpasswd/proxy",
-    "/assets/zzzzzzzz/original",
-    "/assets/abc/original",
-    "/assets/{talk}/slides/..%2F..%2Fstore",
-    "/assets/{talk}/thumbnail",
-    "/static/..%2F..%2Fapp.py",
-])
-def test_paths_from_the_request_never_reach_the_disk(path: str, web_url: str,
-                                                     web_archive: WebArchive) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/..%2F..%2F..%2Fetc%2Fpasswd/original",
+        "/assets/../../etc/passwd",
+        "/assets/%2Fetc%2Fpasswd/proxy",
+        "/assets/zzzzzzzz/original",
+        "/assets/abc/original",
+        "/assets/{talk}/slides/..%2F..%2Fstore",
+        "/assets/{talk}/thumbnail",
+        "/static/..%2F..%2Fapp.py",
+    ],
+)
+def test_paths_from_the_request_never_reach_the_disk(
+    path: str, web_url: str, web_archive: WebArchive
+) -> None:
     response = httpx.get(web_url + path.format(talk=web_archive.talk_id))
     assert response.status_code in (400, 404, 422)
     assert b"root:" not in response.content and b"import" not in response.content

@@ -23,8 +23,7 @@ def server_ms(response: httpx.Response) -> float:
     return float(match.group(1))
 
 
-def test_titles_transcripts_and_snippets_are_escaped(web_url: str,
-                                                     web_archive: WebArchive) -> None:
+def test_titles_transcripts_and_snippets_are_escaped(web_url: str, web_archive: WebArchive) -> None:
     page = httpx.get(f"{web_url}/assets/{web_archive.xss_id}").text
     assert "<script>window" not in page
     assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in page
@@ -42,7 +41,8 @@ def test_titles_transcripts_and_snippets_are_escaped(web_url: str,
 def test_snippet_keeps_marks_and_escapes_the_rest() -> None:
     assert safe_snippet("im <mark>Labor</mark> &amp; so") == "im <mark>Labor</mark> &amp; so"
     assert safe_snippet("<script>x</script> <mark>a</mark>") == (
-        "&lt;script&gt;x&lt;/script&gt; <mark>a</mark>")
+        "&lt;script&gt;x&lt;/script&gt; <mark>a</mark>"
+    )
     assert safe_snippet("<mark>offen") == "offen"
     assert safe_snippet(None) == ""
 
@@ -54,22 +54,25 @@ def test_german_by_default_english_on_request(web_url: str) -> None:
     assert '<html lang="en">' in english.text and "Events" in english.text
     chosen = httpx.get(f"{web_url}/", params={"lang": "en"})
     assert "Events" in chosen.text and chosen.cookies.get("lang") == "en"
-    sticky = httpx.get(f"{web_url}/", cookies={"lang": "en"},
-                       headers={"Accept-Language": "de"})
+    sticky = httpx.get(f"{web_url}/", cookies={"lang": "en"}, headers={"Accept-Language": "de"})
     assert '<html lang="en">' in sticky.text
 
 
-@pytest.mark.parametrize(("query", "cookie", "accept", "expected"), [
-    (None, None, None, "de"),
-    ("en", None, "de", "en"),
-    (None, "en", None, "en"),
-    (None, None, "fr-FR,fr;q=0.9,en;q=0.8,de;q=0.7", "en"),
-    (None, None, "de-AT, en;q=0.5", "de"),
-    (None, None, "en;q=0, de", "de"),
-    ("xx", None, None, "de"),
-])
-def test_language_choice(query: str | None, cookie: str | None, accept: str | None,
-                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "cookie", "accept", "expected"),
+    [
+        (None, None, None, "de"),
+        ("en", None, "de", "en"),
+        (None, "en", None, "en"),
+        (None, None, "fr-FR,fr;q=0.9,en;q=0.8,de;q=0.7", "en"),
+        (None, None, "de-AT, en;q=0.5", "de"),
+        (None, None, "en;q=0, de", "de"),
+        ("xx", None, None, "de"),
+    ],
+)
+def test_language_choice(
+    query: str | None, cookie: str | None, accept: str | None, expected: str
+) -> None:
     assert pick_language(query, cookie, accept) == expected
 
 
@@ -100,12 +103,14 @@ def test_search_page_filters(web_url: str, web_archive: WebArchive) -> None:
     assert f"/assets/{web_archive.talk_id}#t=" not in images
     assert f'href="/assets/{web_archive.image_id}"' in images
     assert '<option value="image" selected>' in images
-    speech = httpx.get(f"{web_url}/", params={"q": "Innovationslabor", "source": "speech",
-                                               "event": "Labcamp 4"}).text
+    speech = httpx.get(
+        f"{web_url}/", params={"q": "Innovationslabor", "source": "speech", "event": "Labcamp 4"}
+    ).text
     assert f"/assets/{web_archive.talk_id}#t=" in speech
     assert f'href="/assets/{web_archive.image_id}"' not in speech
-    other_event = httpx.get(f"{web_url}/", params={"q": "Innovationslabor",
-                                                    "event": "Anderswo"}).text
+    other_event = httpx.get(
+        f"{web_url}/", params={"q": "Innovationslabor", "event": "Anderswo"}
+    ).text
     assert "Keine Treffer" in other_event
     bad_date = httpx.get(f"{web_url}/", params={"q": "Labor", "since": "gestern"})
     assert bad_date.status_code == 200 and 'class="problem"' in bad_date.text
@@ -116,8 +121,15 @@ def test_search_page_takes_under_100_ms_of_server_time(web_url: str) -> None:
     httpx.get(f"{web_url}/", params={"q": "warm-up"})
     timings = sorted(
         server_ms(httpx.get(f"{web_url}/", params={"q": query}))
-        for query in ["Innovationslabor", "Prototypen", "offene Daten", "Untertitel",
-                      "Labcamp", "nichts"] * 3
+        for query in [
+            "Innovationslabor",
+            "Prototypen",
+            "offene Daten",
+            "Untertitel",
+            "Labcamp",
+            "nichts",
+        ]
+        * 3
     )
     median = timings[len(timings) // 2]
     assert median < 100, timings
@@ -132,8 +144,20 @@ def _free_port() -> int:
 def test_serve_listens_on_loopback_by_default(web_archive: WebArchive) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mediaarchive", "--home", str(web_archive.home), "serve",
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mediaarchive",
+            "--home",
+            str(web_archive.home),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -146,8 +170,11 @@ def test_serve_listens_on_loopback_by_default(web_archive: WebArchive) -> None:
                 time.sleep(0.2)
         assert response.status_code == 200 and "Medienarchiv" in response.text
         listening = Path("/proc/net/tcp").read_text()
-        local = [line.split()[1] for line in listening.splitlines()[1:]
-                 if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"]
+        local = [
+            line.split()[1]
+            for line in listening.splitlines()[1:]
+            if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+        ]
         assert local == [f"0100007F:{port:04X}"]  # 127.0.0.1 only
     finally:
         process.terminate()

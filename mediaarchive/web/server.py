@@ -1,48 +1,20 @@
-"""Running the web app with uvicorn: in the foreground (``serve``) or in a thread (demo, tests)."""
+"""Running the web app with uvicorn in a thread (demo, tests); ``serve`` runs it in the
+foreground through ``services.serving``, which also binds the socket."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from types import TracebackType
 
 import uvicorn
 
-from mediaarchive.errors import UserError
 from mediaarchive.services import Archive
+from mediaarchive.services.serving import bind, page_url
 from mediaarchive.web.app import create_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-
-
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port (port 0: any free one).
-
-    Raises:
-        UserError: the address is taken or cannot be used.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise UserError(
-            f"cannot listen on {host}:{port} ({exc.strerror}): choose another with --port or --host"
-        ) from exc
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def page_url(host: str, port: int, path: str = "/") -> str:
-    shown = f"[{host}]" if ":" in host else host
-    if host in ("0.0.0.0", "::"):
-        shown = "127.0.0.1"
-    return f"http://{shown}:{port}{path}"
 
 
 def _server(archive: Archive, *, log_level: str) -> uvicorn.Server:
@@ -55,18 +27,6 @@ def _server(archive: Archive, *, log_level: str) -> uvicorn.Server:
         timeout_graceful_shutdown=3,
     )
     return uvicorn.Server(config)
-
-
-def run_server(
-    archive: Archive, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, log_level: str = "info"
-) -> None:
-    """Serve the archive until interrupted (Ctrl-C)."""
-    sock = bind(host, port)
-    server = _server(archive, log_level=log_level)
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
 
 
 class BackgroundServer:

@@ -7,7 +7,8 @@ import re
 
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.errors import MediaArchiveError
-from mediaarchive.services import Archive, search, views
+from mediaarchive.services import demo as demo_service
+from mediaarchive.services import search, views
 from mediaarchive.vocabulary import HitSource, JobState
 
 #: A word only on the Bildschirmfoto screenshot (``demo.media.SCREENSHOT_TEXT``), never on
@@ -18,20 +19,6 @@ SEARCH_WORD = "Luftqualität"
 def _plain(snippet: str) -> str:
     """A search snippet for the terminal: the match in »…«, entities decoded."""
     return html.unescape(re.sub(r"<mark>(.*?)</mark>", r"»\1«", snippet)).replace("\n", " ")
-
-
-def _run_queued(archive: Archive, sha256s: list[str]) -> None:
-    """Run these assets' queued steps now, with the local runner."""
-    # The one call past services: no service runs chosen assets' queued steps yet, so the
-    # runner is called directly, with the database ids it takes.
-    from sqlalchemy import select
-
-    from mediaarchive.db import Asset
-    from mediaarchive.pipeline.runner import run_queued
-
-    with archive.session() as session:
-        asset_ids = list(session.scalars(select(Asset.id).where(Asset.sha256.in_(sha256s))))
-    run_queued(archive, asset_ids=asset_ids)
 
 
 def search_screenshot_text(ctx: DemoContext) -> None:
@@ -46,7 +33,7 @@ def search_screenshot_text(ctx: DemoContext) -> None:
     ]
     if unread:
         ctx.say(f"Reading the text of {len(unread)} screenshot(s) with Tesseract (deu+eng)…")
-        _run_queued(ctx.archive, unread)
+        demo_service.process_ingested(ctx.archive, unread)
     for image in images:
         for text in views.asset_detail(ctx.archive, image)["ocr"]:
             first = text["text"].splitlines()[0] if text["text"] else ""

@@ -4,6 +4,7 @@ running the CLI. One of each, so a fix to how the suite waits or runs lands ever
 from __future__ import annotations
 
 import socket
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -76,6 +77,12 @@ def run_step(archive: Any, asset_id: int | str, name: str, threads: int = 1, **p
         )
         spec.run(ctx)
         job.state = "done"
+
+
+def cli_command(*args: str) -> list[str]:
+    """The command line of ``mediaarchive ARGS...`` in a process of its own (for tests that
+    run commands side by side, kill them, or need a separate environment)."""
+    return [sys.executable, "-m", "mediaarchive", *args]
 
 
 def run_cli(*args: str, input: str | None = None) -> Result:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from mediaarchive import synth
 from mediaarchive.db import Asset, Job, Rendition, Segment, Transcript
 from mediaarchive.steps import STEPS
-from tests.helpers import wait_until
+from tests.helpers import cli_command, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -44,7 +43,7 @@ def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped
 
 def _cli(distributed, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
     return subprocess.run(
-        [sys.executable, "-m", "mediaarchive", *args],
+        cli_command(*args),
         env=distributed.env,
         cwd=REPO,
         capture_output=True,
@@ -171,7 +170,10 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
         workers.freeze(victim)
         with archive.session() as session:
             job = session.scalar(select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
-            assert job.state == "running", f"{long_step} finished before the worker was killed"
+            transcript = session.scalar(select(Transcript).where(Transcript.asset_id == asset_id))
+            assert job.state == "running" and not transcript.complete, (
+                f"{long_step} finished before the worker was killed"
+            )
         # `status` (with a broker) tells which worker runs what.
         from mediaarchive.services.dispatch import overview_lines
 

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from mediaarchive.services.transcripts import transcribe
 from tests.fixtures.asr import speech_asset, transcripts_of
 from tests.fixtures.media import make_asset
 from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
-from tests.helpers import run_cli, wait_until
+from tests.helpers import cli_command, run_cli, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -171,15 +170,7 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
     audio = synth.talk_audio(paragraphs, pause=2.0)
     asset = speech_asset(archive, audio, title="Lange Sitzung")
     env = {**os.environ, "MEDIAARCHIVE_ASR_WINDOW": "12", "MEDIAARCHIVE_THREADS": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "mediaarchive",
-        "--home",
-        str(archive.settings.home),
-        "transcribe",
-        asset.short_id,
-    ]
+    command = cli_command("--home", str(archive.settings.home), "transcribe", asset.short_id)
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
 

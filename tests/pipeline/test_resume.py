@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,9 @@ from mediaarchive.db import Job, Rendition
 from mediaarchive.media.probe import probe_file
 from mediaarchive.store import hash_file
 from tests.fixtures.media import make_asset
-from tests.helpers import wait_until
+from tests.helpers import cli_command, wait_until
 
 pytestmark = pytest.mark.usefixtures("core_pipelines")
-
-
-def mediaarchive(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "mediaarchive", "--home", str(home), *args]
 
 
 def ffmpeg_writing_into(folder: Path) -> list[int]:
@@ -46,7 +41,7 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive, home
     env = {**os.environ, "MEDIAARCHIVE_THREADS": "1"}
     tmp = home / "store" / "tmp"
     first = subprocess.Popen(
-        mediaarchive(home, "run"),
+        cli_command("--home", str(home), "run"),
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
@@ -93,7 +88,11 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive, home
     wait_until(lambda: ffmpeg_writing_into(workdir) == [], message="ffmpeg outlived the killed run")
 
     resumed = subprocess.run(
-        mediaarchive(home, "run", "--json"), env=env, capture_output=True, text=True, timeout=300
+        cli_command("--home", str(home), "run", "--json"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert resumed.returncode == 0, resumed.stderr
     document = json.loads(resumed.stdout)

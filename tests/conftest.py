@@ -7,7 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+
+from tests.helpers import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -54,12 +56,8 @@ CliCall = Callable[..., Result]
 @pytest.fixture
 def cli(home: Path) -> CliCall:
     """Run ``mediaarchive --home HOME ARGS...``; stdout and stderr are kept apart."""
-    from mediaarchive.cli import main
 
     def call(*args: str, input: str | None = None) -> Result:
-        runner = CliRunner()
-        return runner.invoke(
-            main, ["--home", str(home), *args], input=input, catch_exceptions=False
-        )
+        return run_cli("--home", str(home), *args, input=input)
 
     return call

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from mediaarchive import synth
 from mediaarchive.db import Asset, SourceLink
+from tests.helpers import cli_command
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def test_same_bytes_ingested_by_four_processes_at_once_are_one_asset(
         copies.append(copy)
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "mediaarchive", "ingest", str(copy), "--no-process", "--json"],
+            cli_command("ingest", str(copy), "--no-process", "--json"),
             env=distributed.env,
             cwd=REPO,
             stdout=subprocess.PIPE,

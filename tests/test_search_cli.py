@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from mediaarchive.cli import main
 from tests.fixtures.search import SearchArchive
+from tests.helpers import run_cli
 
 
 @pytest.fixture
 def run(search_archive: SearchArchive):  # type: ignore[no-untyped-def]
     def call(*args: str):  # type: ignore[no-untyped-def]
-        return CliRunner().invoke(
-            main, [*search_archive.cli_options, *args], catch_exceptions=False
-        )
+        return run_cli(*search_archive.cli_options, *args)
 
     return call
 

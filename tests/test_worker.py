@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mediaarchive import synth
-from mediaarchive.db import Asset, Job, Rendition, Transcript
+from mediaarchive.db import Asset, Job, Rendition, Segment, Transcript
 from mediaarchive.steps import STEPS
+from tests.helpers import cli_command, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -44,7 +43,7 @@ def _ingest(archive, paths: list[Path]) -> list[int]:  # type: ignore[no-untyped
 
 def _cli(distributed, *args: str) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
     return subprocess.run(
-        [sys.executable, "-m", "mediaarchive", *args],
+        cli_command(*args),
         env=distributed.env,
         cwd=REPO,
         capture_output=True,
@@ -54,18 +53,20 @@ def _cli(distributed, *args: str) -> subprocess.CompletedProcess:  # type: ignor
 
 
 def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> dict[int, str]:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
+    states: dict[int, str] = {}
+
+    def finished() -> bool:
         with archive.session() as session:
-            states = dict(
-                session.execute(select(Asset.id, Asset.state).where(Asset.id.in_(asset_ids))).all()
-            )
-        if all(state in ("done", "failed") for state in states.values()):
-            return states
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {n}\n{workers.log(n)[-4000:]}" for n in workers.processes)
-            pytest.fail(f"assets not finished in {timeout}s: {states}\n{logs}")
-        time.sleep(0.3)
+            rows = session.execute(select(Asset.id, Asset.state).where(Asset.id.in_(asset_ids)))
+            states.update(rows.all())
+        return all(state in ("done", "failed") for state in states.values())
+
+    def report() -> str:
+        logs = "\n".join(f"--- {n}\n{workers.log(n)[-4000:]}" for n in workers.processes)
+        return f"assets not finished: {states}\n{logs}"
+
+    wait_until(finished, timeout, interval=0.3, message=report)
+    return states
 
 
 def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> None:  # type: ignore[no-untyped-def]
@@ -129,29 +130,50 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
 def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # type: ignore[no-untyped-def]
     from mediaarchive.services.dispatch import submit
 
-    long_step = "transcribe" if "transcribe" in STEPS else "transcode"
-    workers.start("w1")
-    workers.start("w2")
+    long_step = "transcribe"
+    # Short ASR windows: segments are stored window by window, so the step has stored some
+    # and still has several windows to go when the test freezes and kills its worker.
+    short_windows = {"MEDIAARCHIVE_ASR_WINDOW": "8"}
+    workers.start("w1", settings=short_windows)
+    workers.start("w2", settings=short_windows)
     archive = distributed.archive()
     try:
         (asset_id,) = _ingest(archive, [synth.talk_video(LONG_TALK)])
         workers.wait_ready("w1", "w2")
         submit(archive, [asset_id])
 
-        deadline = time.monotonic() + 120
-        victim = None
-        while victim is None:
+        def transcribing_worker() -> str | None:
+            """The worker running the step, once the step has stored its first segment."""
             with archive.session() as session:
                 job = session.scalar(
                     select(Job).where(Job.asset_id == asset_id, Job.step == long_step)
                 )
                 assert job is not None
                 assert job.state in ("queued", "running"), f"{long_step} ended too soon"
-                if job.state == "running" and job.worker:
-                    victim = job.worker.split("@")[0]
-            assert time.monotonic() < deadline, "the long step never started"
-            time.sleep(0.05)
-        time.sleep(0.5)  # well inside the step
+                stored = session.scalar(
+                    select(func.count(Segment.id))
+                    .join(Transcript)
+                    .where(Transcript.asset_id == asset_id)
+                )
+                if job.state == "running" and job.worker and stored:
+                    return job.worker.split("@")[0]
+            return None
+
+        victim = wait_until(
+            transcribing_worker,
+            message=lambda: (
+                f"the step never got going: {workers.log('w1')[-2000:]}{workers.log('w2')[-2000:]}"
+            ),
+        )
+        # Freeze the victim where it is and make sure the step is still unfinished, so the
+        # kill lands inside it however fast the machine is.
+        workers.freeze(victim)
+        with archive.session() as session:
+            job = session.scalar(select(Job).where(Job.asset_id == asset_id, Job.step == long_step))
+            transcript = session.scalar(select(Transcript).where(Transcript.asset_id == asset_id))
+            assert job.state == "running" and not transcript.complete, (
+                f"{long_step} finished before the worker was killed"
+            )
         # `status` (with a broker) tells which worker runs what.
         from mediaarchive.services.dispatch import overview_lines
 
@@ -169,10 +191,9 @@ def test_worker_killed_mid_step_loses_nothing(distributed, workers) -> None:  # 
             assert job.state == "done"
             assert job.worker.split("@")[0] == survivor
             assert job.attempts == 2, "started on the killed worker, finished on the other"
-            if long_step == "transcribe":
-                transcripts = session.scalars(
-                    select(Transcript).where(Transcript.asset_id == asset_id, Transcript.current)
-                ).all()
-                assert len(transcripts) == 1 and transcripts[0].segments
+            transcripts = session.scalars(
+                select(Transcript).where(Transcript.asset_id == asset_id, Transcript.current)
+            ).all()
+            assert len(transcripts) == 1 and transcripts[0].segments
     finally:
         archive.close()

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from mediaarchive.asr.models import (
     BUNDLED_SHA256,
@@ -16,9 +15,9 @@ from mediaarchive.asr.models import (
     sha256_file,
 )
 from mediaarchive.asr.transcriber import auto_compute_type, choose_compute_type, cpu_flags
-from mediaarchive.cli import main
 from mediaarchive.config import Settings
 from mediaarchive.errors import ConfigError, ModelError
+from tests.helpers import run_cli
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def cli(home: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--home", str(home), *args])
+    result = run_cli("--home", str(home), *args)
     return result.exit_code, result.stdout, result.stderr
 
 

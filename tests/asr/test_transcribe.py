@@ -6,20 +6,16 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from mediaarchive import synth
 from mediaarchive.archive import Archive
 from mediaarchive.asr.models import BUNDLED_SHA256
 from mediaarchive.asr.transcriber import auto_compute_type
-from mediaarchive.cli import main
 from mediaarchive.config import Settings
 from mediaarchive.db import Asset, Job, Segment, Transcript
 from mediaarchive.pipeline.runner import run_queued
@@ -27,6 +23,7 @@ from mediaarchive.services.transcripts import transcribe
 from tests.fixtures.asr import speech_asset, transcripts_of
 from tests.fixtures.media import make_asset
 from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
+from tests.helpers import cli_command, run_cli, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -112,17 +109,14 @@ def test_provenance_records_model_options_and_prompt(transcribed) -> None:  # ty
 
 def test_retranscribing_keeps_the_old_transcript(transcribed) -> None:  # type: ignore[no-untyped-def]
     archive, asset, _, _, _ = transcribed
-    result = CliRunner().invoke(
-        main,
-        [
-            "--home",
-            str(archive.settings.home),
-            "transcribe",
-            asset.short_id,
-            "--language",
-            "auto",
-            "--json",
-        ],
+    result = run_cli(
+        "--home",
+        str(archive.settings.home),
+        "transcribe",
+        asset.short_id,
+        "--language",
+        "auto",
+        "--json",
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -176,26 +170,21 @@ def test_killed_transcription_resumes_without_gap_or_duplicate(archive: Archive)
     audio = synth.talk_audio(paragraphs, pause=2.0)
     asset = speech_asset(archive, audio, title="Lange Sitzung")
     env = {**os.environ, "MEDIAARCHIVE_ASR_WINDOW": "12", "MEDIAARCHIVE_THREADS": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "mediaarchive",
-        "--home",
-        str(archive.settings.home),
-        "transcribe",
-        asset.short_id,
-    ]
+    command = cli_command("--home", str(archive.settings.home), "transcribe", asset.short_id)
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        stored = 0
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and proc.poll() is None:
+
+        def two_segments_stored() -> bool:
+            assert proc.poll() is None, "the transcription ended before it stored two segments"
             with archive.session() as session:
-                stored = session.scalar(select(func.count(Segment.id))) or 0
-            if stored >= 2:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, "the transcription finished before it could be killed"
+                return (session.scalar(select(func.count(Segment.id))) or 0) >= 2
+
+        wait_until(two_segments_stored, message="the transcription never stored two segments")
+        # Freeze it where it is and make sure it is mid-way, so the kill lands inside the
+        # transcription however fast or slow the machine is.
+        proc.send_signal(signal.SIGSTOP)
+        [frozen] = transcripts_of(archive, asset.id)
+        assert not frozen.complete, "the transcription finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

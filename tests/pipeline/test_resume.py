@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,12 +17,9 @@ from mediaarchive.db import Job, Rendition
 from mediaarchive.media.probe import probe_file
 from mediaarchive.store import hash_file
 from tests.fixtures.media import make_asset
+from tests.helpers import cli_command, wait_until
 
 pytestmark = pytest.mark.usefixtures("core_pipelines")
-
-
-def mediaarchive(home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "mediaarchive", "--home", str(home), *args]
 
 
 def ffmpeg_writing_into(folder: Path) -> list[int]:
@@ -46,30 +41,39 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive, home
     env = {**os.environ, "MEDIAARCHIVE_THREADS": "1"}
     tmp = home / "store" / "tmp"
     first = subprocess.Popen(
-        mediaarchive(home, "run"),
+        cli_command("--home", str(home), "run"),
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
+        start_new_session=True,  # its own process group: frozen together with its ffmpeg
     )
     try:
         assert first.stderr is not None
         for line in first.stderr:
             if "transcode: started" in line:
                 break
-        deadline = time.monotonic() + 120
-        partial: list[Path] = []
-        while time.monotonic() < deadline:
-            partial = [p for p in tmp.glob("job-*/proxy.mp4") if p.stat().st_size > 50_000]
-            if partial:
-                break
-            time.sleep(0.05)
-        assert partial, "the proxy was never being written"
-        first.send_signal(signal.SIGKILL)
+
+        def proxy_being_written() -> list[Path]:
+            assert first.poll() is None, "the run ended before the proxy was half written"
+            return [p for p in tmp.glob("job-*/proxy.mp4") if p.stat().st_size > 50_000]
+
+        partial = wait_until(proxy_being_written, message="the proxy was never being written")
+        # Freeze the run and its ffmpeg where they are, so the kill lands mid-transcode however
+        # fast the machine is; what the database says now is what the kill leaves behind.
+        os.killpg(first.pid, signal.SIGSTOP)
+        with archive.session() as session:
+            proxy = session.scalar(select(Rendition).where(Rendition.kind == "proxy"))
+            assert proxy is None, "the transcode finished before it could be killed"
+        first.send_signal(signal.SIGKILL)  # ffmpeg is not signalled: it must die with its parent
         first.wait(timeout=30)
     finally:
         if first.poll() is None:
             first.kill()
+        try:  # nothing of the group stays frozen, whatever happened
+            os.killpg(first.pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
     workdir = partial[0].parent
 
     with archive.session() as session:
@@ -81,13 +85,14 @@ def test_killed_run_resumes_without_redoing_finished_work(archive: Archive, home
         speech_made = (speech.id, speech.created_at)
         assert session.scalar(select(Rendition).where(Rendition.kind == "proxy")) is None
     # ffmpeg died with its parent instead of writing on in the background.
-    deadline = time.monotonic() + 10
-    while ffmpeg_writing_into(workdir) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert ffmpeg_writing_into(workdir) == []
+    wait_until(lambda: ffmpeg_writing_into(workdir) == [], message="ffmpeg outlived the killed run")
 
     resumed = subprocess.run(
-        mediaarchive(home, "run", "--json"), env=env, capture_output=True, text=True, timeout=300
+        cli_command("--home", str(home), "run", "--json"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert resumed.returncode == 0, resumed.stderr
     document = json.loads(resumed.stdout)

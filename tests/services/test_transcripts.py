@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from mediaarchive.archive import find_asset
-from mediaarchive.cli import main
 from mediaarchive.db import Asset, Event, Segment, Transcript
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.services import transcripts
 from tests.fixtures.search import SearchArchive
 from tests.fixtures.subtitles import make_subtitle_files, subtitle_files
+from tests.helpers import run_cli
 
 
 def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[no-untyped-def]
@@ -29,9 +28,7 @@ def _current_segments(archive, asset_id: str) -> list[Segment]:  # type: ignore[
 
 def _search(options: list[str], query: str, *filters: str) -> list[dict]:  # type: ignore[type-arg]
     """The hits of ``mediaarchive search QUERY --json`` on the archive these options open."""
-    result = CliRunner().invoke(
-        main, [*options, "search", query, *filters, "--json"], catch_exceptions=False
-    )
+    result = run_cli(*options, "search", query, *filters, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

@@ -178,7 +178,7 @@ def test_transient_failures_are_retried(cli, flaky_server, media) -> None:
     flaky_server.fail("/talk.mp4", "503", "truncate")
     result, entries = ingest_json(cli, url)
     assert result.exit_code == 0, result.stderr
-    assert flaky_server.count("/talk.mp4") == 3
+    assert flaky_server.served("/talk.mp4") == ["503", "truncate", "ok"]
     show = json.loads(cli("show", entries[0]["id"], "--json").stdout)
     assert show["steps"][0]["name"] == "fetch" and show["steps"][0]["attempts"] == 3
 
@@ -191,16 +191,16 @@ def test_transient_failures_are_retried(cli, flaky_server, media) -> None:
         ("503", "server error (503); try again later"),
     ],
 )
+@pytest.mark.usefixtures("short_fetch_timeout")
 def test_persistent_failures_give_up_cleanly(
     cli, home, flaky_server, media, failure, message
 ) -> None:
     url = flaky_server.add("/talk.mp4", media.mp4)
-    flaky_server.fail("/talk.mp4", *[failure] * 3)
-    flaky_server.stall_seconds = 2.5
+    flaky_server.fail("/talk.mp4", *[failure] * 4)  # one more than the attempts
     result, entries = ingest_json(cli, url)
     assert result.exit_code == 1
     assert message in result.stderr and "gave up after 3 attempts" in result.stderr
-    assert flaky_server.count("/talk.mp4") == 3
+    assert flaky_server.served("/talk.mp4") == [failure] * 3
     assert stored_blobs(home) == [] and leftovers(home) == []
     assert cli("status", "--json").stdout.strip() == "[]"
 
@@ -220,7 +220,7 @@ def test_bad_answers_are_not_archived(cli, home, flaky_server, media, failure, m
     result, _ = ingest_json(cli, url)
     assert result.exit_code == 1
     assert message in result.stderr
-    assert flaky_server.count("/x/004.png") == 1  # not worth retrying
+    assert flaky_server.served("/x/004.png") == [failure]  # not worth retrying
     assert stored_blobs(home) == [] and leftovers(home) == []
 
 
@@ -235,19 +235,19 @@ def test_s3_download_broken_off_is_retried(cli, monkeypatch, s3_objects, flaky_s
     )
     assert result.exit_code == 0, result.stderr
     assert entries[0]["sha256"] == hashlib.sha256(media.mp4).hexdigest()
-    assert flaky_s3.count(f"/{bucket}/talks/keynote.mp4") == 3
+    assert flaky_s3.served(f"/{bucket}/talks/keynote.mp4") == ["truncate", "500", "ok"]
 
 
-@pytest.mark.usefixtures("s3_env")
+@pytest.mark.usefixtures("s3_env", "short_fetch_timeout")
 def test_s3_stall_times_out(cli, home, monkeypatch, s3_objects, flaky_s3, media) -> None:
     bucket = s3_objects.bucket()
     s3_objects.put(bucket, "keynote.mp4", media.mp4)
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", flaky_s3.url)
-    flaky_s3.stall_seconds = 2.5
-    flaky_s3.fail(f"/{bucket}/keynote.mp4", "stall", "stall", "stall")
+    flaky_s3.fail(f"/{bucket}/keynote.mp4", "stall", "stall", "stall", "stall")
     result, _ = ingest_json(cli, f"s3://{bucket}/keynote.mp4")
     assert result.exit_code == 1
     assert "stalled" in result.stderr and "gave up after 3 attempts" in result.stderr
+    assert flaky_s3.served(f"/{bucket}/keynote.mp4") == ["stall"] * 3
     assert stored_blobs(home) == [] and leftovers(home) == []
 
 

@@ -16,17 +16,16 @@ from tests.fixtures.ocr import (
     character_error_rate,
     words_of,
 )
+from tests.helpers import run_step
 
 TRUTH = "\n".join([SCREENSHOT_TITLE, *SCREENSHOT_LINES])
 
 
-def test_ocr_step_stores_the_screenshot_text(
-    archive, stored_asset, run_step, screenshot: Path
-) -> None:
+def test_ocr_step_stores_the_screenshot_text(archive, stored_asset, screenshot: Path) -> None:
     asset_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
 
-    run_step(asset_id, "ocr", threads=2)
-    run_step(asset_id, "ocr")  # a re-run replaces the text
+    run_step(archive, asset_id, "ocr", threads=2)
+    run_step(archive, asset_id, "ocr")  # a re-run replaces the text
 
     with archive.session() as session:
         texts = session.get(Asset, asset_id).ocr_texts
@@ -42,11 +41,11 @@ def test_ocr_step_stores_the_screenshot_text(
 
 
 def test_slides_step_stores_frames_and_timed_text(
-    archive, stored_asset, run_step, slide_talk: Path, record_property
+    archive, stored_asset, slide_talk: Path, record_property
 ) -> None:
     asset_id = stored_asset(slide_talk, "video", title="Keynote")
 
-    run_step(asset_id, "slides")
+    run_step(archive, asset_id, "slides")
 
     with archive.session() as session:
         texts = session.scalars(
@@ -86,7 +85,7 @@ def test_slides_step_stores_frames_and_timed_text(
         print(f"slides: mean CER {cer:.3%}")
         assert cer < 0.02
 
-    run_step(asset_id, "slides")  # a re-run replaces, never duplicates
+    run_step(archive, asset_id, "slides")  # a re-run replaces, never duplicates
 
     with archive.session() as session:
         asset = session.get(Asset, asset_id)
@@ -94,9 +93,7 @@ def test_slides_step_stores_frames_and_timed_text(
         assert len([r for r in asset.renditions if r.kind == "slide"]) == len(SLIDES)
 
 
-def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(
-    archive, stored_asset, run_step
-) -> None:
+def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(archive, stored_asset) -> None:
     from mediaarchive.synth import slide_video
 
     video = slide_video(
@@ -111,7 +108,7 @@ def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(
     )
     asset_id = stored_asset(video, "video")
 
-    run_step(asset_id, "slides", min_confidence=0.5)
+    run_step(archive, asset_id, "slides", min_confidence=0.5)
 
     with archive.session() as session:
         texts = session.scalars(
@@ -122,12 +119,12 @@ def test_blank_lead_in_and_repeated_slide_are_not_extra_slides(
 
 
 def test_search_finds_the_screenshot_by_its_words_and_the_slide_at_its_time(
-    archive, stored_asset, run_step, cli, screenshot: Path, slide_talk: Path
+    archive, stored_asset, cli, screenshot: Path, slide_talk: Path
 ) -> None:
     image_id = stored_asset(screenshot, "image", title="Bildschirmfoto")
     video_id = stored_asset(slide_talk, "video", title="Keynote Digitale Stadt")
-    run_step(image_id, "ocr")
-    run_step(video_id, "slides")
+    run_step(archive, image_id, "ocr")
+    run_step(archive, video_id, "slides")
     with archive.session() as session:
         image, video = session.get(Asset, image_id).short_id, session.get(Asset, video_id).short_id
 

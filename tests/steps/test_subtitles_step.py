@@ -8,29 +8,7 @@ import srt
 import webvtt
 
 from mediaarchive.archive import find_asset
-from mediaarchive.db import Job
-from mediaarchive.steps import STEPS, StepContext
-
-
-def run_step(archive, asset_id: str, params: dict) -> None:  # type: ignore[no-untyped-def]
-    spec = STEPS["subtitles"]
-    with archive.session() as session:
-        asset = find_asset(session, asset_id)
-        job = session.query(Job).filter_by(asset_id=asset.id, step="subtitles").one_or_none()
-        if job is None:
-            job = Job(asset=asset, step="subtitles", state="running")
-            session.add(job)
-        job.params = params
-        session.flush()
-        spec.run(
-            StepContext(
-                archive=archive,
-                session=session,
-                asset=asset,
-                job=job,
-                params={**spec.params, **params},
-            )
-        )
+from tests.helpers import run_step
 
 
 def renditions(archive, asset_id: str) -> dict[str, tuple[str, dict]]:  # type: ignore[no-untyped-def]
@@ -46,7 +24,7 @@ def renditions(archive, asset_id: str) -> dict[str, tuple[str, dict]]:  # type: 
 
 def test_step_writes_vtt_and_srt_renditions(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset()
-    run_step(archive, asset_id, {})
+    run_step(archive, asset_id, "subtitles")
     files = renditions(archive, asset_id)
     assert sorted(files) == ["srt", "vtt"]
     vtt_text, params = files["vtt"]
@@ -58,21 +36,21 @@ def test_step_writes_vtt_and_srt_renditions(archive, transcribed_asset) -> None:
 
 def test_pipeline_parameters_choose_formats_and_preset(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset()
-    run_step(archive, asset_id, {"formats": ["vtt", "txt"], "preset": "de-broadcast"})
+    run_step(archive, asset_id, "subtitles", formats=["vtt", "txt"], preset="de-broadcast")
     files = renditions(archive, asset_id)
     assert sorted(files) == ["txt", "vtt"]
     assert files["vtt"][1]["preset"] == "de-broadcast"
     lines = [line for line in files["vtt"][0].splitlines() if line and "-->" not in line]
     assert max(len(line) for line in lines[1:]) <= 37
     # Running again replaces the renditions instead of adding more.
-    run_step(archive, asset_id, {"formats": ["vtt", "txt"], "preset": "default"})
+    run_step(archive, asset_id, "subtitles", formats=["vtt", "txt"], preset="default")
     assert renditions(archive, asset_id)["vtt"][1]["preset"] == "default"
 
 
 def test_setting_chooses_the_preset(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     archive.settings.subtitle_preset = "de-broadcast"
     asset_id = transcribed_asset()
-    run_step(archive, asset_id, {})
+    run_step(archive, asset_id, "subtitles")
     assert renditions(archive, asset_id)["srt"][1]["preset"] == "de-broadcast"
 
 
@@ -88,7 +66,7 @@ def test_asset_without_transcript_is_skipped(archive, tmp_path) -> None:  # type
     with archive.session() as session:
         session.add(Asset(sha256=blob.sha256, size=blob.size, kind="video", blob_key=blob.key))
     with pytest.raises(SkipStep, match="no transcript"):
-        run_step(archive, blob.sha256[:12], {})
+        run_step(archive, blob.sha256[:12], "subtitles")
     assert renditions(archive, blob.sha256[:12]) == {}
 
 
@@ -145,5 +123,5 @@ def test_a_transcript_without_speech_is_skipped(archive, transcribed_asset) -> N
 
     asset_id = transcribed_asset(None, title="Stille")
     with pytest.raises(SkipStep, match="no speech"):
-        run_step(archive, asset_id, {})
+        run_step(archive, asset_id, "subtitles")
     assert renditions(archive, asset_id) == {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 
@@ -12,6 +11,7 @@ from mediaarchive.config import Settings
 from mediaarchive.demo import STAGES, DemoContext
 from mediaarchive.demo.web import serve_web
 from tests.fixtures.web import WebArchive
+from tests.helpers import wait_until
 
 
 def test_serving_is_the_demos_last_stage() -> None:
@@ -40,10 +40,12 @@ def test_it_serves_the_page_until_stopped(web_archive: WebArchive) -> None:
     stage = threading.Thread(target=serve_web, args=(context,), daemon=True)
     stage.start()
     try:
-        deadline = time.monotonic() + 30
-        while not any("Serving the archive at" in line for line in lines):
-            assert stage.is_alive() and time.monotonic() < deadline, lines
-            time.sleep(0.05)
+
+        def serving() -> bool:
+            assert stage.is_alive(), lines
+            return any("Serving the archive at" in line for line in lines)
+
+        wait_until(serving, message=f"the stage never served: {lines}")
         url = next(line for line in lines if "best hit" in line).split(": ", 1)[1]
         page = httpx.get(url)
         assert page.status_code == 200 and "Offene Daten im Innovationslabor" in page.text

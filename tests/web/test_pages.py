@@ -6,7 +6,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ import pytest
 from mediaarchive.web.i18n import pick_language
 from mediaarchive.web.rendering import safe_snippet
 from tests.fixtures.web import WebArchive
+from tests.helpers import free_port, wait_until
 
 
 def server_ms(response: httpx.Response) -> float:
@@ -135,14 +135,8 @@ def test_search_page_takes_under_100_ms_of_server_time(web_url: str) -> None:
     assert median < 100, timings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_listens_on_loopback_by_default(web_archive: WebArchive) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -159,15 +153,15 @@ def test_serve_listens_on_loopback_by_default(web_archive: WebArchive) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
+
+        def answer() -> httpx.Response | None:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
+                return httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
             except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.communicate()[1]) from None
-                time.sleep(0.2)
+                assert process.poll() is None, process.communicate()[1]
+                return None
+
+        response = wait_until(answer, message="serve never answered")
         assert response.status_code == 200 and "Medienarchiv" in response.text
         listening = Path("/proc/net/tcp").read_text()
         local = [

@@ -4,7 +4,9 @@ Rows: the library's ``search()`` alone (the baseline: what any front end must pa
 API ``/api/search``, and the HTML search page ``/?q=`` (search + events, speakers and
 preview look-ups + template). Server time is the ``Server-Timing: app;dur`` the app
 reports (arrival to response head); wall time is what an HTTP client on the same machine
-waited. Goal: the search page stays under 100 ms of server time.
+waited. Goal: the search page stays under 100 ms of server time (median); each table
+ends with whether it is met. (This is where that limit is checked: a test run on a loaded
+machine says nothing about it, so the web tests only check what the page shows.)
 
 Archives:
   * demo-sized: the web tests' archive (3 assets: a talk, a second talk, a screenshot);
@@ -35,6 +37,8 @@ from mediaarchive.config import Settings  # noqa: E402
 from mediaarchive.services.search import search  # noqa: E402
 from mediaarchive.web.server import BackgroundServer  # noqa: E402
 
+#: The search page's goal: median server time under this.
+PAGE_GOAL_MS = 100.0
 QUERIES = [
     "Innovationslabor",
     "Prototypen",
@@ -167,6 +171,9 @@ def report(title: str, rows: list[tuple[str, list[float], list[float]]]) -> None
             f"{name:24} {median:11.1f} ms {p95(served):8.1f} ms "
             f"{statistics.median(waited):9.1f} ms {median / base:9.1f}x"
         )
+    page = statistics.median(rows[-1][1])
+    verdict = "met" if page < PAGE_GOAL_MS else "MISSED"
+    print(f"goal: search page median under {PAGE_GOAL_MS:.0f} ms of server time: {verdict}")
 
 
 def main() -> None:

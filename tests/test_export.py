@@ -10,6 +10,7 @@ import boto3
 import srt
 
 from tests.fixtures.subtitles import SPEECH
+from tests.fixtures.transcripts import provenance
 
 HUMAN_SRT = "1\n00:00:01,000 --> 00:00:04,000\nWillkommen im Stadtlabor.\n"
 
@@ -64,7 +65,7 @@ def test_event_exports_as_a_valid_bag(cli, transcribed_asset, tmp_path: Path) ->
         ("base", False),
         ("import:stadtlabor.srt", True),
     ]
-    assert transcripts[0]["provenance"]["compute_type"] == "float32"
+    assert transcripts[0]["provenance"] == provenance("base")
     assert transcripts[1]["provenance"]["sha256"]
     assert transcripts[0]["segments"][0]["words"]
     exported_srt = (data / second / second_meta["files"]["subtitles_srt"]).read_text()

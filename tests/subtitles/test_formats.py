@@ -13,6 +13,7 @@ import webvtt
 
 from mediaarchive.subtitles import PRESETS, Preset
 from tests.fixtures.subtitles import SPEECH
+from tests.fixtures.transcripts import provenance, whisper_words
 
 
 def assert_keeps_preset(cues: list[tuple[float, float, list[str]]], preset: Preset) -> None:
@@ -122,14 +123,19 @@ def test_json_has_segments_and_words(cli, transcribed_asset) -> None:  # type: i
     asset_id = transcribed_asset()
     document = json.loads(cli("subtitles", asset_id, "--format", "json").stdout)
     assert document["asset_id"] == asset_id and document["model"] == "base"
-    assert document["provenance"]["compute_type"] == "float32"
+    # The transcript's provenance goes out as stored (model, compute type, guards).
+    assert document["provenance"] == provenance("base")
     first = document["segments"][0]
     assert first["text"].startswith("Guten Morgen")
+    spoken = whisper_words(SPEECH)[0]
     assert first["words"][0] == {
         "start": 0.0,
-        "end": first["words"][0]["end"],
+        "end": spoken.end,
         "word": " Guten",
-        "probability": 0.9,
+        "probability": spoken.probability,
     }
+    assert first["confidence"] == round(
+        sum(w["probability"] for w in first["words"]) / len(first["words"]), 4
+    )
     words = [w["word"] for s in document["segments"] for w in s["words"]]
     assert [" 4,", "9"] == words[words.index(" 4,") : words.index(" 4,") + 2]

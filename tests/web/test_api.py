@@ -80,7 +80,10 @@ def test_assets_events_and_transcripts_match_the_schema(
     )
     assert detail["kind"] == "video" and detail["event"] == "Labcamp 4"
     assert len(detail["transcript"]["segments"]) == len(web_archive.segments)
-    assert detail["transcript"]["segments"][0]["words"][0]["word"] == "Willkommen"
+    # Words as Whisper gives them: each with its leading space, joined they are the text.
+    assert detail["transcript"]["segments"][0]["words"][0]["word"] == " Willkommen"
+    for segment in detail["transcript"]["segments"]:
+        assert "".join(w["word"] for w in segment["words"]).strip() == segment["text"]
     proxy = next(r for r in detail["renditions"] if r["kind"] == "proxy")
     assert proxy["url"] == f"/assets/{web_archive.talk_id}/proxy"
     assert proxy["path"] is None  # the server's disk layout stays private

@@ -6,11 +6,14 @@ import hashlib
 
 import httpx
 import pytest
+import srt as srt_parser
+import webvtt
 
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
 from mediaarchive.web.ranges import RangeNotSatisfiable, parse_range
 from mediaarchive.web.server import BackgroundServer
+from tests.fixtures.transcripts import assert_cues_say
 from tests.fixtures.web import WebArchive, build_web_archive
 
 
@@ -95,9 +98,11 @@ def test_subtitles_and_transcript_downloads(web_url: str, web_archive: WebArchiv
     assert vtt.status_code == 200
     assert vtt.headers["content-type"].startswith("text/vtt")
     assert vtt.text.startswith("WEBVTT")
-    assert "Innovationslabor" in vtt.text
+    said = [t for _s, _e, t in web_archive.segments]
+    assert_cues_say([cue.text for cue in webvtt.from_string(vtt.text)], said)
     srt = httpx.get(f"{base}/subtitles.srt", params={"download": "true"})
-    assert srt.status_code == 200 and "-->" in srt.text and "," in srt.text.split("-->")[0]
+    assert srt.status_code == 200 and "," in srt.text.split("-->")[0]
+    assert_cues_say([cue.content for cue in srt_parser.parse(srt.text)], said)
     assert srt.headers["content-disposition"].startswith("attachment;")
     assert ".srt" in srt.headers["content-disposition"]
     for fmt in ("txt", "json"):
@@ -108,7 +113,8 @@ def test_subtitles_and_transcript_downloads(web_url: str, web_archive: WebArchiv
     assert text.status_code == 200
     assert text.text.splitlines()[0] == f"[0:00] {web_archive.segments[0][2]}"
     words = httpx.get(f"{base}/transcript.json").json()
-    assert words["segments"][2]["words"][1]["word"] == "Innovationslabor"
+    assert words["segments"][2]["words"][1]["word"] == " Innovationslabor"
+    assert ["".join(w["word"] for w in s["words"]).strip() for s in words["segments"]] == said
     no_transcript = httpx.get(f"{web_url}/assets/{web_archive.image_id}/subtitles.vtt")
     assert no_transcript.status_code == 404
 

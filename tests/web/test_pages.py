@@ -117,22 +117,20 @@ def test_search_page_filters(web_url: str, web_archive: WebArchive) -> None:
     assert "&#39;gestern&#39; is not a date" in bad_date.text
 
 
-def test_search_page_takes_under_100_ms_of_server_time(web_url: str) -> None:
-    httpx.get(f"{web_url}/", params={"q": "warm-up"})
-    timings = sorted(
-        server_ms(httpx.get(f"{web_url}/", params={"q": query}))
-        for query in [
-            "Innovationslabor",
-            "Prototypen",
-            "offene Daten",
-            "Untertitel",
-            "Labcamp",
-            "nichts",
-        ]
-        * 3
-    )
-    median = timings[len(timings) // 2]
-    assert median < 100, timings
+def test_search_page_opens_each_talk_where_the_words_are_said(
+    web_url: str, web_archive: WebArchive
+) -> None:
+    # What a visitor sees for each query; the page's server time (Server-Timing, goal
+    # under 100 ms) is measured by benchmarks/web_search.py, not bet on here.
+    for query in ["Innovationslabor", "Prototypen", "offene Daten", "Untertitel", "Labcamp"]:
+        response = httpx.get(f"{web_url}/", params={"q": query})
+        assert response.status_code == 200 and server_ms(response) >= 0
+        said_at = next(start for start, _end, text in web_archive.segments if query in text)
+        assert f'href="/assets/{web_archive.talk_id}#t={said_at:.2f}"' in response.text, query
+        assert re.search(rf"<mark>{query}</mark>", response.text, re.IGNORECASE), query
+        assert "Keine Treffer" not in response.text
+    nothing = httpx.get(f"{web_url}/", params={"q": "nichts"}).text
+    assert "Keine Treffer" in nothing and "#t=" not in nothing
 
 
 def test_serve_listens_on_loopback_by_default(web_archive: WebArchive) -> None:

@@ -14,7 +14,9 @@ import zipfile
 from contextlib import closing
 from pathlib import Path
 
+import bagit
 import pytest
+import webvtt
 
 from tests.conftest import REPO
 from tests.fixtures.sources import S3Objects
@@ -370,6 +372,7 @@ def test_verify_detects_missing_and_corrupt_blobs(cli, home, tmp_path, media) ->
     assert outcomes == ["ok", "ok", "corrupt", "missing"]
 
 
+@pytest.mark.slow
 def test_demo_archives_the_seed(cli, home) -> None:
     if not shutil.which("espeak-ng") or not shutil.which("ffmpeg"):
         pytest.fail("espeak-ng and ffmpeg are needed: run 'make setup'")
@@ -383,6 +386,34 @@ def test_demo_archives_the_seed(cli, home) -> None:
     assert sorted(s["kind"] for s in status) == ["image", "image", "video"]
     assert {s["event"] for s in status} == {"Labcamp 4"}
     assert {s["state"] for s in status} == {"done"}  # the demo processed what it ingested
-    assert "proxy        video/mp4" in result.stdout
+    [keynote] = [s["id"] for s in status if s["kind"] == "video"]
+    renditions = json.loads(cli("show", keynote, "--json").stdout)["renditions"]
+    assert {(r["kind"], r["mime"]) for r in renditions} >= {
+        ("proxy", "video/mp4"),
+        ("poster", "image/jpeg"),
+        ("subtitles", "text/vtt; charset=utf-8"),
+    }
+    # The keynote's words (what Whisper reliably hears in the synthetic voice).
+    transcript = cli("subtitles", keynote, "--format", "txt").stdout.lower()
+    for word in ("hertie school", "berlin", "verwaltung", "gemeinsam", "veranstaltung"):
+        assert word in transcript, (word, transcript)
+    # Search finds the screenshot by its OCR text and the keynote by a spoken word.
+    [screenshot, *_] = json.loads(cli("search", "Luftqualität", "--json").stdout)
+    assert (screenshot["kind"], screenshot["source"], screenshot["title"]) == (
+        "image",
+        "image",
+        "StadtLABOR Soest",
+    )
+    assert "<mark>Luftqualität</mark>" in screenshot["snippet"]
+    spoken = json.loads(cli("search", "Verwaltung", "--source", "speech", "--json").stdout)
+    assert spoken and {hit["asset_id"] for hit in spoken} == {keynote}
+    assert spoken[0]["link"].startswith(f"/assets/{keynote}#t=")
+    # The files the demo wrote: the keynote's subtitles and the event's bag.
+    output = home / "demo-output"
+    captions = webvtt.read(str(output / f"{keynote}.de.vtt")).captions
+    assert "Verwaltung" in " ".join(caption.text for caption in captions)
+    bag = bagit.Bag(str(output / "export-bag"))
+    bag.validate()
+    assert "BagIt bag: 3 assets" in result.stdout
     events = json.loads(cli("events", "--json").stdout)
     assert events[0]["page_links"][0]["url"] == "https://stadtlabor-soest.de/"

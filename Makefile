@@ -39,11 +39,13 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# The layers (import-linter contracts in pyproject.toml), lint and format; CI runs it first.
+# The layers (import-linter contracts in pyproject.toml), lint, format and no test that
+# asserts nothing (tests/lint_tests.py); CI runs it first.
 lint: venv
 	$(BIN)/lint-imports
 	$(BIN)/ruff check mediaarchive tests benchmarks
 	$(BIN)/ruff format --check mediaarchive tests benchmarks
+	$(BIN)/python -m tests.lint_tests
 
 bench: setup
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done

@@ -63,4 +63,6 @@ def test_fresh_home_gets_all_tables(archive) -> None:  # type: ignore[no-untyped
 def test_unknown_command_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("no-such-command")
     assert result.exit_code == 2
-    assert isinstance(main, click.Group)
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == "Error: No such command 'no-such-command'."
+    assert "--help" in result.stderr

@@ -161,8 +161,24 @@ def test_open_range_reads_only_the_asked_bytes(bucket_uri: str, tmp_path: Path) 
     store = S3Store(bucket_uri)
     data = bytes(range(256)) * 100
     blob = store.put_file(_file(tmp_path, data))
+    # What went over the wire to the S3 server and what it answered, seen by boto3's hooks.
+    sent: list[str | None] = []
+    answered: list[tuple[int, str]] = []
+    events = store.client.meta.events
+    events.register(
+        "before-send.s3.GetObject", lambda request, **_: sent.append(request.headers.get("Range"))
+    )
+    events.register(
+        "after-call.s3.GetObject",
+        lambda parsed, **_: answered.append((parsed["ContentLength"], parsed["ContentRange"])),
+    )
     with store.open_range(blob.key, 1000, 1023) as handle:
         assert handle.read() == data[1000:1024]
+    # (A retry would send the same header again: only the header is asserted, not the count.)
+    assert {value.decode() if isinstance(value, bytes) else value for value in sent} == {
+        "bytes=1000-1023"
+    }
+    assert answered[-1] == (24, "bytes 1000-1023/25600")
 
 
 def test_web_range_requests_on_an_s3_store_get_the_right_bytes(

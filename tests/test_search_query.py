@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import sqlite3
+import uuid
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from mediaarchive.search import parse_query
-from mediaarchive.search.german import analyse, fold, stem
+from mediaarchive.search.german import STOPWORDS, analyse, fold, stem
 from mediaarchive.search.sqlite import match_expression
 from mediaarchive.services.search import search
+from tests.fixtures.search import (
+    DATABASES,
+    SearchArchive,
+    _database,
+    add_asset,
+    build_search_archive,
+)
 
 SYNTAX = [
     '"',
@@ -84,27 +94,69 @@ def test_operators_and_terms() -> None:
     assert parse_query("* - AND OR NOT").empty
 
 
-@settings(max_examples=300, deadline=None)
-@given(queries)
-def test_any_string_gives_a_valid_fts5_expression(query: str) -> None:
-    db = sqlite3.connect(":memory:")
-    db.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5(t_exact, t_stem, t_part, b_exact,"
-        " b_stem, b_part, facets, content='', tokenize='ascii')"
-    )
-    db.execute(
-        "INSERT INTO search_fts (rowid, b_exact, b_stem, b_part) VALUES "
-        "(1, 'labor stadt', 'labor stadt', '')"
-    )
-    expression = match_expression(parse_query(query))
-    if expression is not None:
-        db.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (expression,))
+@pytest.fixture(scope="module")
+def query_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchArchive]:
+    """The German fixture archive on SQLite, its schema made by the real migrations."""
+    built = build_search_archive(tmp_path_factory.mktemp("query") / "home")
+    yield built
+    built.archive.close()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def word_archive(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SearchArchive]:
+    """The German fixture archive on each database, for tests that add talks to it."""
+    db, server = _database(request)
+    built = build_search_archive(tmp_path_factory.mktemp("words") / "home", db)
+    yield built
+    built.archive.close()
+    if server is not None and db is not None:
+        server.drop_database(db)  # type: ignore[attr-defined]
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(queries)
-def test_search_never_raises(search_archive, query: str) -> None:
-    result = search(search_archive.archive, query, limit=5)
-    assert all(hit.snippet and hit.asset_id for hit in result)
+def test_any_string_gives_a_valid_fts5_expression(query_archive, query: str) -> None:
+    parsed = parse_query(query)
+    expression = match_expression(parsed)
+    assert (expression is None) == parsed.empty, (query, expression)
+    if expression is None:
+        return
+    with query_archive.archive.session() as session:
+        # The index table as migration 0005 made it: a syntax error here would raise.
+        rows = session.execute(
+            text("SELECT rowid FROM search_fts WHERE search_fts MATCH :e"), {"e": expression}
+        ).all()
+        documents = set(session.scalars(text("SELECT rowid FROM search_docs")).all())
+    assert {row[0] for row in rows} <= documents
+
+
+#: Characters that are syntax around a word but neither a word nor an exclusion themselves.
+PUNCTUATION = ['"', "*", "(", ")", ":", "^", "{", "}", "'", ";", "\\", "\x00", " ", "\t", "/"]
+surrounding = st.lists(st.sampled_from(PUNCTUATION), max_size=4).map("".join)
+words = st.from_regex(r"[a-zA-Zäöüß]{3,12}", fullmatch=True).filter(
+    lambda word: fold(word) not in STOPWORDS and fold(word) not in {"and", "or", "not", "near"}
+)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(word=words, before=surrounding, after=surrounding)
+def test_a_word_in_any_syntax_finds_the_talk_that_says_it(
+    word_archive, word: str, before: str, after: str
+) -> None:
+    with word_archive.archive.session() as session:
+        asset = add_asset(
+            session,
+            f"said-{word}-{uuid.uuid4().hex}",
+            title="Zufallswort",
+            segments=[f"Heute sagen wir {word} und gehen."],
+        )
+        short_id = asset.short_id
+    result = search(word_archive.archive, f"{before}{word}{after}", limit=100)
+    assert short_id in {hit.asset_id for hit in result}, (before, word, after)
+    assert all(hit.snippet for hit in result)

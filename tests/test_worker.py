@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mediaarchive import synth
-from mediaarchive.db import Asset, Job, Rendition, Segment, Transcript
+from mediaarchive.db import Asset, Job, OcrText, Rendition, Segment, Transcript
 from mediaarchive.steps import STEPS
 from tests.helpers import cli_command, wait_until
 
@@ -69,6 +70,51 @@ def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> di
     return states
 
 
+#: Words each generated talk must come out with (what Whisper base reliably hears in the
+#: synthetic voice). Talk 1 is not checked: its transcript comes out as the file's name
+#: ("8. video-….mp4."), the prompt echoed back: reported on issue 21, to be fixed apart.
+TALK_WORDS = {0: ("heute zeigen wir",), 2: ("zum schluss", "teilnehmer")}
+
+
+def _assert_talks_transcribed_read_and_found(archive, talks: list[Path], image: Path) -> None:  # type: ignore[no-untyped-def]
+    """What the workers made is what a user looks for: transcripts, OCR text and hits."""
+    from mediaarchive.services.search import search
+
+    def asset_of(path: Path) -> Asset:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        found = session.scalar(select(Asset).where(Asset.sha256 == digest))
+        assert found is not None, path
+        return found
+
+    with archive.session() as session:
+        talk_ids, texts = [], []
+        for path in talks:
+            asset = asset_of(path)
+            talk_ids.append(asset.short_id)
+            transcript = session.scalar(
+                select(Transcript).where(
+                    Transcript.asset_id == asset.id, Transcript.current.is_(True)
+                )
+            )
+            assert transcript is not None and transcript.complete, path
+            texts.append(" ".join(segment.text for segment in transcript.segments).lower())
+        missing = [
+            (word, text)
+            for talk, words in TALK_WORDS.items()
+            for word in words
+            if word not in (text := texts[talk])
+        ]
+        assert not missing, (missing, texts)
+        picture = asset_of(image)
+        picture_id = picture.short_id
+        ocr = " ".join(session.scalars(select(OcrText.text).where(OcrText.asset_id == picture.id)))
+        assert "Ergebnisse" in ocr and "Stadtlabor" in ocr, ocr
+    hits = {(hit.asset_id, hit.source) for hit in search(archive, "Stadtlabor")}
+    assert (picture_id, "image") in hits, hits
+    assert {hit.asset_id for hit in search(archive, "zeigen", source="speech")} == {talk_ids[0]}
+    assert {hit.asset_id for hit in search(archive, "Schluss", source="speech")} == {talk_ids[2]}
+
+
 def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> None:  # type: ignore[no-untyped-def]
     from mediaarchive.services.dispatch import queue_lengths
 
@@ -111,6 +157,7 @@ def test_two_workers_process_ingested_talks_end_to_end(distributed, workers) -> 
         for rendition in renditions:
             assert archive.store.exists(rendition.blob_key), rendition.kind
             assert archive.store.local_path(rendition.blob_key) is None  # they are on S3
+        _assert_talks_transcribed_read_and_found(archive, talks, image)
     finally:
         archive.close()
 

@@ -14,7 +14,7 @@ from mediaarchive.asr.models import (
     resolve_model,
     sha256_file,
 )
-from mediaarchive.asr.transcriber import auto_compute_type, choose_compute_type, cpu_flags
+from mediaarchive.asr.transcriber import choose_compute_type
 from mediaarchive.config import Settings
 from mediaarchive.errors import ConfigError, ModelError
 from tests.helpers import run_cli
@@ -106,10 +106,33 @@ def test_other_models_resolve_offline_or_say_how_to_get_them(
     assert (resolved.source, resolved.sha256) == ("folder", BUNDLED_SHA256)
 
 
-def test_compute_type_follows_the_cpu_and_can_be_overridden() -> None:
-    flags = cpu_flags()
-    expected = "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
-    assert auto_compute_type() == expected == choose_compute_type("auto")
-    assert choose_compute_type("float32") == "float32"
-    with pytest.raises(ConfigError, match="compute type 'fast'"):
-        choose_compute_type("fast")
+@pytest.mark.parametrize(
+    ("flags", "setting", "expected"),
+    [
+        # auto: int8 only where the CPU has VNNI (int8 dot products), else float32.
+        ({"avx2", "avx512f", "avx512_vnni"}, None, "int8"),
+        ({"avx2", "avx_vnni"}, None, "int8"),
+        ({"avx2", "avx512f", "fma"}, None, "float32"),
+        (set(), None, "float32"),
+        ({"avx512_vnni"}, "auto", "int8"),
+        # MEDIAARCHIVE_COMPUTE_TYPE wins over the CPU.
+        ({"avx512_vnni"}, "float32", "float32"),
+        ({"avx2"}, "int8", "int8"),
+        ({"avx2"}, "int8_float32", "int8_float32"),
+    ],
+)
+def test_compute_type_follows_the_cpu_and_can_be_overridden(
+    monkeypatch: pytest.MonkeyPatch, flags: set[str], setting: str | None, expected: str
+) -> None:
+    monkeypatch.setattr("mediaarchive.asr.transcriber.cpu_flags", lambda: set(flags))
+    if setting is None:
+        monkeypatch.delenv("MEDIAARCHIVE_COMPUTE_TYPE", raising=False)
+    else:
+        monkeypatch.setenv("MEDIAARCHIVE_COMPUTE_TYPE", setting)
+    assert choose_compute_type(Settings.load().compute_type) == expected
+
+
+def test_an_unknown_compute_type_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIAARCHIVE_COMPUTE_TYPE", "fast")
+    with pytest.raises(ConfigError, match="compute type 'fast' is not one of auto, int8"):
+        choose_compute_type(Settings.load().compute_type)

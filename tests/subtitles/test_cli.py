@@ -60,12 +60,23 @@ def test_preset_from_setting(cli, transcribed_asset, monkeypatch) -> None:  # ty
 
 
 def test_errors_are_one_line(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
-    assert cli("subtitles", "abcdef123456").exit_code == 1
+    missing = cli("subtitles", "abcdef123456")
+    assert missing.exit_code == 1 and missing.stdout == ""
+    assert missing.stderr.splitlines() == [
+        "Error: no asset with id abcdef123456: see 'mediaarchive status' for ids"
+    ]
     silent = transcribed_asset(None, title="Stille")
     result = cli("subtitles", silent, "--format", "srt")
-    assert result.exit_code == 0 and result.stdout == ""
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    # A usage error (exit 2) is click's: the usage and a --help hint, then one error line.
     bad = cli("subtitles", silent, "--preset", "netflix")
-    assert bad.exit_code == 2
+    assert bad.exit_code == 2 and bad.stdout == ""
+    lines = bad.stderr.splitlines()
+    assert [line for line in lines if line.startswith("Error")] == [lines[-1]]
+    assert lines[-1] == (
+        "Error: Invalid value for '--preset': 'netflix' is not one of 'de-broadcast', 'default'."
+    )
+    assert "Traceback" not in bad.stderr and "--help" in lines[1]
 
 
 def test_asset_without_transcript_says_what_to_do(cli, archive, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +98,8 @@ def test_asset_without_transcript_says_what_to_do(cli, archive, tmp_path: Path) 
         )
     result = cli("subtitles", blob.sha256[:12])
     assert result.exit_code == 1
-    assert "has no transcript" in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: ") and "has no transcript" in line
     assert "import-subtitles" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 

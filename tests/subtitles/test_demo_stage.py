@@ -9,6 +9,7 @@ import webvtt
 
 from mediaarchive.demo.base import DemoContext
 from mediaarchive.demo.subtitles import show_subtitles
+from tests.fixtures.subtitles import SPEECH
 
 
 def test_demo_stage_writes_subtitles_and_a_bag(archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
@@ -25,7 +26,15 @@ def test_demo_stage_writes_subtitles_and_a_bag(archive, transcribed_asset) -> No
     vtt = archive.settings.home / "demo-output" / f"{asset_id}.de.vtt"
     assert f"--preset de-broadcast -o {vtt}" in output
     assert "Guten Morgen" in output and "cues break the preset" in output
-    assert webvtt.read(str(vtt)).captions
+    # The cues say the talk word for word, spaced as written, in lines the preset allows.
+    captions = webvtt.read(str(vtt)).captions
+    lines = [line for caption in captions for line in caption.text.splitlines()]
+    assert " ".join(lines) == SPEECH.replace("|", "")
+    assert all(line == line.strip() and "  " not in line for line in lines), lines
+    # de-broadcast: at most 37 characters a line, 2 lines a cue.
+    assert max(len(line) for line in lines) <= 37
+    assert all(len(caption.text.splitlines()) <= 2 for caption in captions)
+    assert captions[0].text.startswith("Guten Morgen und herzlich")
     bag = archive.settings.home / "demo-output" / "export-bag"
     assert "BagIt bag: 1 assets" in output
     bagit.Bag(str(bag)).validate()

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
+from sqlalchemy import select
 
+from mediaarchive.db import Asset, Segment, Transcript, Word
 from mediaarchive.subtitles import PRESETS, Preset
 from tests.fixtures.subtitles import SPEECH
 from tests.fixtures.transcripts import provenance, whisper_words
@@ -119,7 +121,7 @@ def test_plain_text_is_readable_with_paragraphs_and_time_marks(cli, transcribed_
     assert all(len(line) <= 78 for line in text.splitlines())
 
 
-def test_json_has_segments_and_words(cli, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
+def test_json_has_segments_and_words(cli, archive, transcribed_asset) -> None:  # type: ignore[no-untyped-def]
     asset_id = transcribed_asset()
     document = json.loads(cli("subtitles", asset_id, "--format", "json").stdout)
     assert document["asset_id"] == asset_id and document["model"] == "base"
@@ -127,6 +129,22 @@ def test_json_has_segments_and_words(cli, transcribed_asset) -> None:  # type: i
     assert document["provenance"] == provenance("base")
     first = document["segments"][0]
     assert first["text"].startswith("Guten Morgen")
+    # The words exactly as stored, in order (read straight from the database).
+    with archive.session() as session:
+        stored = session.execute(
+            select(Word.start, Word.end, Word.word, Word.probability)
+            .join(Segment)
+            .join(Transcript)
+            .join(Asset)
+            .where(Asset.sha256.startswith(asset_id), Transcript.current.is_(True))
+            .order_by(Word.start, Word.id)
+        ).all()
+    exported = [
+        (w["start"], w["end"], w["word"], w["probability"])
+        for s in document["segments"]
+        for w in s["words"]
+    ]
+    assert exported == [tuple(row) for row in stored]
     spoken = whisper_words(SPEECH)[0]
     assert first["words"][0] == {
         "start": 0.0,

@@ -70,6 +70,16 @@ class Settings:
         2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time)."
     )
     web_language: str = _setting("de", "Language of the web page (de or en).")
+    allowed_hosts: str = _setting(
+        "",
+        "Host names the web page answers to, besides the address it listens on, localhost, "
+        "127.0.0.1 and [::1] (comma-separated; '*' = any). Guards against DNS rebinding.",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "Addresses of reverse proxies whose X-Forwarded-For/-Proto headers the web page "
+        "believes (comma-separated; '*' = any); none by default.",
+    )
     worker_visibility_timeout: int = _setting(
         3600, "Seconds before a task held by a vanished worker goes to another (Redis broker)."
     )
@@ -102,6 +112,14 @@ class Settings:
         )
 
     @property
+    def allowed_host_names(self) -> list[str]:
+        return _names(self.allowed_hosts)
+
+    @property
+    def trusted_proxy_addresses(self) -> list[str]:
+        return _names(self.trusted_proxies)
+
+    @property
     def total_threads(self) -> int:
         return self.threads or cpu_count()
 
@@ -128,6 +146,14 @@ class Settings:
         if unknown:
             raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))}")
         return cls(**{k: _coerce(known[k], v) for k, v in values.items()})
+
+
+def _names(value: str | list[str] | None) -> list[str]:
+    """A list setting given as "a, b c" (environment) or as a TOML list."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else value.replace(",", " ").split()
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
 def _coerce(f: Any, value: Any) -> Any:

@@ -109,6 +109,15 @@ def test_app_environment_is_what_the_app_reads_and_points_at_the_services(
         assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]
 
 
+def test_the_web_page_answers_to_the_names_compose_gives_it(compose: dict) -> None:
+    web = compose["services"]["web"]
+    assert "0.0.0.0" in web["command"]  # every interface: only the named hosts are answered
+    names = web["environment"]["MEDIAARCHIVE_ALLOWED_HOSTS"].split(",")
+    # The healthcheck's localhost, the service name other containers use, .env's names.
+    assert {"localhost", "web", "archive.example.org"} <= set(names)
+    assert "localhost:8000" in " ".join(web["healthcheck"]["test"])
+
+
 def test_workers_run_one_step_at_a_time_on_known_queues(compose: dict) -> None:
     for name in ("worker-1", "worker-2"):
         command = compose["services"][name]["command"]

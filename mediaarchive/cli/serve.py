@@ -30,11 +30,26 @@ WEB_APP = "mediaarchive.web.app:create_app"
     type=click.IntRange(0, 65535),
     help="Port to listen on.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name the page answers to (repeatable), besides the address it listens on "
+    "and localhost; also the allowed_hosts setting. '*' allows any.",
+)
 @pass_archive
-def serve(archive: Archive, host: str, port: int) -> None:
+def serve(archive: Archive, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the web page: search, watch talks with subtitles, read, download (read-only).
 
-    Example: mediaarchive serve --port 8080
+    Example: mediaarchive serve --host 0.0.0.0 --allowed-host archive.example.org
     """
+    hosts = services.serving.host_policy(archive.settings, host, allowed_hosts)
     click.echo(f"Serving {services.serving.page_url(host, port)} (Ctrl-C stops)", err=True)
-    services.serving.serve_web(archive, WEB_APP, host, port)
+    if hosts.any_host:
+        click.echo(
+            f"Warning: listening on {host} and accepting any Host header (open to DNS "
+            "rebinding): name the host names with --allowed-host or MEDIAARCHIVE_ALLOWED_HOSTS",
+            err=True,
+        )
+    services.serving.serve_web(archive, WEB_APP, host, port, hosts=hosts)

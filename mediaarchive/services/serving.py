@@ -8,11 +8,60 @@ web edge, and nothing below the edges imports it.
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from mediaarchive.archive import Archive
+from mediaarchive.config import Settings
 from mediaarchive.errors import UserError
 
-__all__ = ["bind", "page_url", "serve_web"]
+__all__ = ["HostPolicy", "bind", "host_policy", "page_url", "serve_web", "server_options"]
+
+#: Names every archive answers to: a browser on this machine.
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
+#: Addresses that listen on every interface: not a name a browser sends.
+WILDCARDS = ("0.0.0.0", "::", "")
+
+
+@dataclass(frozen=True)
+class HostPolicy:
+    """Which Host headers the web page answers to."""
+
+    #: Allowed host names (IPv6 addresses in brackets), without ports.
+    names: tuple[str, ...]
+    #: True when any Host is accepted: '*' was allowed, or the server listens on every
+    #: interface and no names were given (``serve`` says so when it starts).
+    any_host: bool
+
+
+def host_policy(
+    settings: Settings, bound: str | None = None, extra: Iterable[str] = ()
+) -> HostPolicy:
+    """The Host allow-list: localhost, the bound address, the ``allowed_hosts`` setting and
+    ``extra`` (``serve --allowed-host``)."""
+    given = [*settings.allowed_host_names, *extra]
+    names = [*LOCAL_NAMES, *given]
+    wildcard = bound is not None and bound in WILDCARDS
+    if bound and not wildcard:
+        names.append(f"[{bound}]" if ":" in bound and not bound.startswith("[") else bound)
+    names = [f"[{n}]" if ":" in n and not n.startswith("[") else n.lower() for n in names]
+    any_host = "*" in given or (wildcard and not given)
+    return HostPolicy(tuple(dict.fromkeys(names)), any_host)
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for the archive's web app (one place for ``serve`` and tests)."""
+    proxies = settings.trusted_proxy_addresses
+    return {
+        "access_log": False,
+        "lifespan": "off",
+        "server_header": False,
+        "timeout_graceful_shutdown": 3,
+        # Forwarded client addresses are believed only from the proxies named.
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": ",".join(proxies) if proxies else None,
+    }
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -44,8 +93,18 @@ def page_url(host: str, port: int, path: str = "/") -> str:
     return f"http://{shown}:{port}{path}"
 
 
-def serve_web(archive: Archive, app: str, host: str, port: int, *, log_level: str = "info") -> None:
+def serve_web(
+    archive: Archive,
+    app: str,
+    host: str,
+    port: int,
+    *,
+    hosts: HostPolicy | None = None,
+    log_level: str = "info",
+) -> None:
     """Serve the web app made by the factory ``app`` names until interrupted (Ctrl-C).
+
+    ``hosts`` is the Host allow-list (default: ``host_policy`` for the bound address).
 
     Raises:
         UserError: the address is taken or cannot be used.
@@ -57,12 +116,9 @@ def serve_web(archive: Archive, app: str, host: str, port: int, *, log_level: st
     try:
         factory = import_from_string(app)
         config = uvicorn.Config(
-            factory(archive),
+            factory(archive, hosts=hosts or host_policy(archive.settings, host)),
             log_level=log_level,
-            access_log=False,
-            lifespan="off",
-            server_header=False,
-            timeout_graceful_shutdown=3,
+            **server_options(archive.settings),
         )
         uvicorn.Server(config).run(sockets=[sock])
     finally:

@@ -16,8 +16,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.services import Archive
+from mediaarchive.services.serving import HostPolicy, host_policy
 from mediaarchive.web import api, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
+from mediaarchive.web.security import Guarded
 
 STATIC = Path(__file__).with_name("static")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -52,8 +54,6 @@ class ReadOnlyAndTimed:
                 elapsed = (time.perf_counter() - started) * 1000
                 headers = list(message.get("headers", []))
                 headers.append((b"server-timing", f"app;dur={elapsed:.1f}".encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"same-origin"))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -70,8 +70,12 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def create_app(archive: Archive) -> FastAPI:
-    """The web app over ``archive``: pages, downloads and the JSON API (read-only)."""
+def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
+    """The web app over ``archive``: pages, downloads and the JSON API (read-only).
+
+    ``hosts`` names the Host headers it answers to (default: localhost and the
+    ``allowed_hosts`` setting).
+    """
     app = FastAPI(
         title="mediaarchive",
         summary="Search, watch and read the media of public events.",
@@ -108,6 +112,7 @@ def create_app(archive: Archive) -> FastAPI:
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ReadOnlyAndTimed)
+    app.add_middleware(Guarded, hosts=hosts or host_policy(archive.settings))
     for template in ENVIRONMENT.list_templates(extensions=["html"]):
         ENVIRONMENT.get_template(template)  # compiled now, not on a visitor's first request
     return app

@@ -14,8 +14,13 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from mediaarchive.web.security import SANDBOX_POLICY, may_show_inline
+
 CHUNK = 256 * 1024
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+_RANGE = re.compile(r"^\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*$", re.IGNORECASE)
+#: Byte positions longer than this many digits are beyond any blob (and beyond what
+#: ``int()`` converts without a limit): they count as "past the end".
+_MAX_DIGITS = 19
 
 
 class BlobReader(Protocol):
@@ -47,17 +52,26 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not first_text and not last_text:
         return None
     if not first_text:  # suffix range: the last N bytes
-        length = int(last_text)
+        length = _position(last_text)
         if length == 0 or size == 0:
             raise RangeNotSatisfiable
         return max(0, size - length), size - 1
-    first = int(first_text)
-    last = int(last_text) if last_text else size - 1
+    first = _position(first_text)
+    last = _position(last_text) if last_text else size - 1
     if last_text and last < first:
         return None
     if first >= size:
         raise RangeNotSatisfiable
     return first, min(last, size - 1)
+
+
+def _position(digits: str) -> int:
+    """A byte position from the header; a number of any length is accepted, and one too
+    long to be a position in any file counts as 10**19 (past every blob's end)."""
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        return 10**_MAX_DIGITS
+    return int(digits)
 
 
 def _read(handle: BinaryIO, first: int, length: int) -> Iterator[bytes]:
@@ -103,14 +117,21 @@ def blob_response(
     filename: str | None = None,
     attachment: bool = False,
 ) -> Response:
-    """The blob as a 200, a 206 for a byte range, 304 when unchanged, 416 when out of range."""
+    """The blob as a 200, a 206 for a byte range, 304 when unchanged, 416 when out of range.
+
+    Only media on the inline list (``security.INLINE_TYPES``) may be shown in the browser;
+    anything else is an attachment, whatever ``attachment`` says, and sandboxed.
+    """
     etag = f'"{sha256}"'
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,
         # Content-addressed: the bytes behind this ETag never change.
         "Cache-Control": "private, max-age=3600",
-        "Content-Disposition": content_disposition(filename, attachment=attachment),
+        "Content-Disposition": content_disposition(
+            filename, attachment=attachment or not may_show_inline(mime)
+        ),
+        "Content-Security-Policy": SANDBOX_POLICY,
     }
     media_type = mime or "application/octet-stream"
     if request.headers.get("if-none-match") == etag:

@@ -10,21 +10,18 @@ from types import TracebackType
 import uvicorn
 
 from mediaarchive.services import Archive
-from mediaarchive.services.serving import bind, page_url
+from mediaarchive.services.serving import bind, host_policy, page_url, server_options
 from mediaarchive.web.app import create_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def _server(archive: Archive, *, log_level: str) -> uvicorn.Server:
+def _server(archive: Archive, host: str, *, log_level: str) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(archive),
+        create_app(archive, hosts=host_policy(archive.settings, host)),
         log_level=log_level,
-        access_log=False,
-        lifespan="off",
-        server_header=False,
-        timeout_graceful_shutdown=3,
+        **server_options(archive.settings),
     )
     return uvicorn.Server(config)
 
@@ -46,7 +43,7 @@ class BackgroundServer:
         self.sock = bind(host, port)
         self.host = host
         self.port = self.sock.getsockname()[1]
-        self.server = _server(archive, log_level=log_level)
+        self.server = _server(archive, host, log_level=log_level)
         self.thread = threading.Thread(
             target=self.server.run,
             kwargs={"sockets": [self.sock]},

@@ -39,4 +39,7 @@ def verify(archive: Archive, as_json: bool) -> None:
         f"{len(bad) - missing} corrupt",
         err=True,
     )
+    repair = services.fixity.repair_command(results)
+    if repair:
+        click.echo(f"To repair: {repair}", err=True)
     fail_if(bool(bad))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mediaarchive.archive import Archive
+from mediaarchive.archive import Archive, mark_blob
 from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
@@ -205,8 +205,8 @@ def _archived_from(archive: Archive, request: AssetRequest) -> tuple[FetchedFile
         if row is None:
             return None
         etag, asset = row
-        if not archive.store.exists(asset.blob_key):
-            return None
+        if asset.damaged or not archive.store.exists(asset.blob_key):
+            return None  # fetched in full again: the new bytes repair the blob
         fetched = FetchedFile(
             Path(asset.blob_key), asset.sha256, asset.size, asset.kind, asset.mime, etag, 1, 0.0
         )
@@ -283,6 +283,9 @@ def _record(
         session.add(asset)
         session.flush()
         _record_fetch_job(session, asset, fetched, request)
+    elif asset.damaged:
+        # put_file replaced the damaged blob with these bytes, which hash right.
+        mark_blob(session, blob.key, asset.sha256, blob.sha256)
     if request.event:
         event = _event(session, request.event, date=request.date)
         if event not in asset.events:

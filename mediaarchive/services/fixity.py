@@ -59,7 +59,7 @@ def verify_archive(
             blobs.append((asset.id, asset.short_id, rendition.blob_key, rendition.sha256, role))
     results: list[FixityResult] = []
     for _asset_pk, short_id, key, expected, role in blobs:
-        actual = _hash_blob(store, key)
+        actual = hash_blob(store, key)
         if actual is None:
             outcome = "missing"
         else:
@@ -80,7 +80,8 @@ def repair_command(results: list[FixityResult]) -> str | None:
     return f"mediaarchive repair {' '.join(ids)}" if ids else None
 
 
-def _hash_blob(store: Store, key: str) -> str | None:
+def hash_blob(store: Store, key: str) -> str | None:
+    """The sha256 of the stored blob's bytes, None when it is missing."""
     if not store.exists(key):
         return None
     try:

@@ -96,7 +96,7 @@ def ingest_sources(
         timeout=settings.fetch_timeout,
         backoff=settings.fetch_backoff,
     )
-    temp_dir = _temp_dir(archive)
+    temp_dir = fetch_temp_dir(archive)
     results: list[IngestResult] = []
 
     def report(result: IngestResult) -> None:
@@ -121,7 +121,8 @@ def ingest_sources(
     return results
 
 
-def _temp_dir(archive: Archive) -> Path:
+def fetch_temp_dir(archive: Archive) -> Path:
+    """Where downloads wait before they go into the store (on its filesystem if local)."""
     store_temp = getattr(archive.store, "temp_dir", None)
     if callable(store_temp):
         return Path(store_temp())

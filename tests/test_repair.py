@@ -85,3 +85,17 @@ def test_repair_makes_a_damaged_rendition_again(cli, home: Path, media, tmp_path
     assert hashlib.sha256(data).hexdigest() == remade["sha256"]
     assert len(data) == remade["size"] == thumbnail["size"]  # the same recipe, made again
     assert status_of(cli, row["id"])["damaged"] is False
+
+
+def test_after_a_repair_the_steps_that_failed_on_the_damage_can_run_again(
+    cli, home: Path, flaky_server: FlakyServer, media, fast_retries: None
+) -> None:  # type: ignore[no-untyped-def]
+    row = ingest_link(cli, flaky_server.add("/talk.mp4", media.mp4, "video/mp4"))
+    flip_byte(home, row["id"], offset=len(media.mp4) // 2)
+    assert cli("run").exit_code == 1  # transcode read the damage and marked it
+    result = cli("repair")
+    assert result.exit_code == 0, result.stderr
+    assert f"{row['id']} original: repaired" in result.stderr
+    assert f"'mediaarchive retry {row['id']}'" in result.stderr
+    steps = {step["name"]: step["state"] for step in status_of(cli, row["id"])["steps"]}
+    assert steps["transcode"] == "failed" and steps["probe"] == "done"

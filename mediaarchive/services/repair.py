@@ -170,7 +170,18 @@ def _restore_original(archive: Archive, asset_id: str) -> RepairResult:
             fetched.path.unlink(missing_ok=True)
         with archive.session() as session:
             mark_blob(session, key, sha256, sha256)
-        return RepairResult(asset_id, "original", "repaired", f"fetched again from {url}")
+            failed = session.scalars(
+                select(Job.step).where(
+                    Job.asset_id == find_asset(session, asset_id).id, Job.state == "failed"
+                )
+            ).all()
+        hint = (
+            f"; its failed steps ({', '.join(failed)}) run again with "
+            f"'mediaarchive retry {asset_id}'"
+            if failed
+            else ""
+        )
+        return RepairResult(asset_id, "original", "repaired", f"fetched again from {url}{hint}")
     if changed:
         return RepairResult(
             asset_id,

@@ -49,8 +49,10 @@ class Blob:
     filename: str
     #: None, or "corrupt"/"missing" as the last full read or verify found it.
     damaged: str | None = None
-    #: What the file is, in messages ("original of 3f2a9c81d0e4").
+    #: What the file is, in messages ("original of asset 3f2a9c81d0e4").
     label: str = ""
+    #: The id of the asset it belongs to.
+    asset_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def original(session: Session, asset_id: str) -> Blob:
         asset.filename or download_name(asset, ""),
         asset.damaged,
         f"original of asset {asset.short_id}",
+        asset.short_id,
     )
 
 
@@ -114,6 +117,7 @@ def rendition(session: Session, asset_id: str, kind: str, label: str = "") -> Bl
         download_name(asset, suffix),
         item.damaged,
         f"{kind} of asset {asset.short_id}",
+        asset.short_id,
     )
 
 
@@ -127,17 +131,16 @@ def check_servable(archive: Archive, blob: Blob) -> None:
         DamagedError: marked corrupt (HTTP 500).
         NotFoundError: missing from the store (HTTP 404).
     """
-    short_id = blob.label.rsplit(" ", 1)[-1]
     if blob.damaged == "corrupt":
         raise DamagedError(
-            f"the {blob.label} is damaged, run 'mediaarchive repair {short_id}'",
+            f"the {blob.label} is damaged, run 'mediaarchive repair {blob.asset_id}'",
             key=blob.key,
             expected=blob.sha256,
             actual="",
         )
     if blob.damaged == "missing" or not archive.store.exists(blob.key):
         raise NotFoundError(
-            f"the {blob.label} is missing from the store, run 'mediaarchive repair {short_id}'"
+            f"the {blob.label} is missing from the store, run 'mediaarchive repair {blob.asset_id}'"
         )
 
 

@@ -252,3 +252,16 @@ def test_a_video_opened_on_its_own_still_plays(
         assert duration == pytest.approx(web_archive.segments[-1][1], abs=2.0)
     finally:
         context.close()
+
+
+def test_forwarded_headers_are_believed_only_from_named_proxies(
+    web_archive: WebArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediaarchive.services.serving import server_options
+
+    default = server_options(Settings.load(home=web_archive.home))
+    assert default["proxy_headers"] is False  # uvicorn would otherwise trust 127.0.0.1
+    monkeypatch.setenv("MEDIAARCHIVE_TRUSTED_PROXIES", "10.0.0.5, 10.0.0.6")
+    named = server_options(Settings.load(home=web_archive.home))
+    assert named["proxy_headers"] is True
+    assert named["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"

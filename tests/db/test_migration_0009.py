@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -15,8 +16,16 @@ from mediaarchive.db.session import MIGRATIONS
 NOW = "2026-05-12 10:00:00"
 
 
-def test_an_archive_from_before_0009_upgrades_with_nothing_lost(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'archive.db'}"
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_archive_from_before_0009_upgrades_with_nothing_lost(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'archive.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database()
+        request.addfinalizer(lambda: server.drop_database(url))
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)

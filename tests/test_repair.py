@@ -99,3 +99,18 @@ def test_after_a_repair_the_steps_that_failed_on_the_damage_can_run_again(
     assert f"'mediaarchive retry {row['id']}'" in result.stderr
     steps = {step["name"]: step["state"] for step in status_of(cli, row["id"])["steps"]}
     assert steps["transcode"] == "failed" and steps["probe"] == "done"
+
+
+def test_a_stale_mark_is_cleared_without_fetching(
+    cli, home: Path, flaky_server: FlakyServer, media, fast_retries: None
+) -> None:  # type: ignore[no-untyped-def]
+    row = ingest_link(cli, flaky_server.add("/folie.png", media.png, "image/png"))
+    flip_byte(home, row["id"])
+    assert cli("verify").exit_code == 1
+    flip_byte(home, row["id"])  # restored by hand (from a backup) before the repair
+    fetched = len(flaky_server.served("/folie.png"))
+    result = cli("repair", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["outcome"] for r in json.loads(result.stdout)] == ["sound"]
+    assert len(flaky_server.served("/folie.png")) == fetched  # nothing downloaded
+    assert status_of(cli, row["id"])["damaged"] is False

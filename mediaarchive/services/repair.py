@@ -3,8 +3,8 @@ damaged renditions again by re-running the step that made them.
 
 An original is only ever restored with bytes that hash to its recorded sha256: a source
 whose bytes changed since the ingest cannot repair it (that is said, and nothing is
-written). The damaged marks come from full reads and ``verify``; given ids, the original and
-renditions of those assets are checked afresh first.
+written). Which assets: those given, else those that full reads and ``verify`` marked
+damaged; either way their original and renditions are hashed afresh first.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def damaged_assets(archive: Archive) -> list[str]:
 def repair(
     archive: Archive, asset_ids: Sequence[str] | None = None, report: Reporter | None = None
 ) -> list[RepairResult]:
-    """Repair the assets ``asset_ids`` (checked afresh), or every asset marked damaged.
+    """Repair the assets ``asset_ids``, or every asset marked damaged (checked afresh).
 
     Raises:
         NotFoundError, AmbiguousIdError, UserError: an id names no single asset.
@@ -84,10 +84,11 @@ def repair(
     if asset_ids:
         with archive.session() as session:
             ids = [find_asset(session, asset_id).short_id for asset_id in asset_ids]
-        for asset_id in ids:
-            _check_afresh(archive, asset_id)
     else:
         ids = damaged_assets(archive)
+    for asset_id in ids:
+        # A mark may be stale (the blob was restored by hand): only what is damaged now.
+        _check_afresh(archive, asset_id)
     results: list[RepairResult] = []
     for asset_id in ids:
         for result in _repair_asset(archive, asset_id):

@@ -180,3 +180,31 @@ def test_a_missing_blob_is_404_even_before_verify_finds_it(home: Path, transcrib
                 assert str(home) not in response.text
     finally:
         archive.close()
+
+
+def test_a_damaged_rendition_is_not_served_either(cli, home: Path, media, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from mediaarchive.archive import Archive
+    from mediaarchive.config import Settings
+    from mediaarchive.web.server import BackgroundServer
+
+    image = tmp_path / "folie.png"
+    image.write_bytes(media.png)
+    [row] = json.loads(cli("ingest", str(image), "--json").stdout)
+    shown = json.loads(cli("show", row["id"], "--json").stdout)
+    [thumbnail] = [r for r in shown["renditions"] if r["kind"] == "thumbnail"]
+    flip_byte(home, thumbnail["sha256"][:12])
+    assert cli("verify").exit_code == 1
+    archive = Archive(Settings.load(home=home))
+    try:
+        with BackgroundServer(archive) as server:
+            for method in ("GET", "HEAD"):
+                response = httpx.request(method, f"{server.url}assets/{row['id']}/thumbnail")
+                assert response.status_code == 500 and "etag" not in response.headers
+            text = httpx.get(f"{server.url}assets/{row['id']}/thumbnail").text
+            assert f"thumbnail of asset {row['id']} is damaged" in text
+            assert f"mediaarchive repair {row['id']}" in text
+            # The original itself is sound and still served.
+            original = httpx.get(f"{server.url}assets/{row['id']}/original")
+            assert original.status_code == 200 and original.content == media.png
+    finally:
+        archive.close()

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mediaarchive.config import Settings
-from mediaarchive.db import Asset, Database
-from mediaarchive.errors import AmbiguousIdError, NotFoundError, UserError
+from mediaarchive.db import Asset, Database, FixityEvent, Rendition
+from mediaarchive.errors import AmbiguousIdError, DamagedError, NotFoundError, UserError
 from mediaarchive.store import Store, open_store
 
 MIN_ID_PREFIX = 6
@@ -64,3 +64,39 @@ def find_asset(session: Session, asset_id: str) -> Asset:
         candidates = ", ".join(f"{a.short_id} ({a.title or a.filename})" for a in matches)
         raise AmbiguousIdError(f"asset id {prefix} is ambiguous: {candidates}")
     return matches[0]
+
+
+def mark_blob(
+    session: Session, key: str, expected: str, actual: str | None, *, missing: bool = False
+) -> list[str]:
+    """Record a check of the blob ``key``: a fixity event, and the damaged mark of every
+    asset (original) and rendition stored under it set ("corrupt", "missing") or cleared
+    (the bytes hash right). Returns the short ids of the assets concerned."""
+    outcome = "missing" if missing else ("ok" if actual == expected else "corrupt")
+    mark = None if outcome == "ok" else outcome
+    ids: dict[int, str] = {}
+    for asset in session.scalars(select(Asset).where(Asset.blob_key == key)):
+        asset.damaged = mark
+        ids[asset.id] = asset.short_id
+    for rendition in session.scalars(select(Rendition).where(Rendition.blob_key == key)):
+        rendition.damaged = mark
+        ids[rendition.asset_id] = rendition.asset.short_id
+    for asset_pk in ids or {None: ""}:
+        session.add(
+            FixityEvent(
+                asset_id=asset_pk,
+                blob_key=key,
+                outcome=outcome,
+                expected_sha256=expected,
+                actual_sha256=actual,
+            )
+        )
+    session.flush()
+    return list(ids.values())
+
+
+def record_damage(archive: Archive, error: DamagedError) -> list[str]:
+    """Mark what a read found damaged, in a transaction of its own (the reader's own work
+    is rolled back). Returns the short ids of the assets concerned."""
+    with archive.session() as session:
+        return mark_blob(session, error.key, error.expected, error.actual, missing=error.missing)

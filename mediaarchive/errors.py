@@ -71,6 +71,23 @@ class StoreError(MediaArchiveError):
     """The archive store could not read or write a blob."""
 
 
+class DamagedError(StoreError):
+    """A stored blob is missing, or its bytes no longer hash to its sha256.
+
+    ``actual`` is the sha256 the bytes have now, None when the blob is missing.
+    """
+
+    def __init__(self, message: str, *, key: str, expected: str, actual: str | None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+
+    @property
+    def missing(self) -> bool:
+        return self.actual is None
+
+
 class ProbeError(MediaArchiveError):
     """ffprobe could not read the file."""
 

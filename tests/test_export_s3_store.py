@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import bagit
@@ -16,10 +17,11 @@ def archive(home: Path, s3_env: str, monkeypatch: pytest.MonkeyPatch):  # type: 
     from mediaarchive.archive import Archive
     from mediaarchive.config import Settings
 
+    bucket = f"archive-store-{uuid.uuid4().hex[:8]}"  # the moto server lives for the session
     boto3.client("s3", endpoint_url=s3_env).create_bucket(
-        Bucket="archive-store", CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "us-west-2"}
     )
-    monkeypatch.setenv("MEDIAARCHIVE_STORE", "s3://archive-store/blobs")
+    monkeypatch.setenv("MEDIAARCHIVE_STORE", f"s3://{bucket}/blobs")
     arc = Archive(Settings.load(home=home))
     yield arc
     arc.close()
@@ -38,3 +40,21 @@ def test_export_streams_originals_out_of_an_s3_store(
     original = target / "data" / asset_id / meta["files"]["original"]
     assert original.read_bytes().startswith(b"original media")
     assert meta["dublin_core"]["dc:identifier"].startswith(f"sha256:{asset_id}")
+
+
+def test_a_corrupt_object_in_the_s3_store_stops_the_export(
+    cli, archive, transcribed_asset, tmp_path: Path, s3_env: str
+) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset()
+    shown = json.loads(cli("show", asset_id, "--json").stdout)
+    bucket, key = shown["original"]["uri"].removeprefix("s3://").split("/", 1)
+    boto3.client("s3", endpoint_url=s3_env).put_object(
+        Bucket=bucket, Key=key, Body=b"original media, one byte rotted"
+    )
+    target = tmp_path / "bag"
+    result = cli("export", "--event", "Labcamp 4", "--to", str(target))
+    assert result.exit_code == 1
+    assert f"asset {asset_id} is damaged" in result.stderr and "corrupt" in result.stderr
+    assert not target.exists()
+    status = json.loads(cli("status", "--json").stdout)
+    assert [row["damaged"] for row in status] == [True]

@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "models": "models",
     "pipelines": "process",
     "reindex": "search",
+    "repair": "verify",
     "retry": "process",
     "run": "process",
     "search": "search",

@@ -36,8 +36,10 @@ def status(
         emit_json(listing.assets)
         return
     for s in listing.assets:
+        damaged = f"  DAMAGED: run 'mediaarchive repair {s['id']}'" if s["damaged"] else ""
         click.echo(
             f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  {s['state']}"
+            + damaged
         )
         if s["steps"]:
             click.echo("    " + " · ".join(_step_text(step) for step in s["steps"]))
@@ -84,13 +86,14 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
         "language",
         "date",
         "state",
+        "damaged",
         "description",
         "source_urls",
     ):
         value = detail.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        if value not in (None, ""):
+        if value not in (None, "", False):
             click.echo(f"{key:<12} {value}")
     click.echo(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
     for step in detail["steps"]:

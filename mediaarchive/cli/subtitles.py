@@ -139,6 +139,11 @@ def import_subtitles_command(
     default=None,
     help="Preset of the subtitle files (default: the subtitle_preset setting).",
 )
+@click.option(
+    "--skip-damaged",
+    is_flag=True,
+    help="Leave out assets whose bytes are damaged (and say so) instead of failing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_archive
 def export(
@@ -147,6 +152,7 @@ def export(
     destination: str,
     proxies: bool,
     preset: str | None,
+    skip_damaged: bool,
     as_json: bool,
 ) -> None:
     """Export an event's assets as a BagIt bag: files, Dublin Core metadata, subtitles and
@@ -161,6 +167,7 @@ def export(
         proxies=proxies,
         preset=preset,
         report=lambda message: click.echo(message, err=True),
+        skip_damaged=skip_damaged,
     )
     if as_json:
         emit_json(result.to_json())
@@ -168,5 +175,11 @@ def export(
         click.echo(
             f"Exported {result.assets} assets of {result.event!r} to "
             f"{result.destination} ({result.files} files, {result.bytes} bytes)",
+            err=True,
+        )
+    if result.skipped:
+        click.echo(
+            f"Left out {len(result.skipped)} damaged asset(s): {' '.join(result.skipped)}; "
+            f"repair them with: mediaarchive repair {' '.join(result.skipped)}",
             err=True,
         )

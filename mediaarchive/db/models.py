@@ -82,6 +82,9 @@ class Asset(Base):
     #: Pipeline name or file chosen at ingest (None: by kind).
     pipeline: Mapped[str | None] = mapped_column(String(500))
     state: Mapped[str] = mapped_column(String(20), default="queued")
+    #: None while the original is sound; "corrupt" or "missing" once a read or ``verify``
+    #: found it so (cleared by ``repair`` or by ingesting the same bytes again).
+    damaged: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -215,6 +218,8 @@ class Rendition(Base):
     mime: Mapped[str | None] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(BigInteger)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: None while sound; "corrupt" or "missing" (cleared when the step makes it again).
+    damaged: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     asset: Mapped[Asset] = relationship(back_populates="renditions")

@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from mediaarchive.archive import Archive
+from mediaarchive.archive import Archive, record_damage
 from mediaarchive.db import Asset, Job, retry_while_busy
-from mediaarchive.errors import MediaArchiveError, NotFoundError
+from mediaarchive.errors import DamagedError, MediaArchiveError, NotFoundError
 from mediaarchive.pipeline.definitions import RECORDED_STEPS, Pipeline, resolve_pipeline
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.workdirs import job_workdir, remove_workdirs
@@ -226,6 +226,8 @@ def run_job(
             raise
         except Exception as exc:  # noqa: BLE001 - one step failing must not stop the run
             session.rollback()
+            if isinstance(exc, DamagedError):
+                record_damage(archive, exc)
             state, message = _failure(archive, session, job_id, exc)
         seconds = time.monotonic() - started
         if state in FINISHED:

@@ -31,6 +31,7 @@ __all__ = [
     "pages",
     "process",
     "progress",
+    "repair",
     "search",
     "serving",
     "status",

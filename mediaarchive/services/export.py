@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +29,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mediaarchive.archive import Archive
+from mediaarchive.archive import Archive, record_damage
 from mediaarchive.db import Asset, Event, Rendition
-from mediaarchive.errors import ExportError, NotFoundError, StoreError, UserError
+from mediaarchive.errors import DamagedError, ExportError, NotFoundError, StoreError, UserError
+from mediaarchive.store import open_checked
 from mediaarchive.subtitles import render_subtitles, transcript_document
 
 #: DCMI Type Vocabulary terms for the archive's asset kinds.
@@ -53,6 +54,8 @@ class ExportResult:
     files: int
     bytes: int
     proxies: bool
+    #: Ids of damaged assets left out (``skip_damaged``).
+    skipped: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,7 @@ class ExportResult:
             "files": self.files,
             "bytes": self.bytes,
             "proxies": self.proxies,
+            "skipped": self.skipped,
         }
 
 
@@ -172,11 +176,17 @@ def _write_json(path: Path, document: Any) -> None:
     )
 
 
-def _copy_blob(archive: Archive, key: str, target: Path, what: str) -> None:
+def _copy_blob(archive: Archive, key: str, sha256: str, target: Path, what: str) -> None:
+    """Copy a blob into the bag, checking its sha256 on the way (the one read of it).
+
+    Raises:
+        DamagedError: it is missing or its bytes do not hash to ``sha256``.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with archive.store.open(key) as source, open(target, "wb") as sink:
+        with open_checked(archive.store, key, sha256) as source, open(target, "wb") as sink:
             shutil.copyfileobj(source, sink, 1024 * 1024)
+            source.check()
     except (OSError, BotoCoreError, ClientError) as exc:
         raise StoreError(f"cannot copy {what} ({key}) into the bag: {exc}") from exc
 
@@ -209,6 +219,7 @@ def _stage_asset(
         _copy_blob(
             archive,
             rendition.blob_key,
+            rendition.sha256,
             folder / rendition.kind / name,
             f"{rendition.kind} of {asset.short_id}",
         )
@@ -216,7 +227,11 @@ def _stage_asset(
     else:
         name = _safe_name(asset.filename or asset.short_id, asset.short_id)
         _copy_blob(
-            archive, asset.blob_key, folder / "original" / name, f"original of {asset.short_id}"
+            archive,
+            asset.blob_key,
+            asset.sha256,
+            folder / "original" / name,
+            f"original of {asset.short_id}",
         )
         files["original"] = f"original/{name}"
     if asset.current_transcript is not None:
@@ -242,22 +257,47 @@ def _build_bag(
     proxies: bool,
     preset: str | None,
     report: Reporter,
+    skip_damaged: bool = False,
+    skipped: list[str] | None = None,
 ) -> tuple[str, int]:
-    """Stage the event's assets in ``staging`` and make it a bag; returns (event, assets)."""
+    """Stage the event's assets in ``staging`` and make it a bag; returns (event, assets).
+
+    A damaged asset (marked so, or found so while its bytes are copied) stops the export,
+    or with ``skip_damaged`` is left out and its id added to ``skipped``.
+    """
+    skipped = skipped if skipped is not None else []
     with archive.session() as session:
         event = find_event(session, event_name)
         assets = sorted(event.assets, key=lambda asset: (asset.title or "", asset.sha256))
         chosen_preset = preset or archive.settings.subtitle_preset
+        exported: list[Asset] = []
         for asset in assets:
-            _stage_asset(
-                archive,
-                session,
-                asset,
-                staging / asset.short_id,
-                proxies=proxies,
-                preset=chosen_preset,
-            )
+            folder = staging / asset.short_id
+            problem = None
+            if asset.damaged and (not proxies or _proxy(asset) is None):
+                problem = f"its original is {asset.damaged}; found so by an earlier check"
+            else:
+                try:
+                    _stage_asset(
+                        archive, session, asset, folder, proxies=proxies, preset=chosen_preset
+                    )
+                except DamagedError as exc:
+                    record_damage(archive, exc)
+                    problem = str(exc)
+            if problem is not None:
+                if not skip_damaged:
+                    raise ExportError(
+                        f"asset {asset.short_id} is damaged: {problem}. No bag was written: "
+                        f"run 'mediaarchive repair {asset.short_id}', or export with "
+                        "--skip-damaged to leave it out"
+                    )
+                shutil.rmtree(folder, ignore_errors=True)
+                skipped.append(asset.short_id)
+                report(f"{asset.short_id} left out: damaged ({problem})")
+                continue
+            exported.append(asset)
             report(f"{asset.short_id} {asset.title or asset.filename}")
+        assets = exported
         _write_json(
             staging / "event.json",
             {
@@ -274,6 +314,7 @@ def _build_bag(
                     }
                     for asset in assets
                 ],
+                "left_out_damaged": skipped,
             },
         )
         bag_info = {
@@ -308,6 +349,7 @@ def export_event(
     proxies: bool = False,
     preset: str | None = None,
     report: Reporter | None = None,
+    skip_damaged: bool = False,
 ) -> ExportResult:
     """Export an event's assets as a BagIt bag to a new folder or an ``s3://bucket/prefix``.
 
@@ -318,13 +360,16 @@ def export_event(
         proxies: ship the proxy renditions instead of the originals (where an asset has one).
         preset: subtitle preset of the subtitle files (default: the setting).
         report: called with a line per asset and upload.
+        skip_damaged: leave out damaged assets (listed in ``skipped``) instead of failing.
 
     Raises:
         NotFoundError: no such event.
         UserError: the folder exists and is not empty.
-        ExportError: the bag could not be written or uploaded.
+        ExportError: the bag could not be written or uploaded, or an asset is damaged
+            (without ``skip_damaged``): nothing is written then.
     """
     report = report or (lambda message: None)
+    skipped: list[str] = []
     if destination.startswith("s3://"):
         _s3_destination(destination)  # fail before the (long) copy when the bucket is wrong
         try:
@@ -332,13 +377,20 @@ def export_event(
                 staging = Path(tmp) / "bag"
                 staging.mkdir()
                 name, count = _build_bag(
-                    archive, event, staging, proxies=proxies, preset=preset, report=report
+                    archive,
+                    event,
+                    staging,
+                    proxies=proxies,
+                    preset=preset,
+                    report=report,
+                    skip_damaged=skip_damaged,
+                    skipped=skipped,
                 )
                 files, size = _count(staging)
                 _upload(staging, destination, report)
         except OSError as exc:
             raise ExportError(f"cannot stage the bag for {destination}: {exc}") from exc
-        return ExportResult(destination, name, count, files, size, proxies)
+        return ExportResult(destination, name, count, files, size, proxies, skipped)
     target = Path(destination).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UserError(
@@ -351,7 +403,14 @@ def export_event(
         raise ExportError(f"cannot create the export folder {target}: {exc}") from exc
     try:
         name, count = _build_bag(
-            archive, event, staging, proxies=proxies, preset=preset, report=report
+            archive,
+            event,
+            staging,
+            proxies=proxies,
+            preset=preset,
+            report=report,
+            skip_damaged=skip_damaged,
+            skipped=skipped,
         )
         if target.exists():
             target.rmdir()
@@ -363,7 +422,7 @@ def export_event(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     files, size = _count(target)
-    return ExportResult(str(target), name, count, files, size, proxies)
+    return ExportResult(str(target), name, count, files, size, proxies, skipped)
 
 
 def _s3_destination(destination: str) -> tuple[Any, str, str]:

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mediaarchive.archive import Archive
-from mediaarchive.db import Asset, FixityEvent, Rendition
+from mediaarchive.archive import Archive, mark_blob
+from mediaarchive.db import Asset, Rendition
 from mediaarchive.errors import StoreError
 from mediaarchive.store import Store
 
@@ -31,13 +31,11 @@ class FixityResult:
         """One line for the user about a failed check, with what to do."""
         if self.outcome == "missing":
             return (
-                f"asset {self.asset_id}: {self.role} blob {self.blob_key} is missing from "
-                "the store; restore it from a backup or ingest the source again"
+                f"asset {self.asset_id}: {self.role} blob {self.blob_key} is missing from the store"
             )
         return (
             f"asset {self.asset_id}: {self.role} blob {self.blob_key} is corrupt (sha256 "
-            f"now {self.actual_sha256[:12] if self.actual_sha256 else '?'}…); restore it "
-            "from a backup or ingest the source again"
+            f"now {self.actual_sha256[:12] if self.actual_sha256 else '?'}…)"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -60,30 +58,30 @@ def verify_archive(
             role = f"{rendition.kind}{':' + rendition.label if rendition.label else ''} rendition"
             blobs.append((asset.id, asset.short_id, rendition.blob_key, rendition.sha256, role))
     results: list[FixityResult] = []
-    for asset_pk, short_id, key, expected, role in blobs:
-        actual = _hash_blob(store, key)
+    for _asset_pk, short_id, key, expected, role in blobs:
+        actual = hash_blob(store, key)
         if actual is None:
             outcome = "missing"
         else:
             outcome = "ok" if actual == expected else "corrupt"
         result = FixityResult(short_id, key, role, outcome, expected, actual)
         with archive.session() as session:
-            session.add(
-                FixityEvent(
-                    asset_id=asset_pk,
-                    blob_key=key,
-                    outcome=outcome,
-                    expected_sha256=expected,
-                    actual_sha256=actual,
-                )
-            )
+            # The fixity event, and the damaged mark set (or cleared) for what is stored there.
+            mark_blob(session, key, expected, actual, missing=outcome == "missing")
         results.append(result)
         if reporter is not None:
             reporter(result)
     return results
 
 
-def _hash_blob(store: Store, key: str) -> str | None:
+def repair_command(results: list[FixityResult]) -> str | None:
+    """The command that repairs what a verify found damaged (None when all is well)."""
+    ids = list(dict.fromkeys(r.asset_id for r in results if r.outcome != "ok"))
+    return f"mediaarchive repair {' '.join(ids)}" if ids else None
+
+
+def hash_blob(store: Store, key: str) -> str | None:
+    """The sha256 of the stored blob's bytes, None when it is missing."""
     if not store.exists(key):
         return None
     try:

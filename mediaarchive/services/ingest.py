@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mediaarchive.archive import Archive
+from mediaarchive.archive import Archive, mark_blob
 from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
@@ -96,7 +96,7 @@ def ingest_sources(
         timeout=settings.fetch_timeout,
         backoff=settings.fetch_backoff,
     )
-    temp_dir = _temp_dir(archive)
+    temp_dir = fetch_temp_dir(archive)
     results: list[IngestResult] = []
 
     def report(result: IngestResult) -> None:
@@ -121,7 +121,8 @@ def ingest_sources(
     return results
 
 
-def _temp_dir(archive: Archive) -> Path:
+def fetch_temp_dir(archive: Archive) -> Path:
+    """Where downloads wait before they go into the store (on its filesystem if local)."""
     store_temp = getattr(archive.store, "temp_dir", None)
     if callable(store_temp):
         return Path(store_temp())
@@ -205,8 +206,8 @@ def _archived_from(archive: Archive, request: AssetRequest) -> tuple[FetchedFile
         if row is None:
             return None
         etag, asset = row
-        if not archive.store.exists(asset.blob_key):
-            return None
+        if asset.damaged or not archive.store.exists(asset.blob_key):
+            return None  # fetched in full again: the new bytes repair the blob
         fetched = FetchedFile(
             Path(asset.blob_key), asset.sha256, asset.size, asset.kind, asset.mime, etag, 1, 0.0
         )
@@ -283,6 +284,9 @@ def _record(
         session.add(asset)
         session.flush()
         _record_fetch_job(session, asset, fetched, request)
+    elif asset.damaged:
+        # put_file replaced the damaged blob with these bytes, which hash right.
+        mark_blob(session, blob.key, asset.sha256, blob.sha256)
     if request.event:
         event = _event(session, request.event, date=request.date)
         if event not in asset.events:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Rendition
-from mediaarchive.errors import NotFoundError
+from mediaarchive.errors import DamagedError, NotFoundError
 from mediaarchive.services.views import format_time, lookup_asset, require_transcript
 from mediaarchive.services.views import transcript_json as _transcript_json
 from mediaarchive.subtitles import DEFAULT_PRESET, MIME_TYPES, render_subtitles
@@ -24,6 +25,7 @@ __all__ = [
     "SUBTITLE_FORMATS",
     "Blob",
     "TextFile",
+    "check_servable",
     "original",
     "rendition",
     "subtitle_file",
@@ -45,6 +47,12 @@ class Blob:
     mime: str | None
     #: The name the file gets when it is downloaded.
     filename: str
+    #: None, or "corrupt"/"missing" as the last full read or verify found it.
+    damaged: str | None = None
+    #: What the file is, in messages ("original of asset 3f2a9c81d0e4").
+    label: str = ""
+    #: The id of the asset it belongs to.
+    asset_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,9 @@ def original(session: Session, asset_id: str) -> Blob:
         asset.sha256,
         asset.mime,
         asset.filename or download_name(asset, ""),
+        asset.damaged,
+        f"original of asset {asset.short_id}",
+        asset.short_id,
     )
 
 
@@ -98,7 +109,39 @@ def rendition(session: Session, asset_id: str, kind: str, label: str = "") -> Bl
             f"asset {asset.short_id} has no {what} yet: process it with 'mediaarchive run'"
         )
     suffix = ".mp4" if kind == "proxy" else _IMAGE_SUFFIXES.get(item.mime or "", "")
-    return Blob(item.blob_key, item.size, item.sha256, item.mime, download_name(asset, suffix))
+    return Blob(
+        item.blob_key,
+        item.size,
+        item.sha256,
+        item.mime,
+        download_name(asset, suffix),
+        item.damaged,
+        f"{kind} of asset {asset.short_id}",
+        asset.short_id,
+    )
+
+
+def check_servable(archive: Archive, blob: Blob) -> None:
+    """Refuse to serve a blob that is known to be damaged or is not in the store.
+
+    A Range request cannot be hashed, so serving trusts the damaged mark that full reads
+    and ``verify`` set. The messages name no path of the store.
+
+    Raises:
+        DamagedError: marked corrupt (HTTP 500).
+        NotFoundError: missing from the store (HTTP 404).
+    """
+    if blob.damaged == "corrupt":
+        raise DamagedError(
+            f"the {blob.label} is damaged, run 'mediaarchive repair {blob.asset_id}'",
+            key=blob.key,
+            expected=blob.sha256,
+            actual="",
+        )
+    if blob.damaged == "missing" or not archive.store.exists(blob.key):
+        raise NotFoundError(
+            f"the {blob.label} is missing from the store, run 'mediaarchive repair {blob.asset_id}'"
+        )
 
 
 def subtitle_file(

@@ -134,6 +134,8 @@ class AssetSummary:
     description: str | None
     #: Seconds, from the probe (None until probed, and for stills).
     duration: float | None
+    #: The original or a rendition was found missing or corrupt ('mediaarchive repair').
+    damaged: bool = False
 
     @classmethod
     def of(cls, asset: Asset) -> AssetSummary:
@@ -152,6 +154,7 @@ class AssetSummary:
             date=asset.date,
             description=asset.description,
             duration=(asset.probe or {}).get("duration"),
+            damaged=bool(asset.damaged) or any(r.damaged for r in asset.renditions),
         )
 
     @property
@@ -170,7 +173,7 @@ class AssetSummary:
         return self.kind in TIMED_KINDS
 
     def to_json(self) -> dict[str, Any]:
-        """``status --json``: id, sha256, kind, title, event, events, state, steps."""
+        """``status --json``: id, sha256, kind, title, event, events, state, steps, damaged."""
         return {
             "id": self.id,
             "sha256": self.sha256,
@@ -180,6 +183,7 @@ class AssetSummary:
             "events": [event.name for event in self.events],
             "state": self.state,
             "steps": [step.to_json() for step in self.steps],
+            "damaged": self.damaged,
         }
 
 
@@ -201,7 +205,9 @@ def list_assets(
 
     ``event`` matches as every read command's ``--event`` does (``match_events``).
     """
-    query = select(Asset).options(selectinload(Asset.events), selectinload(Asset.jobs))
+    query = select(Asset).options(
+        selectinload(Asset.events), selectinload(Asset.jobs), selectinload(Asset.renditions)
+    )
     if event:
         query = query.where(Asset.events.any(Event.id.in_(match_events(session, event))))
     if kind:
@@ -243,7 +249,7 @@ def asset_detail(archive: Archive, asset: Asset | AssetSummary | str) -> dict[st
             "pipeline": asset.pipeline,
             "metadata": dict(asset.extra or {}),
             "created_at": asset.created_at.isoformat() if asset.created_at else None,
-            "original": _blob(store, asset.blob_key),
+            "original": {**_blob(store, asset.blob_key), "damaged": asset.damaged},
             "source_urls": [link.url for link in asset.sources],
             "sources": [
                 {
@@ -267,6 +273,7 @@ def asset_detail(archive: Archive, asset: Asset | AssetSummary | str) -> dict[st
                     "size": r.size,
                     "sha256": r.sha256,
                     "params": r.params,
+                    "damaged": r.damaged,
                 }
                 for r in asset.renditions
             ],

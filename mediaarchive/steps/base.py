@@ -128,6 +128,7 @@ def save_rendition(
     rendition.size = blob.size
     rendition.mime = mime
     rendition.params = params
+    rendition.damaged = None  # made again: sound bytes under its key
     session.flush()
     return rendition
 

@@ -32,7 +32,7 @@ def ocr_params(ctx: StepContext) -> dict[str, Any]:
 def ocr_image(ctx: StepContext) -> None:
     """Replace the asset's image text with what Tesseract reads in the original."""
     options = ocr_params(ctx)
-    with ctx.archive.store.materialize(ctx.asset.blob_key) as path:
+    with ctx.archive.store.materialize(ctx.asset.blob_key, check=True) as path:
         page = read_image(Path(path), threads=ctx.threads, **options)
     ctx.session.execute(
         delete(OcrText).where(OcrText.asset_id == ctx.asset.id, OcrText.source == "image")

@@ -48,7 +48,7 @@ def find_slides(ctx: StepContext) -> None:
     options = _slide_options(ctx)
     ocr_options = ocr_params(ctx)
     with (
-        ctx.archive.store.materialize(ctx.asset.blob_key) as original,
+        ctx.archive.store.materialize(ctx.asset.blob_key, check=True) as original,
         tempfile.TemporaryDirectory(prefix="slides-") as tmp,
     ):
         video = Path(original)

@@ -19,7 +19,7 @@ def thumbnail(ctx: StepContext) -> None:
     image_format = str(ctx.params["format"]).lower()
     suffix = "jpg" if image_format == "jpeg" else image_format
     target = ctx.temp_path(f"thumbnail.{suffix}")
-    with ctx.archive.store.materialize(ctx.asset.blob_key) as source:
+    with ctx.archive.store.materialize(ctx.asset.blob_key, check=True) as source:
         probe = ctx.asset.probe or probe_file(source, label=ctx.label)
         params = make_thumbnail(
             source,

@@ -45,7 +45,7 @@ _WEIGHT = {"speech_audio": 0.05, "proxy": 1.0, "poster": 0.0}
 )
 def transcode(ctx: StepContext) -> None:
     params = ctx.params
-    with ctx.archive.store.materialize(ctx.asset.blob_key) as source:
+    with ctx.archive.store.materialize(ctx.asset.blob_key, check=True) as source:
         probe = ctx.asset.probe
         if probe is None:
             probe = ctx.asset.probe = probe_file(source, label=ctx.label)

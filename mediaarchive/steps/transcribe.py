@@ -149,7 +149,7 @@ def transcribe_into(
     }
 
     transcript = _resumable(session, asset, resume_key)
-    with archive.store.materialize(rendition.blob_key) as path:
+    with archive.store.materialize(rendition.blob_key, check=True) as path:
         try:
             audio = load_audio(path)
         except TranscriptionError as exc:

@@ -10,7 +10,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from mediaarchive.store.base import Blob, Store, blob_key, hash_file
+from mediaarchive.store.base import (
+    Blob,
+    HashingReader,
+    Store,
+    blob_key,
+    check_file,
+    hash_file,
+    open_checked,
+)
 from mediaarchive.store.factory import open_store
 from mediaarchive.store.local import LocalStore
 
@@ -19,12 +27,15 @@ _S3_NAMES = ("DEFAULT_PART_SIZE", "MIN_PART_SIZE", "S3Store", "parse_s3_uri")
 __all__ = [
     "Blob",
     "DEFAULT_PART_SIZE",
+    "HashingReader",
     "LocalStore",
     "MIN_PART_SIZE",
     "S3Store",
     "Store",
     "blob_key",
+    "check_file",
     "hash_file",
+    "open_checked",
     "open_store",
     "parse_s3_uri",
 ]

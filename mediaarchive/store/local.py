@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mediaarchive.errors import StoreError
-from mediaarchive.store.base import Blob, blob_key, hash_file
+from mediaarchive.store.base import Blob, blob_key, check_file, damaged, hash_file
 
 
 class LocalStore:
@@ -41,10 +41,11 @@ class LocalStore:
             size = path.stat().st_size
         key = blob_key(sha256)
         target = self._path(key)
-        if target.exists():
+        if target.exists() and _holds(target, sha256):
             if move:
                 Path(path).unlink(missing_ok=True)
             return Blob(key, sha256, size)
+        # Not there, or its stored bytes are damaged: these bytes replace them.
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.temp_dir(), prefix="put-")
@@ -87,10 +88,14 @@ class LocalStore:
                 yield path.relative_to(self.root).as_posix()
 
     @contextmanager
-    def materialize(self, key: str) -> Iterator[Path]:
+    def materialize(self, key: str, *, check: bool = False) -> Iterator[Path]:
         path = self._path(key)
+        expected = key.rsplit("/", 1)[-1]
         if not path.is_file():
-            raise StoreError(f"blob {key} is missing from the store at {self.root}")
+            raise damaged(key, expected, None)
+        if check:
+            # One read before the tool's own: it then reads from the page cache.
+            check_file(path, key, expected)
         yield path
 
     def clean_temp(self) -> int:
@@ -103,6 +108,14 @@ class LocalStore:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """True when the stored file's bytes still hash to its sha256."""
+    try:
+        return hash_file(path)[0] == sha256
+    except OSError:
+        return False
 
 
 def _fsync_dir(path: Path) -> None:

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlparse
 
 from mediaarchive.errors import ConfigError, StoreError
-from mediaarchive.store.base import CHUNK, Blob, blob_key
+from mediaarchive.store.base import CHUNK, Blob, blob_key, damaged
 
 #: Parts of a multipart upload (S3 needs at least 5 MiB for all but the last one).
 DEFAULT_PART_SIZE = 16 * 1024 * 1024
@@ -157,7 +157,15 @@ class S3Store:
         key = blob_key(actual)
         self.ensure_bucket()
         head = self._head(key)
-        if head is not None and head["ContentLength"] == size:
+        stored_etag = (head or {}).get("ETag", "").strip('"')
+        if (
+            head is not None
+            and head["ContentLength"] == size
+            # A whole-object MD5 ETag that differs: the stored bytes are not these; replace.
+            and not (
+                _MD5_ETAG.match(stored_etag) and "-" not in stored_etag and stored_etag != md5.hex()
+            )
+        ):
             if move:
                 path.unlink(missing_ok=True)
             return Blob(key, actual, size)
@@ -332,8 +340,12 @@ class S3Store:
             raise self._fail("list", "sha256/", exc) from exc
 
     @contextmanager
-    def materialize(self, key: str) -> Iterator[Path]:
-        """Download the blob to a temporary file, checked against its sha256, for the context."""
+    def materialize(self, key: str, *, check: bool = True) -> Iterator[Path]:
+        """Download the blob to a temporary file, checked against its sha256 on the way
+        (always: the download is a full read), for the context."""
+        expected = key.rsplit("/", 1)[-1]
+        if not self.exists(key):
+            raise damaged(key, expected, None)
         directory = Path(tempfile.mkdtemp(prefix="mediaarchive-s3-", dir=self.temp_dir()))
         target = directory / key.rsplit("/", 1)[-1]
         try:
@@ -345,12 +357,8 @@ class S3Store:
                         sink.write(chunk)
                 except Exception as exc:  # noqa: BLE001 - urllib3/botocore read errors vary
                     raise self._fail("download", key, exc) from exc
-            expected = key.rsplit("/", 1)[-1]
             if re.fullmatch(r"[0-9a-f]{64}", expected) and digest.hexdigest() != expected:
-                raise StoreError(
-                    f"blob {key} in {self.uri} is corrupt (sha256 {digest.hexdigest()}): "
-                    "run 'mediaarchive verify'"
-                )
+                raise damaged(key, expected, digest.hexdigest())
             yield target
         finally:
             shutil.rmtree(directory, ignore_errors=True)

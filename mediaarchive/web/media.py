@@ -33,8 +33,9 @@ BLOB_RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": {"application/octet-stream": {}},
     },
     304: {"description": "Unchanged (If-None-Match)."},
-    404: {"description": "No such asset or file."},
+    404: {"description": "No such asset or file, or the file is missing from the store."},
     416: {"description": "The range lies outside the file."},
+    500: {"description": "The file is damaged: run 'mediaarchive repair'."},
 }
 TEXT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The file.", "content": {"text/plain": {}}},
@@ -53,6 +54,7 @@ def blob_route(path: str):  # type: ignore[no-untyped-def]
 
 
 def _send(request: Request, archive: Archive, blob: media.Blob, download: bool = False) -> Response:
+    media.check_servable(archive, blob)  # GET and HEAD alike
     return blob_response(
         request,
         archive.store,

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from mediaarchive.web.security import SANDBOX_POLICY, may_show_inline
+from mediaarchive.web.security import blob_policy, may_show_inline
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*$", re.IGNORECASE)
@@ -131,7 +131,7 @@ def blob_response(
         "Content-Disposition": content_disposition(
             filename, attachment=attachment or not may_show_inline(mime)
         ),
-        "Content-Security-Policy": SANDBOX_POLICY,
+        "Content-Security-Policy": blob_policy(mime),
     }
     media_type = mime or "application/octet-stream"
     if request.headers.get("if-none-match") == etag:

@@ -56,6 +56,8 @@ class AssetSummary(Document):
     event: str | None
     events: list[str]
     state: str
+    #: The original or a rendition is missing or corrupt ('mediaarchive repair').
+    damaged: bool = False
     steps: list[StepState]
 
 
@@ -67,6 +69,7 @@ class RenditionInfo(Document):
     size: int | None
     params: dict[str, Any] | None
     url: str | None = None
+    damaged: str | None = None
 
 
 class WordTiming(Document):

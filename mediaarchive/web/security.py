@@ -21,6 +21,15 @@ INLINE_TYPES = frozenset({"video/mp4", "image/png", "image/jpeg", "image/webp", 
 #: The policy of every response that is not one of the archive's own pages: whatever the
 #: browser makes of the bytes, they get an opaque origin and may load nothing.
 SANDBOX_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+#: The same for media shown inline. A browser opening a video directly makes a media
+#: document that fetches the file again, which an opaque origin may not do; so these keep
+#: their origin (``allow-same-origin``) but still run nothing (no ``allow-scripts``), and
+#: may load media and images from the archive only (and style their own frame). Only types
+#: that carry no script get it.
+INLINE_MEDIA_POLICY = (
+    "sandbox allow-same-origin; default-src 'none'; media-src 'self'; img-src 'self'; "
+    "style-src 'unsafe-inline'; frame-ancestors 'none'"
+)
 #: What a page of someone else's design that the app serves (the API docs) still gets.
 FRAME_POLICY = "frame-ancestors 'none'"
 
@@ -31,6 +40,11 @@ def may_show_inline(mime: str | None) -> bool:
         return False
     base = mime.split(";", 1)[0].strip().lower()
     return base in INLINE_TYPES or base.startswith("audio/")
+
+
+def blob_policy(mime: str | None) -> str:
+    """The Content-Security-Policy of a stored file of this type."""
+    return INLINE_MEDIA_POLICY if may_show_inline(mime) else SANDBOX_POLICY
 
 
 def host_name(header: str) -> str:

@@ -15,7 +15,7 @@ from mediaarchive.services import Archive, media, pages, views
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 from tests.fixtures.web import WebArchive
 
-STATUS_KEYS = ["id", "sha256", "kind", "title", "event", "events", "state", "steps"]
+STATUS_KEYS = ["id", "sha256", "kind", "title", "event", "events", "state", "steps", "damaged"]
 STEP_KEYS = ["name", "state", "attempts", "error", "seconds", "worker"]
 
 

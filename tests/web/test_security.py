@@ -134,7 +134,6 @@ def test_every_response_carries_the_security_headers(web_url: str, web_archive: 
         "/api/assets",
         f"{base}/subtitles.vtt",
         f"{base}/transcript.json",
-        f"{base}/proxy",
     ):
         response = httpx.get(web_url + path if path.startswith("/api") else path)
         assert response.status_code == 200, path
@@ -149,9 +148,15 @@ def test_every_response_carries_the_security_headers(web_url: str, web_archive: 
     assert not_found.headers["content-security-policy"] == SANDBOX
     docs = httpx.get(f"{web_url}/docs")
     assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
-    # Media on the inline list plays in the page; the player's proxy is not a download.
-    assert httpx.get(f"{base}/proxy").headers["content-disposition"].startswith("inline")
-    assert httpx.get(f"{base}/poster").headers["content-disposition"].startswith("inline")
+    # Media on the inline list plays in the page; the player's proxy is not a download. It
+    # is sandboxed too: it keeps its origin (to play when opened alone) but runs nothing.
+    for kind in ("proxy", "poster"):
+        response = httpx.get(f"{base}/{kind}")
+        assert response.headers["content-disposition"].startswith("inline")
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("sandbox allow-same-origin;") and "allow-scripts" not in policy
+        assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert response.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +234,34 @@ def test_a_script_in_a_planted_file_never_runs_in_the_archive_origin(planted, ch
             assert marks == [None, None], f"{title}: script ran in the archive origin"
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_a_video_opened_on_its_own_still_plays(
+    chromium, web_url: str, web_archive: WebArchive
+) -> None:  # type: ignore[no-untyped-def]
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{web_url}/assets/{web_archive.talk_id}/proxy")
+        page.wait_for_function(
+            "() => { const v = document.querySelector('video'); return v && v.readyState >= 1 }",
+            timeout=20_000,
+        )
+        duration = page.evaluate("document.querySelector('video').duration")
+        assert duration == pytest.approx(web_archive.segments[-1][1], abs=2.0)
+    finally:
+        context.close()
+
+
+def test_forwarded_headers_are_believed_only_from_named_proxies(
+    web_archive: WebArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediaarchive.services.serving import server_options
+
+    default = server_options(Settings.load(home=web_archive.home))
+    assert default["proxy_headers"] is False  # uvicorn would otherwise trust 127.0.0.1
+    monkeypatch.setenv("MEDIAARCHIVE_TRUSTED_PROXIES", "10.0.0.5, 10.0.0.6")
+    named = server_options(Settings.load(home=web_archive.home))
+    assert named["proxy_headers"] is True
+    assert named["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"

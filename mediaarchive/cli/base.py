@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "retry": "process",
     "run": "process",
     "search": "search",
+    "sources": "status",
     "serve": "serve",
     "show": "status",
     "status": "status",
@@ -95,6 +96,9 @@ def main(
 ) -> None:
     """mediaarchive: archive, transcribe and search the media of public events."""
     settings = Settings.load(home=home, db=db, store=store, broker=broker)
+    if ctx.invoked_subcommand is not None and not ctx.resilient_parsing:
+        # Bounded disk: partial files of processes that are gone (killed downloads).
+        services.housekeeping.remove_stale_temp(settings)
     archive = services.Archive(settings)  # opens nothing until a command uses it
     ctx.obj = archive
     ctx.call_on_close(archive.close)

@@ -76,6 +76,8 @@ def ingest(
         )
 
         def report(result: IngestResult) -> None:
+            for warning in result.warnings:
+                click.echo(f"Warning: {warning}", err=True)
             if result.failed:
                 report_error(result.error or "failed")
             elif not as_json:

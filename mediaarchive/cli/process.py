@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from mediaarchive import services
-from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_sent
+from mediaarchive.cli.base import (
+    emit_json,
+    fail_if,
+    main,
+    pass_archive,
+    report_error,
+    report_sent,
+)
 
 if TYPE_CHECKING:
     from mediaarchive.services import Archive
@@ -17,10 +24,13 @@ if TYPE_CHECKING:
 
 def report_outcome(outcome: ProcessOutcome, as_json: bool) -> None:
     """The assets' states (stdout), where the work went (stderr); exit 1 if one failed."""
+    for result in outcome.fetched:
+        if result.failed:
+            report_error(result.error or "failed")
     if as_json:
         emit_json(outcome.assets)
     else:
-        if not outcome.assets and not outcome.broker:
+        if not outcome.assets and not outcome.broker and not outcome.fetched:
             click.echo("Nothing to do: no asset is queued or interrupted.", err=True)
         for summary in outcome.assets:
             click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
@@ -64,7 +74,7 @@ def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_j
     """
     with services.process.terminal_progress() as reporter:
         outcome = services.process.retry_failed(archive, ids, jobs=jobs, reporter=reporter)
-    if not outcome.retried:
+    if not outcome.retried and not outcome.fetched:
         click.echo("No failed steps to retry.", err=True)
     report_outcome(outcome, as_json)
 

@@ -8,7 +8,7 @@ import click
 
 from mediaarchive import services
 from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES
+from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES, SOURCE_STATES
 
 if TYPE_CHECKING:
     from mediaarchive.services import Archive
@@ -44,6 +44,37 @@ def status(
     if archive.settings.broker:
         for line in services.dispatch.overview_lines(archive):
             click.echo(line)
+    failed = services.sources.failed_count(archive)
+    if failed:
+        click.echo(
+            f"{failed} source(s) failed to fetch (no asset yet): "
+            "'mediaarchive sources --state failed' lists them, "
+            "'mediaarchive retry' fetches them again."
+        )
+
+
+@main.command("sources")
+@click.option("--state", type=click.Choice(SOURCE_STATES), help="Only sources in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
+@pass_archive
+def sources_command(archive: Archive, state: str | None, as_json: bool) -> None:
+    """List the links ingests fetched: state (pending, done, failed), attempts, error, asset.
+
+    Example: mediaarchive sources --state failed
+    """
+    entries = services.sources.list_sources(archive, state=state)
+    if as_json:
+        emit_json([entry.to_json() for entry in entries])
+        return
+    if not entries:
+        click.echo("No sources" + (f" in state {state}." if state else " recorded."), err=True)
+    for entry in entries:
+        line = f"{entry.state:<7} {entry.asset_id or '-':<8} {entry.source_url}"
+        if entry.event:
+            line += f"  [{entry.event}]"
+        if entry.error:
+            line += f"\n    {entry.error} (attempts: {entry.attempts})"
+        click.echo(line)
 
 
 def _step_text(step: dict) -> str:  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,14 @@ from sqlalchemy.orm import Session
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
 from mediaarchive.errors import MediaArchiveError
+from mediaarchive.services.sources import mark_source, record_pending
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.download import NotModified
 from mediaarchive.sources.expand import Expansion, SourceExpander
+from mediaarchive.sources.kinds import mostly_zero, name_disagrees
 from mediaarchive.sources.urls import display_url
 from mediaarchive.store import Blob
+from mediaarchive.store.owners import owner_token
 
 #: Called once per asset as soon as it is archived or has failed.
 IngestReporter = Callable[["IngestResult"], None]
@@ -48,9 +51,14 @@ class IngestResult:
     created: bool
     error: str | None = None
     size: int | None = None
+    #: What the archivist should know about an archived asset (name and bytes disagree, a
+    #: mostly-zero file); printed on stderr, not part of the JSON entry.
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        document = asdict(self)
+        del document["warnings"]
+        return document
 
     @property
     def failed(self) -> bool:
@@ -90,13 +98,6 @@ def ingest_sources(
         date=date,
         description=description,
     )
-    settings = archive.settings
-    options = FetchOptions(
-        attempts=settings.fetch_retries,
-        timeout=settings.fetch_timeout,
-        backoff=settings.fetch_backoff,
-    )
-    temp_dir = _temp_dir(archive)
     results: list[IngestResult] = []
 
     def report(result: IngestResult) -> None:
@@ -113,11 +114,46 @@ def ingest_sources(
                 )
             )
         _record_events(archive, expansion)
-        fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
-        for request in expansion.assets:
-            report(
-                _ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url, progress)
-            )
+        # Recorded before any download starts: a fetch interrupted from here on is resumed
+        # by ``run`` (the source stays pending), a failed one is retried by ``retry``.
+        source_ids = record_pending(archive, expansion.assets, pipeline)
+        todo = [
+            (sid, request, pipeline)
+            for sid, request in zip(source_ids, expansion.assets, strict=True)
+        ]
+        fetch_sources(archive, todo, reporter=report, progress=progress)
+    return results
+
+
+def fetch_sources(
+    archive: Archive,
+    todo: list[tuple[int, AssetRequest, str | None]],
+    *,
+    reporter: IngestReporter | None = None,
+    progress: DownloadProgress | None = None,
+) -> list[IngestResult]:
+    """Fetch and record recorded sources ``(source id, request, pipeline)``, marking each
+    source done or failed as its fetch ends."""
+    settings = archive.settings
+    options = FetchOptions(
+        attempts=settings.fetch_retries,
+        timeout=settings.fetch_timeout,
+        backoff=settings.fetch_backoff,
+        temp_prefix=f"fetch-{owner_token()}-",
+        max_size=int(settings.max_asset_gb * 1e9) if settings.max_asset_gb > 0 else None,
+        reserve=int(settings.disk_reserve_gb * 1e9),
+    )
+    temp_dir = _temp_dir(archive)
+    fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
+    results = []
+    for source_id, request, pipeline in todo:
+        result = _ingest_one(
+            archive, request, options, temp_dir, pipeline, fetched_by_url, progress
+        )
+        mark_source(archive, source_id, result)
+        results.append(result)
+        if reporter is not None:
+            reporter(result)
     return results
 
 
@@ -175,6 +211,14 @@ def _ingest_one(
         return IngestResult(
             None, None, None, request.title, request.event, shown_url, "failed", False, message
         )
+    warnings = [
+        f"{shown_url}: {text}"
+        for text in (
+            name_disagrees(fetched.kind, request.location.filename),
+            mostly_zero(fetched.size, fetched.zero_bytes),
+        )
+        if text and created
+    ]
     return IngestResult(
         asset["id"],
         asset["sha256"],
@@ -186,6 +230,7 @@ def _ingest_one(
         created,
         None,
         asset["size"],
+        warnings,
     )
 
 

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 
 from mediaarchive.errors import ConfigError, StoreError
 from mediaarchive.store.base import CHUNK, Blob, blob_key
+from mediaarchive.store.owners import owner_token, remove_stale
 
 #: Parts of a multipart upload (S3 needs at least 5 MiB for all but the last one).
 DEFAULT_PART_SIZE = 16 * 1024 * 1024
@@ -334,7 +335,9 @@ class S3Store:
     @contextmanager
     def materialize(self, key: str) -> Iterator[Path]:
         """Download the blob to a temporary file, checked against its sha256, for the context."""
-        directory = Path(tempfile.mkdtemp(prefix="mediaarchive-s3-", dir=self.temp_dir()))
+        directory = Path(
+            tempfile.mkdtemp(prefix=f"mediaarchive-s3-{owner_token()}-", dir=self.temp_dir())
+        )
         target = directory / key.rsplit("/", 1)[-1]
         try:
             digest = hashlib.sha256()
@@ -362,8 +365,10 @@ class S3Store:
         return path
 
     def clean_temp(self) -> int:
-        """Nothing to clean on S3: uploads are atomic and failed multipart uploads aborted."""
-        return 0
+        """Remove the local partial files of processes that are gone (uploads themselves are
+        atomic and failed multipart uploads aborted)."""
+        path = Path(tempfile.gettempdir()) / "mediaarchive-s3"
+        return len(remove_stale(path))
 
 
 class _Sha256AndMd5:

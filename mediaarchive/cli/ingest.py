@@ -49,6 +49,18 @@ if TYPE_CHECKING:
     default=None,
     help="Assets processed side by side (jobs x threads <= cores).",
 )
+@click.option(
+    "--fetch-jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Downloads side by side, to different hosts (2 per host). [default: setting "
+    "'fetch_jobs', 4]",
+)
+@click.option(
+    "--accept-truncated",
+    is_flag=True,
+    help="Process a recording cut short as far as it goes (probe fails it otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
 def ingest(
@@ -63,6 +75,8 @@ def ingest(
     pipeline: str | None,
     no_process: bool,
     jobs: int | None,
+    fetch_jobs: int | None,
+    accept_truncated: bool,
     as_json: bool,
 ) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
@@ -98,6 +112,8 @@ def ingest(
                 pipeline=pipeline,
                 reporter=report,
                 progress=bars.update if bars.enabled else None,
+                fetch_jobs=fetch_jobs,
+                accept_truncated=accept_truncated,
             )
         outcome = processing.finish()
     report_sent(outcome)

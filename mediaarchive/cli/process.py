@@ -65,15 +65,28 @@ def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_jso
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Assets processed side by side."
 )
+@click.option(
+    "--accept-truncated",
+    is_flag=True,
+    help="Process a recording cut short as far as it goes (probe fails it otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
 @pass_archive
-def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+def retry_command(
+    archive: Archive,
+    ids: tuple[str, ...],
+    jobs: int | None,
+    accept_truncated: bool,
+    as_json: bool,
+) -> None:
     """Run the failed steps again (of assets IDS, or of every asset).
 
     Example: mediaarchive retry 8e33b6
     """
     with services.process.terminal_progress() as reporter:
-        outcome = services.process.retry_failed(archive, ids, jobs=jobs, reporter=reporter)
+        outcome = services.process.retry_failed(
+            archive, ids, jobs=jobs, reporter=reporter, accept_truncated=accept_truncated
+        )
     if not outcome.retried and not outcome.fetched:
         click.echo("No failed steps to retry.", err=True)
     report_outcome(outcome, as_json)

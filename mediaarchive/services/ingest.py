@@ -8,11 +8,14 @@ per link it was reached by, its events, and a done "fetch" job. Steps are not ru
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -54,10 +57,12 @@ class IngestResult:
     #: What the archivist should know about an archived asset (name and bytes disagree, a
     #: mostly-zero file); printed on stderr, not part of the JSON entry.
     warnings: list[str] = field(default_factory=list)
+    #: Why the host could not be reached at all (DNS, connection refused), else None.
+    unreachable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
-        del document["warnings"]
+        del document["warnings"], document["unreachable"]
         return document
 
     @property
@@ -78,6 +83,8 @@ def ingest_sources(
     pipeline: str | None = None,
     reporter: IngestReporter | None = None,
     progress: DownloadProgress | None = None,
+    fetch_jobs: int | None = None,
+    accept_truncated: bool = False,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -89,6 +96,9 @@ def ingest_sources(
         pipeline: pipeline name or file to record on new assets (None: chosen by kind).
         reporter: called with each result as soon as it is known.
         progress: called as bytes arrive (for a progress bar).
+        fetch_jobs: downloads side by side (default: the setting ``fetch_jobs``).
+        accept_truncated: a recording cut short is processed as far as it goes (probe
+            fails it otherwise).
     """
     defaults = Defaults(
         event=event,
@@ -114,6 +124,9 @@ def ingest_sources(
                 )
             )
         _record_events(archive, expansion)
+        if accept_truncated:
+            for request in expansion.assets:
+                request.extra["accept_truncated"] = True
         # Recorded before any download starts: a fetch interrupted from here on is resumed
         # by ``run`` (the source stays pending), a failed one is retried by ``retry``.
         source_ids = record_pending(archive, expansion.assets, pipeline)
@@ -121,8 +134,10 @@ def ingest_sources(
             (sid, request, pipeline)
             for sid, request in zip(source_ids, expansion.assets, strict=True)
         ]
-        fetch_sources(archive, todo, reporter=report, progress=progress)
-    return results
+        fetched = fetch_sources(
+            archive, todo, reporter=report, progress=progress, fetch_jobs=fetch_jobs
+        )
+    return results[: len(expansion.problems)] + fetched
 
 
 def fetch_sources(
@@ -131,9 +146,15 @@ def fetch_sources(
     *,
     reporter: IngestReporter | None = None,
     progress: DownloadProgress | None = None,
+    fetch_jobs: int | None = None,
 ) -> list[IngestResult]:
     """Fetch and record recorded sources ``(source id, request, pipeline)``, marking each
-    source done or failed as its fetch ends."""
+    source done or failed as its fetch ends; results in the order of ``todo``.
+
+    Sources on different hosts are fetched side by side (``fetch_jobs``, at most
+    ``PER_HOST`` at once per host). A host that does not resolve or refuses connections is
+    tried once per command: its other links fail at once with the same reason.
+    """
     settings = archive.settings
     options = FetchOptions(
         attempts=settings.fetch_retries,
@@ -143,18 +164,99 @@ def fetch_sources(
         max_size=int(settings.max_asset_gb * 1e9) if settings.max_asset_gb > 0 else None,
         reserve=int(settings.disk_reserve_gb * 1e9),
     )
-    temp_dir = _temp_dir(archive)
-    fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
-    results = []
-    for source_id, request, pipeline in todo:
-        result = _ingest_one(
-            archive, request, options, temp_dir, pipeline, fetched_by_url, progress
-        )
+    fetcher = _Fetcher(archive, options, _temp_dir(archive), progress)
+    lock = threading.Lock()
+
+    def one(item: tuple[int, AssetRequest, str | None]) -> IngestResult:
+        source_id, request, pipeline = item
+        result = fetcher.fetch(request, pipeline)
         mark_source(archive, source_id, result)
-        results.append(result)
         if reporter is not None:
-            reporter(result)
+            with lock:
+                reporter(result)
+        return result
+
+    jobs = max(1, fetch_jobs or settings.fetch_jobs)
+    if jobs == 1 or len(todo) < 2:
+        return [one(item) for item in todo]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fetch") as pool:
+        results = list(pool.map(one, todo))
+    # Fetched side by side, the same bytes reached by two links may be recorded by either:
+    # the first link in order is the one that "created" the asset, as when fetched in turn.
+    created = {r.sha256 for r in results if r.created}
+    for result in results:
+        result.created = result.sha256 in created
+        created.discard(result.sha256)
     return results
+
+
+#: Downloads from one host at once (be polite; a slow host does not hold up the others).
+PER_HOST = 2
+
+
+class _Fetcher:
+    """One command's fetching: per-host limits, hosts found down, links already fetched."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        options: FetchOptions,
+        temp_dir: Path,
+        progress: DownloadProgress | None,
+    ) -> None:
+        self.archive = archive
+        self.options = options
+        self.temp_dir = temp_dir
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.host_slots: dict[str, threading.Semaphore] = {}
+        self.url_locks: dict[str, threading.Lock] = {}
+        #: host -> why it cannot be reached (the error without the link's name).
+        self.down: dict[str, str] = {}
+        self.fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
+
+    def fetch(self, request: AssetRequest, pipeline: str | None) -> IngestResult:
+        host = _host(request)
+        with self.lock:
+            slots = self.host_slots.setdefault(host, threading.Semaphore(PER_HOST))
+            url_lock = self.url_locks.setdefault(request.source_url, threading.Lock())
+        with slots, url_lock:
+            if host and host in self.down:
+                shown = display_url(request.source_url)
+                return IngestResult(
+                    None,
+                    None,
+                    None,
+                    request.title,
+                    request.event,
+                    shown,
+                    "failed",
+                    False,
+                    f"{shown}: {self.down[host]}",
+                )
+            result = _ingest_one(
+                self.archive,
+                request,
+                self.options,
+                self.temp_dir,
+                pipeline,
+                self.fetched_by_url,
+                self.progress,
+            )
+            if host and result.unreachable:
+                with self.lock:
+                    self.down.setdefault(host, result.unreachable)
+            return result
+
+
+def _host(request: AssetRequest) -> str:
+    """The host a request goes to ('' for local files)."""
+    location = request.location
+    if location.kind == "local":
+        return ""
+    if location.kind == "s3":
+        return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "s3"
+    return urlsplit(location.url).netloc.lower()
 
 
 def _temp_dir(archive: Archive) -> Path:
@@ -206,11 +308,16 @@ def _ingest_one(
         asset, created = record_asset(archive, request, fetched, blob, pipeline)
     except MediaArchiveError as exc:
         message = str(exc)
+        unreachable = None
+        if getattr(exc, "host_down", False):
+            unreachable = message.removeprefix(f"{shown_url}: ")
         if request.page and request.page not in message:
             message = f"{message} (linked from {Path(request.page).name})"
-        return IngestResult(
+        failed = IngestResult(
             None, None, None, request.title, request.event, shown_url, "failed", False, message
         )
+        failed.unreachable = unreachable
+        return failed
     warnings = [
         f"{shown_url}: {text}"
         for text in (

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Asset
+from mediaarchive.db import Asset, Job
 from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
 from mediaarchive.pipeline.progress import Reporter, make_reporter
 from mediaarchive.pipeline.runner import LocalRunner, retry, run_queued
@@ -107,9 +107,15 @@ def retry_failed(
     *,
     jobs: int | None = None,
     reporter: Reporter | None = None,
+    accept_truncated: bool = False,
 ) -> ProcessOutcome:
-    """Queue the failed steps (of the assets ``ids``, or of all) again and process them."""
+    """Queue the failed steps (of the assets ``ids``, or of all) again and process them.
+
+    ``accept_truncated``: those assets' recordings cut short are processed as far as they go.
+    """
     asset_ids = _database_ids(archive, ids)
+    if accept_truncated:
+        _accept_truncated(archive, asset_ids)
     fetched = _fetch_sources(archive, ids, ("pending", "failed"))
     requeued = retry(archive, asset_ids)
     with archive.session() as session:
@@ -123,6 +129,19 @@ def retry_failed(
     outcome = _process(archive, asset_ids if asset_ids is not None else requeued, jobs, reporter)
     outcome.retried = [entry["id"] for entry in asset_statuses(archive, requeued)]
     return _with_fetched(outcome, fetched)
+
+
+def _accept_truncated(archive: Archive, asset_ids: list[int] | None) -> None:
+    """Mark the assets (all with a failed probe when None) to accept a truncated recording."""
+    with archive.session() as session:
+        query = select(Asset)
+        if asset_ids is not None:
+            query = query.where(Asset.id.in_(asset_ids))
+        else:
+            failed = select(Job.asset_id).where(Job.step == "probe", Job.state == "failed")
+            query = query.where(Asset.id.in_(failed))
+        for asset in session.scalars(query):
+            asset.extra = {**(asset.extra or {}), "accept_truncated": True}
 
 
 def _database_ids(archive: Archive, ids: Sequence[str] | None) -> list[int] | None:

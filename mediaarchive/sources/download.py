@@ -169,9 +169,9 @@ def fetch(
             retrying(attempt)
         except FetchError as exc:
             if exc.transient and attempts > 1:
-                raise FetchError(
-                    f"{exc} (gave up after {attempts} attempts)", transient=True
-                ) from exc
+                gave_up = FetchError(f"{exc} (gave up after {attempts} attempts)", transient=True)
+                gave_up.host_down = exc.host_down
+                raise gave_up from exc
             raise
         partial.finish()
         fetched = _checked(location, partial)
@@ -405,6 +405,19 @@ def _open_http(
 
 
 def _connect_error(name: str, exc: BaseException) -> FetchError:
+    """The error for a request that got no answer. ``host_down`` is set when the host does
+    not resolve or refuses connections: the caller need not try its other links."""
+    error = _connect_error_for(name, exc)
+    text = f"{type(exc).__name__} {exc}"
+    error.host_down = (
+        "does not resolve" in str(error)
+        or "refused" in text.lower()
+        or isinstance(exc, ConnectionRefusedError)
+    )
+    return error
+
+
+def _connect_error_for(name: str, exc: BaseException) -> FetchError:
     text = str(exc)
     if (
         "Name or service not known" in text
@@ -419,6 +432,12 @@ def _connect_error(name: str, exc: BaseException) -> FetchError:
     if "timed out" in text.lower():
         return FetchError(
             f"{name}: the server did not answer in time; try again later", transient=True
+        )
+    if "refused" in text.lower():
+        return FetchError(
+            f"{name}: the server refused the connection (is it down?); check the link, "
+            "then try again later",
+            transient=True,
         )
     return FetchError(
         f"{name}: cannot connect ({type(exc).__name__}); check the link and "

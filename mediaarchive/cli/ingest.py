@@ -22,6 +22,7 @@ from mediaarchive.cli.base import (
     emit_json,
     fail_if,
     main,
+    one_line,
     pass_archive,
     report_error,
     report_sent,
@@ -91,7 +92,7 @@ def ingest(
 
         def report(result: IngestResult) -> None:
             for warning in result.warnings:
-                click.echo(f"Warning: {warning}", err=True)
+                click.echo(f"Warning: {one_line(warning)}", err=True)
             if result.failed:
                 report_error(result.error or "failed")
             elif not as_json:
@@ -165,7 +166,7 @@ class DownloadBars:
 def _result_line(result: IngestResult) -> str:
     what = "archived" if result.created else "already archived"
     event = f"  [{result.event}]" if result.event else ""
-    return f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})"
+    return one_line(f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})")
 
 
 def _summary(results: list[IngestResult]) -> str:

@@ -12,6 +12,7 @@ from mediaarchive.cli.base import (
     emit_json,
     fail_if,
     main,
+    one_line,
     pass_archive,
     report_error,
     report_sent,
@@ -33,7 +34,7 @@ def report_outcome(outcome: ProcessOutcome, as_json: bool) -> None:
         if not outcome.assets and not outcome.broker and not outcome.fetched:
             click.echo("Nothing to do: no asset is queued or interrupted.", err=True)
         for summary in outcome.assets:
-            click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
+            click.echo(one_line(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}"))
     report_sent(outcome)
     fail_if(outcome.failed)
 

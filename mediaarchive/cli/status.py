@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mediaarchive import services
-from mediaarchive.cli.base import emit_json, main, pass_archive
+from mediaarchive.cli.base import emit_json, main, one_line, pass_archive
 from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES, SOURCE_STATES
 
 if TYPE_CHECKING:
@@ -37,7 +37,10 @@ def status(
         return
     for s in listing.assets:
         click.echo(
-            f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  {s['state']}"
+            one_line(
+                f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  "
+                f"{s['state']}"
+            )
         )
         if s["steps"]:
             click.echo("    " + " · ".join(_step_text(step) for step in s["steps"]))
@@ -72,9 +75,9 @@ def sources_command(archive: Archive, state: str | None, as_json: bool) -> None:
         line = f"{entry.state:<7} {entry.asset_id or '-':<8} {entry.source_url}"
         if entry.event:
             line += f"  [{entry.event}]"
+        click.echo(one_line(line))
         if entry.error:
-            line += f"\n    {entry.error} (attempts: {entry.attempts})"
-        click.echo(line)
+            click.echo(one_line(f"    {entry.error} (attempts: {entry.attempts})"))
 
 
 def _step_text(step: dict) -> str:  # type: ignore[type-arg]
@@ -122,12 +125,16 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         if value not in (None, ""):
-            click.echo(f"{key:<12} {value}")
-    click.echo(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
+            click.echo(one_line(f"{key:<12} {value}"))
+    click.echo(
+        one_line(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
+    )
     for step in detail["steps"]:
         click.echo(
-            f"{'step':<12} {step['name']}: {step['state']}"
-            + (f" ({step['error']})" if step["error"] else "")
+            one_line(
+                f"{'step':<12} {step['name']}: {step['state']}"
+                + (f" ({step['error']})" if step["error"] else "")
+            )
         )
     for rendition in detail["renditions"]:
         click.echo(
@@ -149,4 +156,4 @@ def events(archive: Archive, as_json: bool) -> None:
         emit_json(summaries)
         return
     for e in summaries:
-        click.echo(f"{e['name']}  {e['date'] or '-'}  {e['assets']} asset(s)")
+        click.echo(one_line(f"{e['name']}  {e['date'] or '-'}  {e['assets']} asset(s)"))

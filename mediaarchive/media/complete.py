@@ -88,3 +88,34 @@ def check_complete(path: Path, probe: dict[str, Any], name: str, *, accept: bool
         "cut short: ingest it again from a complete source, or accept what is there with "
         "'mediaarchive retry --accept-truncated ID')"
     )
+
+
+#: ffmpeg decodes images up to (width + 128) x (height + 128) < 2^31 / 8 bytes' worth of
+#: pixels (about 268 million); beyond that it fails with a message that says nothing useful.
+MAX_PIXELS = 250_000_000
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header (ffprobe reports 0x0 for one too large)."""
+    with open(path, "rb") as handle:
+        head = handle.read(24)
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    return 0, 0
+
+
+def check_decodable(path: Path, probe: dict[str, Any], name: str) -> None:
+    """Raise ``ProbeError`` for a picture too large to decode, saying its size."""
+    for stream in probe.get("streams", []):
+        if stream.get("type") != "video":
+            continue
+        width, height = stream.get("width") or 0, stream.get("height") or 0
+        if not width and stream.get("codec") == "png":
+            width, height = _png_size(path)
+        if width * height > MAX_PIXELS:
+            raise ProbeError(
+                f"cannot process {name}: the picture is {width}x{height} pixels "
+                f"({width * height / 1e6:.0f} megapixels), more than the "
+                f"{MAX_PIXELS // 1_000_000} megapixels ffmpeg can decode; the original is "
+                "archived, add a smaller copy for thumbnails and text recognition"
+            )

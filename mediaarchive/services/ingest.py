@@ -22,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
+from mediaarchive.dates import is_iso_date
 from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
-from mediaarchive.errors import MediaArchiveError
+from mediaarchive.errors import MediaArchiveError, UserError
 from mediaarchive.services.sources import mark_source, record_pending
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.download import NotModified
@@ -100,6 +101,8 @@ def ingest_sources(
         accept_truncated: a recording cut short is processed as far as it goes (probe
             fails it otherwise).
     """
+    if date and not is_iso_date(date):
+        raise UserError(f"--date {date!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
     defaults = Defaults(
         event=event,
         title=title,

@@ -31,6 +31,7 @@ __all__ = [
     "pages",
     "process",
     "progress",
+    "recording",
     "housekeeping",
     "search",
     "serving",

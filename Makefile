@@ -7,7 +7,7 @@ APT_PACKAGES := ffmpeg espeak-ng tesseract-ocr tesseract-ocr-deu tesseract-ocr-e
 	chromium fonts-dejavu-core redis-server postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup system venv demo test lint bench clean
+.PHONY: faults setup system venv demo test lint bench clean
 
 setup: system venv
 
@@ -38,6 +38,11 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Fault injection apart (also part of `make test`): kill -9 at 30 seeded moments, a full
+# disk (a tmpfs when root), parser fuzz. Under 5 minutes with its 3-5 s clips.
+faults: setup
+	$(BIN)/python -m pytest -m faults -s
 
 # The layers (import-linter contracts in pyproject.toml), lint, format and no test that
 # asserts nothing (tests/lint_tests.py); CI runs it first.

@@ -65,6 +65,15 @@ class Settings:
     fetch_backoff: float = _setting(
         0.5, "First wait (seconds) before retrying a fetch; doubles with each attempt."
     )
+    fetch_jobs: int = _setting(4, "Downloads side by side (to different hosts; 2 per host).")
+    max_asset_gb: float = _setting(
+        50.0,
+        "Largest asset accepted (GB); a larger download is refused, before it starts "
+        "when the source announces its size.",
+    )
+    disk_reserve_gb: float = _setting(
+        1.0, "Free space (GB) a download or transcode must leave on the store's disk."
+    )
     step_retries: int = _setting(3, "Attempts for a transient step failure.")
     step_retry_delay: float = _setting(
         2.0, "Seconds before the 2nd attempt of a transient step failure (doubles each time)."

@@ -61,6 +61,8 @@ class FetchError(MediaArchiveError):
     """An asset could not be fetched from its source."""
 
     http_status = 502
+    #: The host does not resolve or refuses connections (its other links need no try).
+    host_down: bool = False
 
 
 class ExpiredLinkError(FetchError):

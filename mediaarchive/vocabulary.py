@@ -15,6 +15,8 @@ __all__ = [
     "HitSource",
     "JOB_STATES",
     "JobState",
+    "SOURCE_STATES",
+    "SourceState",
 ]
 
 
@@ -40,6 +42,14 @@ class JobState(StrEnum):
     SKIPPED = "skipped"
 
 
+class SourceState(StrEnum):
+    """A source (one link to fetch): recorded as pending before its download starts."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class HitSource(StrEnum):
     """Where a search hit's text came from."""
 
@@ -54,4 +64,5 @@ class HitSource(StrEnum):
 ASSET_KINDS: tuple[str, ...] = tuple(kind.value for kind in AssetKind)
 ASSET_STATES: tuple[str, ...] = tuple(state.value for state in AssetState)
 JOB_STATES: tuple[str, ...] = tuple(state.value for state in JobState)
+SOURCE_STATES: tuple[str, ...] = tuple(state.value for state in SourceState)
 HIT_SOURCES: tuple[str, ...] = tuple(source.value for source in HitSource)

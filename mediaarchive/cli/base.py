@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ COMMAND_MODULES = {
     "retry": "process",
     "run": "process",
     "search": "search",
+    "sources": "status",
     "serve": "serve",
     "show": "status",
     "status": "status",
@@ -96,6 +98,9 @@ def main(
 ) -> None:
     """mediaarchive: archive, transcribe and search the media of public events."""
     settings = Settings.load(home=home, db=db, store=store, broker=broker)
+    if ctx.invoked_subcommand is not None and not ctx.resilient_parsing:
+        # Bounded disk: partial files of processes that are gone (killed downloads).
+        services.housekeeping.remove_stale_temp(settings)
     archive = services.Archive(settings)  # opens nothing until a command uses it
     ctx.obj = archive
     ctx.call_on_close(archive.close)
@@ -110,9 +115,19 @@ def emit_json(document: Any) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
+#: Line breaks and other control characters (C0, DEL, C1, Unicode line separators).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: object) -> str:
+    """``text`` made safe for one line of output: a title or file name holding a newline
+    (or a terminal escape) is shown escaped (``\\n``) instead of forging another line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if m.group() != "\t" else " ", str(text))
+
+
 def report_error(message: str) -> None:
     """One error line on stderr (for a failed asset in a batch that goes on)."""
-    click.echo(f"Error: {message}", err=True)
+    click.echo(f"Error: {one_line(message)}", err=True)
 
 
 def fail_if(failed: bool) -> None:

@@ -22,6 +22,7 @@ from mediaarchive.cli.base import (
     emit_json,
     fail_if,
     main,
+    one_line,
     pass_archive,
     report_error,
     report_sent,
@@ -49,6 +50,18 @@ if TYPE_CHECKING:
     default=None,
     help="Assets processed side by side (jobs x threads <= cores).",
 )
+@click.option(
+    "--fetch-jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Downloads side by side, to different hosts (2 per host). [default: setting "
+    "'fetch_jobs', 4]",
+)
+@click.option(
+    "--accept-truncated",
+    is_flag=True,
+    help="Process a recording cut short as far as it goes (probe fails it otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
 def ingest(
@@ -63,6 +76,8 @@ def ingest(
     pipeline: str | None,
     no_process: bool,
     jobs: int | None,
+    fetch_jobs: int | None,
+    accept_truncated: bool,
     as_json: bool,
 ) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
@@ -76,6 +91,8 @@ def ingest(
         )
 
         def report(result: IngestResult) -> None:
+            for warning in result.warnings:
+                click.echo(f"Warning: {one_line(warning)}", err=True)
             if result.failed:
                 report_error(result.error or "failed")
             elif not as_json:
@@ -96,6 +113,8 @@ def ingest(
                 pipeline=pipeline,
                 reporter=report,
                 progress=bars.update if bars.enabled else None,
+                fetch_jobs=fetch_jobs,
+                accept_truncated=accept_truncated,
             )
         outcome = processing.finish()
     report_sent(outcome)
@@ -147,7 +166,7 @@ class DownloadBars:
 def _result_line(result: IngestResult) -> str:
     what = "archived" if result.created else "already archived"
     event = f"  [{result.event}]" if result.event else ""
-    return f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})"
+    return one_line(f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})")
 
 
 def _summary(results: list[IngestResult]) -> str:

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 import click
 
 from mediaarchive import services
-from mediaarchive.cli.base import emit_json, fail_if, main, pass_archive, report_sent
+from mediaarchive.cli.base import (
+    emit_json,
+    fail_if,
+    main,
+    one_line,
+    pass_archive,
+    report_error,
+    report_sent,
+)
 
 if TYPE_CHECKING:
     from mediaarchive.services import Archive
@@ -17,13 +25,16 @@ if TYPE_CHECKING:
 
 def report_outcome(outcome: ProcessOutcome, as_json: bool) -> None:
     """The assets' states (stdout), where the work went (stderr); exit 1 if one failed."""
+    for result in outcome.fetched:
+        if result.failed:
+            report_error(result.error or "failed")
     if as_json:
         emit_json(outcome.assets)
     else:
-        if not outcome.assets and not outcome.broker:
+        if not outcome.assets and not outcome.broker and not outcome.fetched:
             click.echo("Nothing to do: no asset is queued or interrupted.", err=True)
         for summary in outcome.assets:
-            click.echo(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}")
+            click.echo(one_line(f"{summary['id']}  {summary['state']:<7} {summary['title'] or ''}"))
     report_sent(outcome)
     fail_if(outcome.failed)
 
@@ -55,16 +66,29 @@ def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_jso
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Assets processed side by side."
 )
+@click.option(
+    "--accept-truncated",
+    is_flag=True,
+    help="Process a recording cut short as far as it goes (probe fails it otherwise).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
 @pass_archive
-def retry_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+def retry_command(
+    archive: Archive,
+    ids: tuple[str, ...],
+    jobs: int | None,
+    accept_truncated: bool,
+    as_json: bool,
+) -> None:
     """Run the failed steps again (of assets IDS, or of every asset).
 
     Example: mediaarchive retry 8e33b6
     """
     with services.process.terminal_progress() as reporter:
-        outcome = services.process.retry_failed(archive, ids, jobs=jobs, reporter=reporter)
-    if not outcome.retried:
+        outcome = services.process.retry_failed(
+            archive, ids, jobs=jobs, reporter=reporter, accept_truncated=accept_truncated
+        )
+    if not outcome.retried and not outcome.fetched:
         click.echo("No failed steps to retry.", err=True)
     report_outcome(outcome, as_json)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mediaarchive.cli.base import emit_json, main, pass_archive
+from mediaarchive.cli.base import emit_json, main, one_line, pass_archive
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ def _where(source: str, start: float | None, end: float | None) -> str:
 
 
 def _print_hit(hit: SearchHit) -> None:
-    title = hit.title or "(untitled)"
-    event = f"{hit.event} · " if hit.event else ""
+    title = one_line(hit.title or "(untitled)")
+    event = f"{one_line(hit.event)} · " if hit.event else ""
     click.echo(
         f"{click.style(hit.asset_id, bold=True)}  {event}{title}  "
         f"[{_where(hit.source, hit.start, hit.end)}]"

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 from mediaarchive import services
-from mediaarchive.cli.base import emit_json, main, pass_archive
-from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES
+from mediaarchive.cli.base import emit_json, main, one_line, pass_archive
+from mediaarchive.vocabulary import ASSET_KINDS, ASSET_STATES, SOURCE_STATES
 
 if TYPE_CHECKING:
     from mediaarchive.services import Archive
@@ -38,7 +38,10 @@ def status(
     for s in listing.assets:
         damaged = f"  DAMAGED: run 'mediaarchive repair {s['id']}'" if s["damaged"] else ""
         click.echo(
-            f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  {s['state']}"
+            one_line(
+                f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  "
+                f"{s['state']}"
+            )
             + damaged
         )
         if s["steps"]:
@@ -46,6 +49,37 @@ def status(
     if archive.settings.broker:
         for line in services.dispatch.overview_lines(archive):
             click.echo(line)
+    failed = services.sources.failed_count(archive)
+    if failed:
+        click.echo(
+            f"{failed} source(s) failed to fetch (no asset yet): "
+            "'mediaarchive sources --state failed' lists them, "
+            "'mediaarchive retry' fetches them again."
+        )
+
+
+@main.command("sources")
+@click.option("--state", type=click.Choice(SOURCE_STATES), help="Only sources in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
+@pass_archive
+def sources_command(archive: Archive, state: str | None, as_json: bool) -> None:
+    """List the links ingests fetched: state (pending, done, failed), attempts, error, asset.
+
+    Example: mediaarchive sources --state failed
+    """
+    entries = services.sources.list_sources(archive, state=state)
+    if as_json:
+        emit_json([entry.to_json() for entry in entries])
+        return
+    if not entries:
+        click.echo("No sources" + (f" in state {state}." if state else " recorded."), err=True)
+    for entry in entries:
+        line = f"{entry.state:<7} {entry.asset_id or '-':<8} {entry.source_url}"
+        if entry.event:
+            line += f"  [{entry.event}]"
+        click.echo(one_line(line))
+        if entry.error:
+            click.echo(one_line(f"    {entry.error} (attempts: {entry.attempts})"))
 
 
 def _step_text(step: dict) -> str:  # type: ignore[type-arg]
@@ -94,12 +128,16 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         if value not in (None, "", False):
-            click.echo(f"{key:<12} {value}")
-    click.echo(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
+            click.echo(one_line(f"{key:<12} {value}"))
+    click.echo(
+        one_line(f"{'original':<12} {detail['original']['path'] or detail['original']['uri']}")
+    )
     for step in detail["steps"]:
         click.echo(
-            f"{'step':<12} {step['name']}: {step['state']}"
-            + (f" ({step['error']})" if step["error"] else "")
+            one_line(
+                f"{'step':<12} {step['name']}: {step['state']}"
+                + (f" ({step['error']})" if step["error"] else "")
+            )
         )
     for rendition in detail["renditions"]:
         click.echo(
@@ -121,4 +159,4 @@ def events(archive: Archive, as_json: bool) -> None:
         emit_json(summaries)
         return
     for e in summaries:
-        click.echo(f"{e['name']}  {e['date'] or '-'}  {e['assets']} asset(s)")
+        click.echo(one_line(f"{e['name']}  {e['date'] or '-'}  {e['assets']} asset(s)"))

@@ -147,6 +147,33 @@ class SourceLink(Base):
     asset: Mapped[Asset] = relationship(back_populates="sources")
 
 
+class Source(Base):
+    """One link to fetch, recorded as pending before its download starts, so an interrupted
+    fetch is resumed by ``run`` and a failed one retried by ``retry``. ``request`` holds what
+    the ingest knew about it (location, title, speakers, page...) to fetch it again."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("url", "event"), Index("ix_sources_state", "state"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: The event named for it ('' when none: a unique key needs a value).
+    event: Mapped[str] = mapped_column(String(500), default="")
+    #: pending, done, failed (``vocabulary.SourceState``).
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    pipeline: Mapped[str | None] = mapped_column(Text)
+    #: The process fetching it (``p<pid>s<start>``): a pending source whose owner still runs
+    #: is not fetched again by ``run``.
+    owner: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    asset: Mapped[Asset | None] = relationship()
+
+
 class PageLink(Base):
     """A non-asset link on an event page (a homepage): kept, not fetched."""
 

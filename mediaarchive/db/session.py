@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
@@ -26,6 +27,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created if need be); released on exit, and by
+    the kernel if the process dies holding it."""
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 class Database:
@@ -59,7 +72,7 @@ class Database:
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         try:
-            with self.engine.begin() as connection:
+            with self._sqlite_migration_lock(), self.engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     # Released at commit; DDL is transactional on PostgreSQL.
                     connection.execute(
@@ -69,6 +82,17 @@ class Database:
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:
             raise ConfigError(f"cannot prepare database {self.url}: {exc}") from exc
+
+    def _sqlite_migration_lock(self):  # type: ignore[no-untyped-def]
+        """An exclusive lock on ``<database>.lock`` for SQLite files: processes opening a new
+        home together create and migrate it once; the others wait, then find it current
+        (the SQLite counterpart of PostgreSQL's advisory lock)."""
+        if not self.is_sqlite or not self.url.startswith("sqlite:///"):
+            return nullcontext()
+        path = self.url.removeprefix("sqlite:///").split("?", 1)[0]
+        if not path or path == ":memory:":
+            return nullcontext()
+        return _file_lock(Path(path + ".lock"))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

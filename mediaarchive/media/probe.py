@@ -100,6 +100,7 @@ def summarise(raw: dict[str, Any], name: str = "file") -> dict[str, Any]:
         "container_name": fmt.get("format_long_name"),
         "duration": duration,
         "bitrate": _int(fmt.get("bit_rate")),
+        "start_time": _float(fmt.get("start_time")),
         "size": _int(fmt.get("size")),
         "has_video": bool(video),
         "has_audio": bool(audio),

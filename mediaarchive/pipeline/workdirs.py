@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from mediaarchive.archive import Archive
+from mediaarchive.store.owners import owner_token
 
 
 def job_workdir(archive: Archive, job_id: int) -> Path:
@@ -14,7 +15,7 @@ def job_workdir(archive: Archive, job_id: int) -> Path:
     temp_dir = getattr(archive.store, "temp_dir", None)
     base = Path(temp_dir()) if callable(temp_dir) else archive.settings.home / "tmp"
     base.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"job-{job_id}-", dir=base))
+    return Path(tempfile.mkdtemp(prefix=f"job-{job_id}-{owner_token()}-", dir=base))
 
 
 def remove_workdirs(archive: Archive, job_id: int) -> int:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mediaarchive.dates import is_iso_date
 from mediaarchive.db import Asset, Event
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import UserError
@@ -34,7 +35,7 @@ def normalise_date(value: str | date | None, option: str) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value).strip()
-    if not _ISO_DATE.match(text):
+    if not _ISO_DATE.match(text) or not is_iso_date(text):
         raise UserError(f"{option} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     return text
 

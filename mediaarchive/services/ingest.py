@@ -8,30 +8,34 @@ per link it was reached by, its events, and a done "fetch" job. Steps are not ru
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from mediaarchive.archive import Archive, mark_blob
-from mediaarchive.db import Asset, Event, Job, PageLink, SourceLink, is_locked, retry_while_busy
-from mediaarchive.errors import MediaArchiveError
+from mediaarchive.archive import Archive
+from mediaarchive.dates import is_iso_date
+from mediaarchive.db import Asset, SourceLink
+from mediaarchive.errors import MediaArchiveError, UserError
+from mediaarchive.services.recording import record_asset, record_events
+from mediaarchive.services.sources import mark_source, record_pending
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
 from mediaarchive.sources.download import NotModified
-from mediaarchive.sources.expand import Expansion, SourceExpander
+from mediaarchive.sources.expand import SourceExpander
+from mediaarchive.sources.kinds import mostly_zero, name_disagrees
 from mediaarchive.sources.urls import display_url
 from mediaarchive.store import Blob
+from mediaarchive.store.owners import owner_token
 
 #: Called once per asset as soon as it is archived or has failed.
 IngestReporter = Callable[["IngestResult"], None]
 #: Called while downloading with (link, bytes so far, total bytes or None).
 DownloadProgress = Callable[[str, int, int | None], None]
-_RECORD_ATTEMPTS = 6
 
 
 @dataclass
@@ -48,9 +52,16 @@ class IngestResult:
     created: bool
     error: str | None = None
     size: int | None = None
+    #: What the archivist should know about an archived asset (name and bytes disagree, a
+    #: mostly-zero file); printed on stderr, not part of the JSON entry.
+    warnings: list[str] = field(default_factory=list)
+    #: Why the host could not be reached at all (DNS, connection refused), else None.
+    unreachable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        document = asdict(self)
+        del document["warnings"], document["unreachable"]
+        return document
 
     @property
     def failed(self) -> bool:
@@ -70,6 +81,8 @@ def ingest_sources(
     pipeline: str | None = None,
     reporter: IngestReporter | None = None,
     progress: DownloadProgress | None = None,
+    fetch_jobs: int | None = None,
+    accept_truncated: bool = False,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -81,7 +94,12 @@ def ingest_sources(
         pipeline: pipeline name or file to record on new assets (None: chosen by kind).
         reporter: called with each result as soon as it is known.
         progress: called as bytes arrive (for a progress bar).
+        fetch_jobs: downloads side by side (default: the setting ``fetch_jobs``).
+        accept_truncated: a recording cut short is processed as far as it goes (probe
+            fails it otherwise).
     """
+    if date and not is_iso_date(date):
+        raise UserError(f"--date {date!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
     defaults = Defaults(
         event=event,
         title=title,
@@ -90,13 +108,6 @@ def ingest_sources(
         date=date,
         description=description,
     )
-    settings = archive.settings
-    options = FetchOptions(
-        attempts=settings.fetch_retries,
-        timeout=settings.fetch_timeout,
-        backoff=settings.fetch_backoff,
-    )
-    temp_dir = fetch_temp_dir(archive)
     results: list[IngestResult] = []
 
     def report(result: IngestResult) -> None:
@@ -112,13 +123,140 @@ def ingest_sources(
                     None, None, None, None, None, problem.source, "failed", False, problem.message
                 )
             )
-        _record_events(archive, expansion)
-        fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
-        for request in expansion.assets:
-            report(
-                _ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url, progress)
-            )
+        record_events(archive, expansion)
+        if accept_truncated:
+            for request in expansion.assets:
+                request.extra["accept_truncated"] = True
+        # Recorded before any download starts: a fetch interrupted from here on is resumed
+        # by ``run`` (the source stays pending), a failed one is retried by ``retry``.
+        source_ids = record_pending(archive, expansion.assets, pipeline)
+        todo = [
+            (sid, request, pipeline)
+            for sid, request in zip(source_ids, expansion.assets, strict=True)
+        ]
+        fetched = fetch_sources(
+            archive, todo, reporter=report, progress=progress, fetch_jobs=fetch_jobs
+        )
+    return results[: len(expansion.problems)] + fetched
+
+
+def fetch_sources(
+    archive: Archive,
+    todo: list[tuple[int, AssetRequest, str | None]],
+    *,
+    reporter: IngestReporter | None = None,
+    progress: DownloadProgress | None = None,
+    fetch_jobs: int | None = None,
+) -> list[IngestResult]:
+    """Fetch and record recorded sources ``(source id, request, pipeline)``, marking each
+    source done or failed as its fetch ends; results in the order of ``todo``.
+
+    Sources on different hosts are fetched side by side (``fetch_jobs``, at most
+    ``PER_HOST`` at once per host). A host that does not resolve or refuses connections is
+    tried once per command: its other links fail at once with the same reason.
+    """
+    settings = archive.settings
+    options = FetchOptions(
+        attempts=settings.fetch_retries,
+        timeout=settings.fetch_timeout,
+        backoff=settings.fetch_backoff,
+        temp_prefix=f"fetch-{owner_token()}-",
+        max_size=int(settings.max_asset_gb * 1e9) if settings.max_asset_gb > 0 else None,
+        reserve=int(settings.disk_reserve_gb * 1e9),
+    )
+    fetcher = _Fetcher(archive, options, fetch_temp_dir(archive), progress)
+    lock = threading.Lock()
+
+    def one(item: tuple[int, AssetRequest, str | None]) -> IngestResult:
+        source_id, request, pipeline = item
+        result = fetcher.fetch(request, pipeline)
+        mark_source(archive, source_id, result)
+        if reporter is not None:
+            with lock:
+                reporter(result)
+        return result
+
+    jobs = max(1, fetch_jobs or settings.fetch_jobs)
+    if jobs == 1 or len(todo) < 2:
+        return [one(item) for item in todo]
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fetch") as pool:
+        results = list(pool.map(one, todo))
+    # Fetched side by side, the same bytes reached by two links may be recorded by either:
+    # the first link in order is the one that "created" the asset, as when fetched in turn.
+    created = {r.sha256 for r in results if r.created}
+    for result in results:
+        result.created = result.sha256 in created
+        created.discard(result.sha256)
     return results
+
+
+#: Downloads from one host at once (be polite; a slow host does not hold up the others).
+PER_HOST = 2
+
+
+class _Fetcher:
+    """One command's fetching: per-host limits, hosts found down, links already fetched."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        options: FetchOptions,
+        temp_dir: Path,
+        progress: DownloadProgress | None,
+    ) -> None:
+        self.archive = archive
+        self.options = options
+        self.temp_dir = temp_dir
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.host_slots: dict[str, threading.Semaphore] = {}
+        self.url_locks: dict[str, threading.Lock] = {}
+        #: host -> why it cannot be reached (the error without the link's name).
+        self.down: dict[str, str] = {}
+        self.fetched_by_url: dict[str, tuple[FetchedFile, Blob]] = {}
+
+    def fetch(self, request: AssetRequest, pipeline: str | None) -> IngestResult:
+        host = _host(request)
+        with self.lock:
+            slots = self.host_slots.setdefault(host, threading.Semaphore(PER_HOST))
+            url_lock = self.url_locks.setdefault(request.source_url, threading.Lock())
+        with slots, url_lock:
+            if host and host in self.down:
+                shown = display_url(request.source_url)
+                return IngestResult(
+                    None,
+                    None,
+                    None,
+                    request.title,
+                    request.event,
+                    shown,
+                    "failed",
+                    False,
+                    f"{shown}: {self.down[host]}",
+                )
+            result = _ingest_one(
+                self.archive,
+                request,
+                self.options,
+                self.temp_dir,
+                pipeline,
+                self.fetched_by_url,
+                self.progress,
+            )
+            if host and result.unreachable:
+                with self.lock:
+                    self.down.setdefault(host, result.unreachable)
+            return result
+
+
+def _host(request: AssetRequest) -> str:
+    """The host a request goes to ('' for local files)."""
+    location = request.location
+    if location.kind == "local":
+        return ""
+    if location.kind == "s3":
+        return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "s3"
+    return urlsplit(location.url).netloc.lower()
 
 
 def fetch_temp_dir(archive: Archive) -> Path:
@@ -171,11 +309,24 @@ def _ingest_one(
         asset, created = record_asset(archive, request, fetched, blob, pipeline)
     except MediaArchiveError as exc:
         message = str(exc)
+        unreachable = None
+        if getattr(exc, "host_down", False):
+            unreachable = message.removeprefix(f"{shown_url}: ")
         if request.page and request.page not in message:
             message = f"{message} (linked from {Path(request.page).name})"
-        return IngestResult(
+        failed = IngestResult(
             None, None, None, request.title, request.event, shown_url, "failed", False, message
         )
+        failed.unreachable = unreachable
+        return failed
+    warnings = [
+        f"{shown_url}: {text}"
+        for text in (
+            name_disagrees(fetched.kind, request.location.filename),
+            mostly_zero(fetched.size, fetched.zero_bytes),
+        )
+        if text and created
+    ]
     return IngestResult(
         asset["id"],
         asset["sha256"],
@@ -187,6 +338,7 @@ def _ingest_one(
         created,
         None,
         asset["size"],
+        warnings,
     )
 
 
@@ -212,169 +364,3 @@ def _archived_from(archive: Archive, request: AssetRequest) -> tuple[FetchedFile
             Path(asset.blob_key), asset.sha256, asset.size, asset.kind, asset.mime, etag, 1, 0.0
         )
         return fetched, Blob(asset.blob_key, asset.sha256, asset.size)
-
-
-def record_asset(
-    archive: Archive,
-    request: AssetRequest,
-    fetched: FetchedFile,
-    blob: Blob,
-    pipeline: str | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """Create or reuse the asset of these bytes and link it to its source and event.
-
-    Two processes ingesting the same bytes at once both end up with the one row: the loser
-    of the insert race gets a unique-constraint (or SQLite lock) error, rolls back and
-    reuses the winner's row.
-    """
-
-    def record() -> tuple[dict[str, Any], bool]:
-        with archive.session() as session:
-            asset, created = _record(session, request, fetched, blob, pipeline)
-            summary = {
-                "id": asset.short_id,
-                "sha256": asset.sha256,
-                "kind": asset.kind,
-                "title": asset.title,
-                "state": asset.state,
-                "size": asset.size,
-                "event": asset.event.name if asset.event else None,
-            }
-        return summary, created
-
-    return retry_while_busy(
-        record,
-        what=f"{display_url(request.source_url)}: cannot record the asset",
-        then="run the ingest again",
-        attempts=_RECORD_ATTEMPTS,
-        retry_on=_lost_race_or_locked,
-    )
-
-
-def _lost_race_or_locked(exc: BaseException) -> bool:
-    """Another process inserted the same row first, or holds the database lock."""
-    return isinstance(exc, IntegrityError) or is_locked(exc)
-
-
-def _record(
-    session: Session, request: AssetRequest, fetched: FetchedFile, blob: Blob, pipeline: str | None
-) -> tuple[Asset, bool]:
-    asset = session.scalar(select(Asset).where(Asset.sha256 == fetched.sha256))
-    created = asset is None
-    if asset is None:
-        extra = dict(request.extra)
-        if request.heading:
-            extra.setdefault("heading", request.heading)
-        asset = Asset(
-            sha256=fetched.sha256,
-            size=fetched.size,
-            mime=fetched.mime,
-            kind=fetched.kind,
-            blob_key=blob.key,
-            filename=request.location.filename,
-            title=request.title or request.location.filename,
-            description=request.description,
-            speakers=list(request.speakers),
-            language=request.language,
-            date=request.date,
-            extra=extra,
-            pipeline=pipeline,
-            state="queued",
-        )
-        session.add(asset)
-        session.flush()
-        _record_fetch_job(session, asset, fetched, request)
-    elif asset.damaged:
-        # put_file replaced the damaged blob with these bytes, which hash right.
-        mark_blob(session, blob.key, asset.sha256, blob.sha256)
-    if request.event:
-        event = _event(session, request.event, date=request.date)
-        if event not in asset.events:
-            asset.events.append(event)
-    link = session.scalar(
-        select(SourceLink).where(
-            SourceLink.asset_id == asset.id, SourceLink.url == request.source_url
-        )
-    )
-    if link is None:
-        session.add(
-            SourceLink(
-                asset_id=asset.id,
-                url=request.source_url,
-                scheme=request.location.kind,
-                page=request.page,
-                heading=request.heading,
-                context=request.context,
-                etag=fetched.etag,
-            )
-        )
-    session.flush()
-    return asset, created
-
-
-def _record_fetch_job(
-    session: Session, asset: Asset, fetched: FetchedFile, request: AssetRequest
-) -> None:
-    finished = datetime.now(UTC)
-    started = finished - timedelta(seconds=fetched.seconds)
-    session.add(
-        Job(
-            asset_id=asset.id,
-            step="fetch",
-            position=0,
-            state="done",
-            attempts=fetched.attempts,
-            params={"source_url": display_url(request.source_url)},
-            started_at=started,
-            finished_at=finished,
-            seconds=round(fetched.seconds, 3),
-            worker=f"local:{os.getpid()}",
-        )
-    )
-
-
-def _event(
-    session: Session, name: str, *, date: str | None = None, source: str | None = None
-) -> Event:
-    event = session.scalar(select(Event).where(Event.name == name))
-    if event is None:
-        event = Event(name=name, date=date, source=source)
-        session.add(event)
-        session.flush()
-    return event
-
-
-def _record_events(archive: Archive, expansion: Expansion) -> None:
-    """Create the events of pages and manifests and keep their non-asset links."""
-    if not expansion.events and not expansion.page_links:
-        return
-
-    def record() -> None:
-        with archive.session() as session:
-            for info in expansion.events.values():
-                event = _event(session, info.name, date=info.date, source=info.source)
-                if info.date and not event.date:
-                    event.date = info.date
-            for item in expansion.page_links:
-                event = _event(session, item.event)
-                exists = session.scalar(
-                    select(PageLink).where(PageLink.event_id == event.id, PageLink.url == item.url)
-                )
-                if exists is None:
-                    session.add(
-                        PageLink(
-                            event_id=event.id,
-                            url=item.url,
-                            heading=item.heading,
-                            context=item.context,
-                        )
-                    )
-                    session.flush()
-
-    retry_while_busy(
-        record,
-        what="cannot record the events",
-        then="run the ingest again",
-        attempts=_RECORD_ATTEMPTS,
-        retry_on=_lost_race_or_locked,
-    )

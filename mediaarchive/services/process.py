@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Asset
+from mediaarchive.db import Asset, Job
 from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
 from mediaarchive.pipeline.progress import Reporter, make_reporter
 from mediaarchive.pipeline.runner import LocalRunner, retry, run_queued
@@ -49,6 +49,9 @@ class ProcessOutcome:
     sent: int = 0
     #: For ``retry``: ids of the assets whose failed steps were queued again.
     retried: list[str] = field(default_factory=list)
+    #: Sources fetched again first (``ingest --json`` entries): interrupted fetches for
+    #: ``run``, failed ones too for ``retry``.
+    fetched: list[Any] = field(default_factory=list)
 
 
 @contextmanager
@@ -77,7 +80,25 @@ def process_pending(
             not an id.
         ConfigError: the broker cannot be reached.
     """
-    return _process(archive, _database_ids(archive, ids), jobs, reporter)
+    fetched = _fetch_sources(archive, ids, ("pending",))
+    outcome = _process(archive, _database_ids(archive, ids), jobs, reporter)
+    return _with_fetched(outcome, fetched)
+
+
+def _fetch_sources(archive: Archive, ids: Sequence[str] | None, states: tuple[str, ...]) -> list:
+    """Sources whose fetch was interrupted (or failed, for ``retry``), fetched again before
+    the steps run; only when no asset ids are named (a source without bytes has no id)."""
+    if ids:
+        return []
+    from mediaarchive.services.sources import fetch_recorded
+
+    return fetch_recorded(archive, states)
+
+
+def _with_fetched(outcome: ProcessOutcome, fetched: list) -> ProcessOutcome:
+    outcome.fetched = fetched
+    outcome.failed = outcome.failed or any(result.failed for result in fetched)
+    return outcome
 
 
 def retry_failed(
@@ -86,13 +107,41 @@ def retry_failed(
     *,
     jobs: int | None = None,
     reporter: Reporter | None = None,
+    accept_truncated: bool = False,
 ) -> ProcessOutcome:
-    """Queue the failed steps (of the assets ``ids``, or of all) again and process them."""
+    """Queue the failed steps (of the assets ``ids``, or of all) again and process them.
+
+    ``accept_truncated``: those assets' recordings cut short are processed as far as they go.
+    """
     asset_ids = _database_ids(archive, ids)
+    if accept_truncated:
+        _accept_truncated(archive, asset_ids)
+    fetched = _fetch_sources(archive, ids, ("pending", "failed"))
     requeued = retry(archive, asset_ids)
+    with archive.session() as session:
+        requeued += [
+            asset_id
+            for asset_id in session.scalars(
+                select(Asset.id).where(Asset.sha256.in_([r.sha256 for r in fetched if r.sha256]))
+            )
+            if asset_id not in requeued
+        ]
     outcome = _process(archive, asset_ids if asset_ids is not None else requeued, jobs, reporter)
     outcome.retried = [entry["id"] for entry in asset_statuses(archive, requeued)]
-    return outcome
+    return _with_fetched(outcome, fetched)
+
+
+def _accept_truncated(archive: Archive, asset_ids: list[int] | None) -> None:
+    """Mark the assets (all with a failed probe when None) to accept a truncated recording."""
+    with archive.session() as session:
+        query = select(Asset)
+        if asset_ids is not None:
+            query = query.where(Asset.id.in_(asset_ids))
+        else:
+            failed = select(Job.asset_id).where(Job.step == "probe", Job.state == "failed")
+            query = query.where(Asset.id.in_(failed))
+        for asset in session.scalars(query):
+            asset.extra = {**(asset.extra or {}), "accept_truncated": True}
 
 
 def _database_ids(archive: Archive, ids: Sequence[str] | None) -> list[int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -38,6 +39,12 @@ class FetchOptions:
     timeout: float = 30.0
     backoff: float = 0.5
     endpoint_url: str | None = None
+    #: Name prefix of the partial file (the caller marks it with its owner process).
+    temp_prefix: str = "fetch-"
+    #: Largest accepted download in bytes (None: no limit), from ``max_asset_gb``.
+    max_size: int | None = None
+    #: Bytes of free space a download must leave on the disk, from ``disk_reserve_gb``.
+    reserve: int = 0
 
 
 @dataclass
@@ -52,6 +59,8 @@ class FetchedFile:
     etag: str | None
     attempts: int
     seconds: float
+    #: Zero bytes among ``size`` (a sparse or mostly-empty file is worth a warning).
+    zero_bytes: int = 0
 
 
 @dataclass
@@ -76,18 +85,20 @@ class NotModified(Exception):
 class _Partial:
     """The download so far: a temp file, the sha256 of its bytes, the first bytes."""
 
-    def __init__(self, dest_dir: Path) -> None:
+    def __init__(self, dest_dir: Path, prefix: str = "fetch-") -> None:
         dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=dest_dir, prefix="fetch-", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=dest_dir, prefix=prefix, suffix=".part")
         self.path = Path(name)
         self.handle = os.fdopen(fd, "wb")
         self.digest = hashlib.sha256()
         self.head = b""
         self.size = 0
+        self.zero_bytes = 0
         self.etag: str | None = None
 
     def write(self, chunk: bytes) -> None:
         self.digest.update(chunk)
+        self.zero_bytes += chunk.count(0)
         self.handle.write(chunk)
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[: HEAD_BYTES - len(self.head)]
@@ -100,6 +111,7 @@ class _Partial:
         self.digest = hashlib.sha256()
         self.head = b""
         self.size = 0
+        self.zero_bytes = 0
 
     def finish(self) -> None:
         self.handle.flush()
@@ -139,7 +151,7 @@ def fetch(
         check_not_expired(location.url)
     started = time.monotonic()
     attempts = 0
-    partial = _Partial(dest_dir)
+    partial = _Partial(dest_dir, options.temp_prefix)
 
     def attempt() -> None:
         nonlocal attempts
@@ -157,9 +169,9 @@ def fetch(
             retrying(attempt)
         except FetchError as exc:
             if exc.transient and attempts > 1:
-                raise FetchError(
-                    f"{exc} (gave up after {attempts} attempts)", transient=True
-                ) from exc
+                gave_up = FetchError(f"{exc} (gave up after {attempts} attempts)", transient=True)
+                gave_up.host_down = exc.host_down
+                raise gave_up from exc
             raise
         partial.finish()
         fetched = _checked(location, partial)
@@ -193,8 +205,11 @@ def _download_into(
         partial.etag = stream.etag
     total = partial.size + stream.length if stream.length is not None else None
     try:
+        _check_room(name, partial, total, options)
         for chunk in stream.chunks:
             if chunk:
+                if options.max_size is not None and partial.size + len(chunk) > options.max_size:
+                    raise _too_large(name, None, options.max_size)
                 partial.write(chunk)
                 if progress is not None:
                     progress(partial.size, total)
@@ -212,6 +227,40 @@ def _download_into(
         )
 
 
+def _gb(size: int) -> str:
+    """A size for messages: ``3.2 GB``, ``640 MB``, ``12 kB``, ``900 bytes``."""
+    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def _too_large(name: str, size: int | None, limit: int) -> FetchError:
+    what = f"is {_gb(size)}" if size is not None else f"grew past {_gb(limit)}"
+    return FetchError(
+        f"{name}: {what}, larger than the largest accepted asset ({_gb(limit)}); "
+        "raise the setting max_asset_gb to archive it"
+    )
+
+
+def _check_room(name: str, partial: _Partial, total: int | None, options: FetchOptions) -> None:
+    """Refuse before the download what will not fit: larger than the largest accepted asset
+    (when the source announces its size), or leaving less free space than the reserve."""
+    if total is not None and options.max_size is not None and total > options.max_size:
+        raise _too_large(name, total, options.max_size)
+    if not options.reserve and total is None:
+        return
+    free = shutil.disk_usage(partial.path.parent).free
+    needed = (total - partial.size if total is not None else 0) + options.reserve
+    if free < needed:
+        size = f"{_gb(total)} " if total is not None else ""
+        raise FetchError(
+            f"{name}: not enough free space for this {size}download: {_gb(free)} free on "
+            f"{partial.path.parent}, {_gb(options.reserve)} kept in reserve "
+            "(setting disk_reserve_gb); free some space and run 'mediaarchive retry'"
+        )
+
+
 def _checked(location: Location, partial: _Partial) -> FetchedFile:
     """The finished download, unless it is empty or an HTML page instead of media."""
     name = display_url(location.url)
@@ -226,7 +275,15 @@ def _checked(location: Location, partial: _Partial) -> FetchedFile:
         )
     kind, mime = detect_kind(partial.head, location.filename)
     return FetchedFile(
-        partial.path, partial.digest.hexdigest(), partial.size, kind, mime, partial.etag, 1, 0.0
+        partial.path,
+        partial.digest.hexdigest(),
+        partial.size,
+        kind,
+        mime,
+        partial.etag,
+        1,
+        0.0,
+        partial.zero_bytes,
     )
 
 
@@ -348,6 +405,19 @@ def _open_http(
 
 
 def _connect_error(name: str, exc: BaseException) -> FetchError:
+    """The error for a request that got no answer. ``host_down`` is set when the host does
+    not resolve or refuses connections: the caller need not try its other links."""
+    error = _connect_error_for(name, exc)
+    text = f"{type(exc).__name__} {exc}"
+    error.host_down = (
+        "does not resolve" in str(error)
+        or "refused" in text.lower()
+        or isinstance(exc, ConnectionRefusedError)
+    )
+    return error
+
+
+def _connect_error_for(name: str, exc: BaseException) -> FetchError:
     text = str(exc)
     if (
         "Name or service not known" in text
@@ -362,6 +432,12 @@ def _connect_error(name: str, exc: BaseException) -> FetchError:
     if "timed out" in text.lower():
         return FetchError(
             f"{name}: the server did not answer in time; try again later", transient=True
+        )
+    if "refused" in text.lower():
+        return FetchError(
+            f"{name}: the server refused the connection (is it down?); check the link, "
+            "then try again later",
+            transient=True,
         )
     return FetchError(
         f"{name}: cannot connect ({type(exc).__name__}); check the link and "

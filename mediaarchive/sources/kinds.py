@@ -93,3 +93,27 @@ def detect_kind(head: bytes, name: str = "") -> tuple[str, str | None]:
     if is_html(head):
         return "other", "text/html"
     return "other", mime
+
+
+def name_disagrees(kind: str, name: str) -> str | None:
+    """A warning when the file name promises media the bytes are not (``talk.mp4`` holding
+    text): the asset is archived as what the bytes are, and the archivist should know."""
+    mime, _ = mimetypes.guess_type(name)
+    named = (mime or "").split("/", 1)[0]
+    if named in ("video", "audio", "image") and named != kind and mime != "image/svg+xml":
+        suffix = name.rsplit(".", 1)[-1] if "." in name else name
+        return (
+            f"the name says {named} (.{suffix}) but the bytes are not {named}: archived as "
+            f"{kind}; check the source (a renamed or broken file?)"
+        )
+    return None
+
+
+def mostly_zero(size: int, zero_bytes: int) -> str | None:
+    """A warning for a file of (almost) only zero bytes: a sparse or never-written file."""
+    if size < 1024 * 1024 or zero_bytes < 0.9 * size:
+        return None
+    return (
+        f"{zero_bytes * 100 // size}% of its {size} bytes are zero (a sparse or empty file?); "
+        "archived as it is, check the source"
+    )

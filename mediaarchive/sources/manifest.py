@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from mediaarchive.dates import is_iso_date
 from mediaarchive.errors import UserError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".csv", ".json")
@@ -75,8 +76,12 @@ def read_manifest(path: Path) -> tuple[list[ManifestEntry], list[ManifestProblem
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, Any]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "url" not in [name.strip().lower() for name in reader.fieldnames]:
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise UserError(f"{path} line 1: the header row is not valid CSV: {exc}") from exc
+    if not fieldnames or "url" not in [name.strip().lower() for name in fieldnames]:
         raise UserError(f"{path}: the CSV manifest needs a header row with a 'url' column")
     rows: list[tuple[int, Any]] = []
     line = 1
@@ -104,6 +109,11 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, Any]]:
                 )
             )
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise UserError(
+                f"{path} line {line + 1}: a quote opened in this entry is never closed (the "
+                "rest of the file would become one value); close the quote or remove it"
+            ) from exc
         raise UserError(f"{path} line {reader.line_num}: not valid CSV: {exc}") from exc
     return rows
 
@@ -136,18 +146,31 @@ def _structured_rows(path: Path, text: str) -> list[tuple[int, Any]]:
         if "assets" not in mapping:
             raise UserError(f"{path}: a manifest is a list of entries (or 'assets: [...]')")
         node = mapping["assets"]
-        defaults = {k: v for k, v in yaml.safe_load(text).items() if k != "assets"}
+        try:
+            loaded = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise UserError(f"{path}: not valid YAML/JSON: {_yaml_problem(exc)}") from exc
+        defaults = {str(k): v for k, v in loaded.items() if k != "assets"}
     if not isinstance(node, yaml.SequenceNode):
         raise UserError(f"{path}: a manifest is a list of entries (or 'assets: [...]')")
     loader_rows: list[tuple[int, Any]] = []
     for item in node.value:
-        value = yaml.safe_load(yaml.serialize(item))
+        try:
+            value = yaml.safe_load(yaml.serialize(item))
+        except yaml.YAMLError as exc:
+            value = ValueError(f"cannot read this entry: {_yaml_problem(exc)}")
         if isinstance(value, dict):
             value = {**defaults, **{str(k).lower(): v for k, v in value.items()}}
         elif isinstance(value, str):
             value = {**defaults, "url": value}
         loader_rows.append((item.start_mark.line + 1, value))
     return loader_rows
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What PyYAML found wrong, in one line (without its excerpt of the text)."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return str(problem)
 
 
 def _entry(line: int, row: Any) -> ManifestEntry:
@@ -169,6 +192,9 @@ def _entry(line: int, row: Any) -> ManifestEntry:
         value = row.get(name)
         if value is not None and not isinstance(value, str | int | float):
             raise ValueError(f"{name} must be a text, not {type(value).__name__}")
+    when = row.get("date")
+    if when not in (None, "") and not is_iso_date(str(when)):
+        raise ValueError(f"date {str(when)!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
     extra = {
         k: v
         for k, v in row.items()

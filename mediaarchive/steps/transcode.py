@@ -7,10 +7,12 @@ that is run again only makes the renditions still missing (or made with other pa
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mediaarchive.errors import TranscodeError
 from mediaarchive.media.probe import audio_stream, probe_file, video_stream
 from mediaarchive.media.transcode import (
     ProxyOptions,
@@ -61,6 +63,7 @@ def transcode(ctx: StepContext) -> None:
                     else "every rendition is turned off"
                 )
             )
+        _check_free_space(ctx, source)
         duration = probe.get("duration") or 0.0
         total = sum(_WEIGHT[kind] for kind, _ in recipes) * duration or 1.0
         done = 0.0
@@ -83,6 +86,21 @@ def transcode(ctx: StepContext) -> None:
                 ctx.checkpoint(transcoded=made)
             done += weight * duration
             ctx.progress(done, total, "s")
+
+
+def _check_free_space(ctx: StepContext, source: Path) -> None:
+    """Refuse to start when the renditions (at most about the original's size) would leave
+    less free space than the reserve (setting ``disk_reserve_gb``) on the working disk."""
+    reserve = int(ctx.archive.settings.disk_reserve_gb * 1e9)
+    folder = ctx.temp_path("proxy.mp4").parent
+    free = shutil.disk_usage(folder).free
+    needed = source.stat().st_size + reserve
+    if free < needed:
+        raise TranscodeError(
+            f"not enough free space to transcode: {free / 1e9:.1f} GB free, about "
+            f"{source.stat().st_size / 1e9:.1f} GB needed and {reserve / 1e9:.1f} GB kept in "
+            "reserve (setting disk_reserve_gb); free some space and run 'mediaarchive retry'"
+        )
 
 
 def _recipes(

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from mediaarchive.errors import StoreError
 from mediaarchive.store.base import Blob, blob_key, check_file, damaged, hash_file
+from mediaarchive.store.owners import owner_token, remove_stale
 
 
 class LocalStore:
@@ -48,7 +49,7 @@ class LocalStore:
         # Not there, or its stored bytes are damaged: these bytes replace them.
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=self.temp_dir(), prefix="put-")
+            fd, tmp_name = tempfile.mkstemp(dir=self.temp_dir(), prefix=f"put-{owner_token()}-")
             os.close(fd)
             tmp = Path(tmp_name)
             if move:
@@ -99,15 +100,10 @@ class LocalStore:
         yield path
 
     def clean_temp(self) -> int:
-        """Remove partial files left by a killed process. Returns how many."""
-        if not self.tmp.exists():
-            return 0
-        removed = 0
-        for path in self.tmp.iterdir():
-            if path.is_file():
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        """Remove partial files and job folders left by processes that are gone (a running
+        process's files are kept: their names carry its pid and start time). Returns how
+        many."""
+        return len(remove_stale(self.tmp))
 
 
 def _holds(path: Path, sha256: str) -> bool:

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 
 from mediaarchive.errors import ConfigError, StoreError
 from mediaarchive.store.base import CHUNK, Blob, blob_key, damaged
+from mediaarchive.store.owners import owner_token, remove_stale
 
 #: Parts of a multipart upload (S3 needs at least 5 MiB for all but the last one).
 DEFAULT_PART_SIZE = 16 * 1024 * 1024
@@ -346,7 +347,9 @@ class S3Store:
         expected = key.rsplit("/", 1)[-1]
         if not self.exists(key):
             raise damaged(key, expected, None)
-        directory = Path(tempfile.mkdtemp(prefix="mediaarchive-s3-", dir=self.temp_dir()))
+        directory = Path(
+            tempfile.mkdtemp(prefix=f"mediaarchive-s3-{owner_token()}-", dir=self.temp_dir())
+        )
         target = directory / key.rsplit("/", 1)[-1]
         try:
             digest = hashlib.sha256()
@@ -370,8 +373,10 @@ class S3Store:
         return path
 
     def clean_temp(self) -> int:
-        """Nothing to clean on S3: uploads are atomic and failed multipart uploads aborted."""
-        return 0
+        """Remove the local partial files of processes that are gone (uploads themselves are
+        atomic and failed multipart uploads aborted)."""
+        path = Path(tempfile.gettempdir()) / "mediaarchive-s3"
+        return len(remove_stale(path))
 
 
 class _Sha256AndMd5:

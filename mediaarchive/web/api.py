@@ -32,6 +32,15 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 
 
 # Unset fields are left out: a hit has ``matches`` only when the search was grouped.
+
+#: YYYY, YYYY-MM or a real YYYY-MM-DD (the schema leaves out 29 February, which only the
+#: search itself can judge), so a request the schema allows is one the search accepts.
+DATE_PATTERN = (
+    r"^\d{4}(-(0[1-9]|1[0-2])|-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+    r"|-(0[13-9]|1[0-2])-(29|30)|-(0[13578]|1[02])-31)?$"
+)
+
+
 @router.get(
     "/search", response_model=list[SearchHit], response_model_exclude_unset=True, tags=["search"]
 )
@@ -41,8 +50,8 @@ def search(
     speaker: str | None = Query(None, max_length=200),
     kind: AssetKind | None = None,
     source: HitSource | None = None,
-    since: str | None = Query(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
-    until: str | None = Query(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    since: str | None = Query(None, pattern=DATE_PATTERN),
+    until: str | None = Query(None, pattern=DATE_PATTERN),
     language: str | None = Query(None, max_length=20),
     limit: int = Query(20, ge=1, le=200),
     group: bool = False,

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 #: that ``mediaarchive --help`` and ``status`` do not pay for what other commands need.
 COMMAND_MODULES = {
     "demo": "demo",
-    "events": "status",
+    "edit": "curation",
+    "events": "events",
     "export": "subtitles",
+    "history": "curation",
     "import-subtitles": "subtitles",
     "ingest": "ingest",
     "models": "models",

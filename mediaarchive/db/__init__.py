@@ -2,6 +2,7 @@
 
 from mediaarchive.db.models import (
     Asset,
+    AuditRecord,
     Base,
     Event,
     FixityEvent,
@@ -12,13 +13,18 @@ from mediaarchive.db.models import (
     Segment,
     SourceLink,
     Transcript,
+    TranscriptRevision,
     Word,
+    current_segment,
+    current_segments,
+    segment_at,
 )
 from mediaarchive.db.retry import is_locked, retry_while_busy
 from mediaarchive.db.session import Database
 
 __all__ = [
     "Asset",
+    "AuditRecord",
     "Base",
     "Database",
     "Event",
@@ -30,7 +36,11 @@ __all__ = [
     "Segment",
     "SourceLink",
     "Transcript",
+    "TranscriptRevision",
     "Word",
+    "current_segment",
+    "current_segments",
     "is_locked",
     "retry_while_busy",
+    "segment_at",
 ]

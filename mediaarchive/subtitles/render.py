@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from mediaarchive.db import Asset, Segment, Transcript
+from mediaarchive.db import Asset, Segment, Transcript, current_segments
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.subtitles.checker import CueProblem, check_cues
 from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues, words_from_segment_text
@@ -37,10 +36,7 @@ def transcript_words(transcript: Transcript) -> list[TimedWord]:
     if session is not None and transcript.id is not None:
         # Two queries for the whole transcript instead of one per segment.
         segments = session.scalars(
-            select(Segment)
-            .where(Segment.transcript_id == transcript.id)
-            .options(selectinload(Segment.words))
-            .order_by(Segment.start, Segment.id)
+            current_segments(transcript.id).options(selectinload(Segment.words))
         ).all()
     else:
         segments = list(transcript.segments)

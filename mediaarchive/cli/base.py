@@ -39,6 +39,7 @@ COMMAND_MODULES = {
     "status": "status",
     "subtitles": "subtitles",
     "transcribe": "transcribe",
+    "transcript": "transcript",
     "verify": "verify",
     "worker": "worker",
 }

@@ -134,6 +134,9 @@ class AssetSummary:
     description: str | None
     #: Seconds, from the probe (None until probed, and for stills).
     duration: float | None
+    #: The current transcript's revision and review state (None without one).
+    revision: int | None = None
+    review: str | None = None
 
     @classmethod
     def of(cls, asset: Asset) -> AssetSummary:
@@ -152,6 +155,8 @@ class AssetSummary:
             date=asset.date,
             description=asset.description,
             duration=(asset.probe or {}).get("duration"),
+            revision=current.revision if (current := asset.current_transcript) else None,
+            review=current.review if current else None,
         )
 
     @property
@@ -180,6 +185,8 @@ class AssetSummary:
             "events": [event.name for event in self.events],
             "state": self.state,
             "steps": [step.to_json() for step in self.steps],
+            "revision": self.revision,
+            "review": self.review,
         }
 
 
@@ -201,7 +208,9 @@ def list_assets(
 
     ``event`` matches as every read command's ``--event`` does (``match_events``).
     """
-    query = select(Asset).options(selectinload(Asset.events), selectinload(Asset.jobs))
+    query = select(Asset).options(
+        selectinload(Asset.events), selectinload(Asset.jobs), selectinload(Asset.transcripts)
+    )
     if event:
         query = query.where(Asset.events.any(Event.id.in_(match_events(session, event))))
     if kind:
@@ -315,6 +324,8 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
         "language_probability": transcript.language_probability,
         "duration": transcript.duration,
         "complete": bool(transcript.complete),
+        "revision": transcript.revision,
+        "review": transcript.review,
         "provenance": transcript.provenance,
         "segments": segments_json(transcript),
     }

@@ -34,7 +34,12 @@ from mediaarchive.errors import UserError
 from mediaarchive.search import index_asset, index_segments
 from mediaarchive.steps.subtitles import RENDITION_KIND, write_subtitle_renditions
 
-__all__ = ["CurrentTranscript", "make_transcript_current", "ocr_text_changed"]
+__all__ = [
+    "CurrentTranscript",
+    "make_transcript_current",
+    "ocr_text_changed",
+    "record_first_revision",
+]
 
 
 @dataclass
@@ -80,7 +85,7 @@ def make_transcript_current(
             f"'mediaarchive transcribe {asset.short_id}' resumes it"
         )
     session.flush()
-    _record_first_revision(session, transcript)
+    record_first_revision(session, transcript)
     switched = False
     for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):
         current = other.id == transcript.id
@@ -99,10 +104,12 @@ def make_transcript_current(
     return result
 
 
-def _record_first_revision(session: Session, transcript: Transcript) -> None:
+def record_first_revision(session: Session, transcript: Transcript) -> None:
     """Revision 1 is the transcript as made (by its model, or imported): recorded once."""
     if session.scalar(
-        select(TranscriptRevision.id).where(TranscriptRevision.transcript_id == transcript.id)
+        select(TranscriptRevision.id).where(
+            TranscriptRevision.transcript_id == transcript.id, TranscriptRevision.number == 1
+        )
     ):
         return
     session.add(

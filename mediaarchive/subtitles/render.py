@@ -91,6 +91,8 @@ def transcript_document(asset: Asset, transcript: Transcript) -> dict[str, Any]:
         "language": transcript.language,
         "created": transcript.created_at.isoformat() if transcript.created_at else None,
         "current": transcript.current,
+        "revision": transcript.revision,
+        "review": transcript.review,
         "duration": transcript.duration,
         "provenance": transcript.provenance or {},
         "segments": segments_json(transcript),

@@ -34,6 +34,7 @@ __all__ = [
     "edit_asset",
     "edit_event",
     "merge_events",
+    "reingest_changes",
     "rename_event",
 ]
 
@@ -366,3 +367,41 @@ def merge_events(
         assert into is not None
         _reindex_event_assets(session, into)
         return EventChange(into.name, done, len(into.assets), moved)
+
+
+def reingest_changes(
+    archive: Archive,
+    sha256: str,
+    given: Mapping[str, Any],
+    *,
+    update: bool = False,
+    by: str | None = None,
+) -> list[FieldChange]:
+    """The fields of an archived asset that differ from what a re-ingest gave explicitly
+    (``--title``, ``--speaker``, ``--description``, ``--date``); with ``update``, they are
+    applied, with an audit record each.
+
+    Raises:
+        UserError: a given value is not valid (a date that does not parse).
+    """
+    checked = check_fields({k: v for k, v in given.items() if v not in (None, [], ())})
+    with archive.session() as session:
+        asset = session.scalar(select(Asset).where(Asset.sha256 == sha256))
+        if asset is None:
+            return []
+        differ = []
+        for name, new in checked.items():
+            old = list(asset.speakers or []) if name == "speakers" else getattr(asset, name)
+            if old != new:
+                differ.append(FieldChange(name, old, new))
+        if update and differ:
+            apply_fields(
+                session,
+                asset,
+                {change.field: change.new for change in differ},
+                by=current_user(by),
+                action=AuditAction.REINGEST,
+                note="re-ingest with --update",
+            )
+            index_asset(session, asset)
+        return differ

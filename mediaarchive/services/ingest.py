@@ -48,6 +48,10 @@ class IngestResult:
     created: bool
     error: str | None = None
     size: int | None = None
+    #: Fields given explicitly that differ from the archived asset's:
+    #: ``[{field, old, new}]`` (applied when ``updated``).
+    differs: list[dict[str, Any]] | None = None
+    updated: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,6 +74,8 @@ def ingest_sources(
     pipeline: str | None = None,
     reporter: IngestReporter | None = None,
     progress: DownloadProgress | None = None,
+    update: bool = False,
+    by: str | None = None,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -81,6 +87,10 @@ def ingest_sources(
         pipeline: pipeline name or file to record on new assets (None: chosen by kind).
         reporter: called with each result as soon as it is known.
         progress: called as bytes arrive (for a progress bar).
+        update: apply the explicit title, speakers, description and date to assets that
+            were archived already (each change recorded); without it, differences are
+            only reported (``differs``).
+        by: who makes those changes (default: the operating system's user).
     """
     defaults = Defaults(
         event=event,
@@ -99,7 +109,12 @@ def ingest_sources(
     temp_dir = _temp_dir(archive)
     results: list[IngestResult] = []
 
+    given = {"title": title, "speakers": list(speakers or []), "description": description}
+    given["date"] = date
+
     def report(result: IngestResult) -> None:
+        if not result.failed and not result.created and result.sha256:
+            _compare_with_archived(archive, result, given, update, by)
         results.append(result)
         if reporter is not None:
             reporter(result)
@@ -119,6 +134,25 @@ def ingest_sources(
                 _ingest_one(archive, request, options, temp_dir, pipeline, fetched_by_url, progress)
             )
     return results
+
+
+def _compare_with_archived(
+    archive: Archive,
+    result: IngestResult,
+    given: dict[str, Any],
+    update: bool,
+    by: str | None,
+) -> None:
+    """An asset archived before: say which explicit fields differ; apply them on update."""
+    from mediaarchive.services.editing import reingest_changes
+
+    assert result.sha256 is not None
+    differ = reingest_changes(archive, result.sha256, given, update=update, by=by)
+    if differ:
+        result.differs = [asdict(change) for change in differ]
+        result.updated = update
+        if update and any(change.field == "title" for change in differ):
+            result.title = next(c.new for c in differ if c.field == "title")
 
 
 def _temp_dir(archive: Archive) -> Path:

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from mediaarchive.db import Asset, Segment, Transcript, current_segments
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.subtitles.checker import CueProblem, check_cues
-from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues, words_from_segment_text
+from mediaarchive.subtitles.cues import (
+    Cue,
+    TimedWord,
+    build_cues,
+    spaced_words,
+    words_from_segment_text,
+)
 from mediaarchive.subtitles.formats import FORMATS, to_json, to_srt, to_text, to_vtt
 from mediaarchive.subtitles.presets import Preset, get_preset
 
@@ -43,9 +49,9 @@ def transcript_words(transcript: Transcript) -> list[TimedWord]:
     words: list[TimedWord] = []
     for index, segment in enumerate(segments):
         if segment.words:
-            words.extend(
-                TimedWord(word.start, word.end, word.word, index) for word in segment.words
-            )
+            timed = [TimedWord(word.start, word.end, word.word, index) for word in segment.words]
+            # The segment's text says where the spaces are, whatever made the words.
+            words.extend(spaced_words(timed, segment.text))
         else:
             words.extend(words_from_segment_text(segment.start, segment.end, segment.text, index))
     return words

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "pipelines": "process",
     "reindex": "search",
     "retry": "process",
+    "review": "review",
     "run": "process",
     "search": "search",
     "serve": "serve",

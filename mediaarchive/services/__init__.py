@@ -34,6 +34,7 @@ __all__ = [
     "process",
     "progress",
     "replace",
+    "review",
     "revision_views",
     "revisions",
     "search",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediaarchive.errors import UserError
 
@@ -27,6 +27,7 @@ __all__ = [
 
 _HEADER = re.compile(r"^#\s*mediaarchive transcript of asset (?P<asset>[0-9a-f]{6,64})\b")
 _REVISION = re.compile(r"^#\s*revision (?P<revision>\d+) of transcript (?P<transcript>\d+)\b")
+_PUNCTUATION = ".,;:!?…\"'„“”‚‘’»«()[]–-"
 _LINE = re.compile(r"^\[(?P<h>\d+):(?P<m>[0-5]\d):(?P<s>[0-5]\d\.\d)\](?:\s(?P<text>.*))?$")
 
 
@@ -121,24 +122,39 @@ def _spread(pieces: Sequence[str], start: float, end: float) -> list[TimedToken]
     return tokens
 
 
+def _key(word: str) -> str:
+    """A word as compared across versions: without punctuation around it, any case."""
+    return word.strip().strip(_PUNCTUATION).casefold() or word.strip()
+
+
 def retime_words(
-    old: Sequence[TimedToken], new_text: str, start: float, end: float
+    old: Sequence[TimedToken],
+    new_text: str,
+    start: float,
+    end: float,
+    *,
+    place_all: bool = False,
 ) -> list[TimedToken]:
     """The words of ``new_text``: unchanged ones keep their times, new ones are placed.
 
-    A replaced run of words takes the time of the words it replaces; an inserted run the
-    gap between its neighbours; both spread by characters. Segments that had no word
-    times (imported subtitles) get none.
+    A word is unchanged when it reads the same but for punctuation and case (it keeps its
+    times and probability, and takes the new spelling). A replaced run of words takes the
+    time of the words it replaces; an inserted run the gap between its neighbours; both
+    spread by characters, without a probability. Segments that had no word times
+    (imported subtitles) get none, unless ``place_all``.
     """
-    if not old:
-        return []
     pieces = new_text.split()
-    before = [token.word.strip() for token in old]
-    matcher = difflib.SequenceMatcher(None, before, pieces, autojunk=False)
+    if not old:
+        return _spread(pieces, start, end) if place_all and pieces else []
+    matcher = difflib.SequenceMatcher(
+        None, [_key(t.word) for t in old], [_key(p) for p in pieces], autojunk=False
+    )
     result: list[TimedToken] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            result.extend(old[i1:i2])
+            for token, piece in zip(old[i1:i2], pieces[j1:j2], strict=True):
+                same = token.word.strip() == piece
+                result.append(token if same else replace(token, word=" " + piece))
             continue
         if j1 == j2:
             continue  # words deleted

@@ -106,6 +106,8 @@ def make_transcript_current(
 
 def record_first_revision(session: Session, transcript: Transcript) -> None:
     """Revision 1 is the transcript as made (by its model, or imported): recorded once."""
+    if (transcript.revision or 1) > 1:
+        return  # corrected since: revision 1 was recorded before the first correction
     if session.scalar(
         select(TranscriptRevision.id).where(
             TranscriptRevision.transcript_id == transcript.id, TranscriptRevision.number == 1

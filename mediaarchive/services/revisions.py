@@ -134,7 +134,6 @@ def commit_revision(
     Raises:
         ConflictError: a row to retire is no longer current (someone saved it meanwhile).
     """
-    record_first_revision(session, transcript)
     # Taking the transcript row first serialises writers of one transcript (its lock on
     # PostgreSQL, the write lock on SQLite): each gets the next number.
     session.execute(
@@ -145,6 +144,8 @@ def commit_revision(
     )
     number = session.scalar(select(Transcript.revision).where(Transcript.id == transcript.id))
     assert number is not None
+    if number == 2:
+        record_first_revision(session, transcript)
     changed_ids: list[int] = []
     for row, label in retired:
         done = session.execute(

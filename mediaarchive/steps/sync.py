@@ -85,7 +85,8 @@ def make_transcript_current(
             f"'mediaarchive transcribe {asset.short_id}' resumes it"
         )
     session.flush()
-    record_first_revision(session, transcript)
+    if changed_segments is None:  # a whole transcript (a correction recorded it already)
+        record_first_revision(session, transcript)
     switched = False
     for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):
         current = other.id == transcript.id
@@ -106,8 +107,6 @@ def make_transcript_current(
 
 def record_first_revision(session: Session, transcript: Transcript) -> None:
     """Revision 1 is the transcript as made (by its model, or imported): recorded once."""
-    if (transcript.revision or 1) > 1:
-        return  # corrected since: revision 1 was recorded before the first correction
     if session.scalar(
         select(TranscriptRevision.id).where(
             TranscriptRevision.transcript_id == transcript.id, TranscriptRevision.number == 1

@@ -154,3 +154,48 @@ def test_replace_whole_words_in_an_event_with_a_dry_run_first(curated: SearchArc
     assert "Straße für Straße" in _segments(archive, curated.ids["verwaltung"])[3]["text"]
     with pytest.raises(UserError, match="empty"):
         services.replace.replace_text(archive, " ", "x")
+
+
+def test_two_writers_of_one_line_at_once_one_wins_the_other_is_told(
+    curated: SearchArchive,
+) -> None:
+    import threading
+
+    from mediaarchive.archive import Archive
+    from mediaarchive.config import Settings
+
+    keynote = curated.ids["keynote"]
+    with curated.archive.session() as session:
+        from mediaarchive.archive import find_asset
+
+        asset = find_asset(session, keynote)
+        segment_id = asset.current_transcript.segments[1].id  # type: ignore[union-attr]
+    writers = [Archive(Settings.load(home=curated.home, db=curated.db)) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def save(name: str, writer: Archive) -> None:
+        barrier.wait()
+        try:
+            outcomes[name] = services.revisions.save_segment(
+                writer, keynote, segment_id, f"Heute geht es um {name}.", by=name
+            ).revision
+        except ConflictError as exc:
+            outcomes[name] = str(exc)
+
+    threads = [
+        threading.Thread(target=save, args=(name, writer))
+        for name, writer in zip(("Anna", "Ben"), writers, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.close()
+    winners = [name for name, outcome in outcomes.items() if outcome == 2]
+    [loser] = [name for name in outcomes if name not in winners]
+    assert len(winners) == 1
+    assert "the line at [0:00:05.2]" in str(outcomes[loser])
+    assert "saved by someone else" in str(outcomes[loser])
+    assert _segments(curated.archive, keynote)[1]["text"] == f"Heute geht es um {winners[0]}."

@@ -16,11 +16,15 @@ from mediaarchive.errors import UserError
 
 EVENT_NAME = "Labcamp 4"
 BY = "demo"
-#: What Whisper base hears in the espeak-ng keynote, and what was said.
+#: What Whisper base hears in the espeak-ng keynote (seen with the bundled model; spellings
+#: vary with espeak-ng's version), and what was said. Only those found are replaced.
 CORRECTIONS = (
+    ("Halleberg", "Hallerberg"),
+    ("Hertie-Schol", "Hertie School"),
     ("Super-Baby-Lap", "Super-Baby-Lab"),
+    ("Supermäbeler", "Super-Baby-Lab"),
     ("Stadtrabo", "Stadtlabor"),
-    ("Hertie Schul", "Hertie School"),
+    ("Stadt-Abo", "Stadtlabor"),
 )
 KEYNOTE_SPEAKER = "Prof. Mark Hallerberg"
 QUALITY_NOTE = (

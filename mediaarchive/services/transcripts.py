@@ -17,7 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Asset, Segment, Transcript, Word, current_segments
+from mediaarchive.db import (
+    Asset,
+    Segment,
+    Transcript,
+    Word,
+    current_segment,
+    current_segments,
+)
 from mediaarchive.errors import NotFoundError
 from mediaarchive.pipeline.progress import Reporter
 from mediaarchive.services.history import current_user
@@ -176,7 +183,9 @@ def transcribe(
                 raise
             segments = (
                 session.scalar(
-                    select(func.count(Segment.id)).where(Segment.transcript_id == transcript.id)
+                    select(func.count(Segment.id)).where(
+                        Segment.transcript_id == transcript.id, current_segment()
+                    )
                 )
                 or 0
             )

@@ -47,7 +47,7 @@ def _saved(result: RevisionSaved, as_json: bool) -> None:
 @click.option(
     "--from",
     "source",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="Save this edited form instead of opening $EDITOR ('-' reads stdin).",
 )
 @click.option("--print", "print_form", is_flag=True, help="Print the form and save nothing.")
@@ -72,7 +72,10 @@ def edit(
     Example: mediaarchive transcript edit 1a2b3c4d --from corrected.txt
     """
     if source is not None:
-        text = source.read_text(encoding="utf-8")
+        try:
+            text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"cannot read the form {source}: {exc}") from exc
     else:
         form = services.revisions.edit_form(archive, asset_id)
         if print_form:

@@ -91,3 +91,18 @@ def test_bad_transcript_input_is_one_error_line(curated_sqlite: SearchArchive, t
         "line 6" in run_cli(*options, "transcript", "edit", keynote, "--from", str(broken)).stderr
     )
     assert services.history.asset_history(curated_sqlite.archive, keynote) == []
+
+
+def test_edit_reads_the_form_from_stdin(curated_sqlite: SearchArchive) -> None:
+    options, keynote = curated_sqlite.cli_options, curated_sqlite.ids["keynote"]
+    form = run_cli(*options, "transcript", "edit", keynote, "--print").stdout
+    saved = run_cli(
+        *options, "transcript", "edit", keynote, "--from", "-", "--json",
+        input=form.replace("Menschen und Zeit.", "Menschen, Zeit und Geld."),
+    )  # fmt: skip
+    assert json.loads(saved.stdout)["revision"] == 2
+    texts = [s["text"] for s in services.views.asset_detail(curated_sqlite.archive, keynote)[
+        "transcript"]["segments"]]  # fmt: skip
+    assert texts[2] == "Ein Innovationslabor braucht Räume, Menschen, Zeit und Geld."
+    missing = run_cli(*options, "transcript", "edit", keynote, "--from", "/no/such/form.txt")
+    assert missing.exit_code == 1 and "cannot read the form /no/such/form.txt" in missing.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
@@ -32,7 +33,7 @@ def _build_at_0007(url: str) -> None:
             "'2024-01-01 10:00:00', '2024-01-01 10:00:00')",
             "INSERT INTO asset_events (asset_id, event_id) VALUES (1, 1)",
             "INSERT INTO transcripts (id, asset_id, model, language, provenance, duration, "
-            "complete, current, created_at) VALUES (7, 1, 'base', 'de', '{}', 4.0, 1, 1, "
+            "complete, current, created_at) VALUES (7, 1, 'base', 'de', '{}', 4.0, true, true, "
             "'2024-01-02 10:00:00')",
             'INSERT INTO segments (id, transcript_id, start, "end", text, confidence) '
             "VALUES (3, 7, 0.0, 2.0, 'Willkommen beim Labcamp.', 0.9)",
@@ -45,10 +46,19 @@ def _build_at_0007(url: str) -> None:
     engine.dispose()
 
 
-def test_an_archive_made_before_curation_upgrades_with_nothing_lost(tmp_path: Path) -> None:
-    database = tmp_path / "home" / "archive.db"
-    database.parent.mkdir()
-    url = f"sqlite:///{database}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_archive_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the given kind (the test builds it up to 0007)."""
+    if request.param == "sqlite":
+        (tmp_path / "home").mkdir()
+        return f"sqlite:///{tmp_path / 'home' / 'archive.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def test_an_archive_made_before_curation_upgrades_with_nothing_lost(
+    tmp_path: Path, old_archive_url: str
+) -> None:
+    url = old_archive_url
     _build_at_0007(url)
     archive = Archive(Settings.load(home=tmp_path / "home", db=url))
     try:

@@ -20,6 +20,7 @@ BY = "demo"
 #: vary with espeak-ng's version), and what was said. Only those found are replaced.
 CORRECTIONS = (
     ("Halleberg", "Hallerberg"),
+    ("R&B-Hertie-Schol", "Hertie School"),
     ("Hertie-Schol", "Hertie School"),
     ("Super-Baby-Lap", "Super-Baby-Lab"),
     ("Supermäbeler", "Super-Baby-Lab"),

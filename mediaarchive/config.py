@@ -60,6 +60,11 @@ class Settings:
         "deu+eng", "Tesseract languages for screenshots and slides (installed models)."
     )
     subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
+    low_confidence_threshold: float = _setting(
+        0.5,
+        "A word whose recognition probability is below this counts as low-confidence "
+        "('review' lists the share of such words; words placed by an edit are left out).",
+    )
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
     fetch_backoff: float = _setting(

@@ -118,3 +118,9 @@ class SubtitleError(UserError):
 
 class ExportError(MediaArchiveError):
     """An export (a BagIt bag in a folder or on S3) could not be written or uploaded."""
+
+
+class ConflictError(UserError):
+    """Someone else changed what is being saved since it was read (names the line)."""
+
+    http_status = 409

@@ -17,6 +17,10 @@ __all__ = [
     "JobState",
     "SOURCE_STATES",
     "SourceState",
+    "REVIEW_STATES",
+    "ReviewState",
+    "AuditAction",
+    "RevisionAction",
 ]
 
 
@@ -59,6 +63,39 @@ class HitSource(StrEnum):
     METADATA = "metadata"
 
 
+class ReviewState(StrEnum):
+    """How far a transcript has been checked by a person."""
+
+    MACHINE = "machine"
+    IN_REVIEW = "in-review"
+    APPROVED = "approved"
+
+
+class RevisionAction(StrEnum):
+    """What made a transcript revision."""
+
+    ASR = "asr"
+    IMPORT = "import"
+    EDIT = "edit"
+    REPLACE = "replace"
+    REVERT = "revert"
+
+
+class AuditAction(StrEnum):
+    """What an audit record records (``history``'s ``action``)."""
+
+    EDIT = "edit"
+    REINGEST = "reingest"
+    EVENT_RENAME = "event-rename"
+    EVENT_MERGE = "event-merge"
+    EVENT_EDIT = "event-edit"
+    TRANSCRIPT_EDIT = "transcript-edit"
+    TRANSCRIPT_REPLACE = "transcript-replace"
+    TRANSCRIPT_REVERT = "transcript-revert"
+    TRANSCRIPT_IMPORT = "transcript-import"
+    REVIEW = "review"
+
+
 #: The values as plain strings (for click choices, SQL ``IN`` and messages; click maps Enum
 #: choices by member name, so it gets these).
 ASSET_KINDS: tuple[str, ...] = tuple(kind.value for kind in AssetKind)
@@ -66,3 +103,4 @@ ASSET_STATES: tuple[str, ...] = tuple(state.value for state in AssetState)
 JOB_STATES: tuple[str, ...] = tuple(state.value for state in JobState)
 SOURCE_STATES: tuple[str, ...] = tuple(state.value for state in SourceState)
 HIT_SOURCES: tuple[str, ...] = tuple(source.value for source in HitSource)
+REVIEW_STATES: tuple[str, ...] = tuple(state.value for state in ReviewState)

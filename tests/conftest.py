@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.workers",
     "tests.fixtures.subtitles",
     "tests.fixtures.web",
+    "tests.fixtures.curation",
 ]
 
 

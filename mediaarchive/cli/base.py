@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 #: that ``mediaarchive --help`` and ``status`` do not pay for what other commands need.
 COMMAND_MODULES = {
     "demo": "demo",
-    "events": "status",
+    "edit": "curation",
+    "events": "events",
     "export": "subtitles",
+    "history": "curation",
     "import-subtitles": "subtitles",
     "ingest": "ingest",
     "models": "models",
@@ -32,6 +34,7 @@ COMMAND_MODULES = {
     "reindex": "search",
     "repair": "verify",
     "retry": "process",
+    "review": "review",
     "run": "process",
     "search": "search",
     "sources": "status",
@@ -40,6 +43,7 @@ COMMAND_MODULES = {
     "status": "status",
     "subtitles": "subtitles",
     "transcribe": "transcribe",
+    "transcript": "transcript",
     "verify": "verify",
     "worker": "worker",
 }

@@ -44,6 +44,13 @@ if TYPE_CHECKING:
 @click.option("--pipeline", help="Pipeline name or YAML file (default: chosen by kind).")
 @click.option("--no-process", is_flag=True, help="Only fetch and record; process later.")
 @click.option(
+    "--update",
+    is_flag=True,
+    help="For assets archived already: apply the given --title, --speaker, --description "
+    "and --date (each change recorded; without it, differences are only reported).",
+)
+@click.option("--by", help="Who makes --update's changes (default: your user name).")
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -75,6 +82,8 @@ def ingest(
     description: str | None,
     pipeline: str | None,
     no_process: bool,
+    update: bool,
+    by: str | None,
     jobs: int | None,
     fetch_jobs: int | None,
     accept_truncated: bool,
@@ -97,6 +106,8 @@ def ingest(
                 report_error(result.error or "failed")
             elif not as_json:
                 click.echo(_result_line(result))
+            if result.differs:
+                _report_differences(result)
             if not result.failed:
                 processing.add(result.sha256)
 
@@ -115,6 +126,8 @@ def ingest(
                 progress=bars.update if bars.enabled else None,
                 fetch_jobs=fetch_jobs,
                 accept_truncated=accept_truncated,
+                update=update,
+                by=by,
             )
         outcome = processing.finish()
     report_sent(outcome)
@@ -167,6 +180,18 @@ def _result_line(result: IngestResult) -> str:
     what = "archived" if result.created else "already archived"
     event = f"  [{result.event}]" if result.event else ""
     return one_line(f"{result.id}  {result.kind:<5}  {result.title}{event}  ({what})")
+
+
+def _report_differences(result: IngestResult) -> None:
+    for change in result.differs or []:
+        verb = "updated" if result.updated else "differs"
+        click.echo(
+            f"{result.id}: {change['field']} {verb}: archived {change['old']!r}, "
+            f"given {change['new']!r}",
+            err=True,
+        )
+    if not result.updated:
+        click.echo(f"{result.id}: add --update to apply the given values", err=True)
 
 
 def _summary(results: list[IngestResult]) -> str:

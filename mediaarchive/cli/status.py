@@ -1,4 +1,4 @@
-"""Commands: status, show, events."""
+"""Commands: status, show."""
 
 from __future__ import annotations
 
@@ -144,19 +144,3 @@ def show(archive: Archive, asset_id: str, as_json: bool) -> None:
             f"{'rendition':<12} {rendition['kind']} {rendition['label']} "
             f"{rendition['path'] or rendition['uri']}"
         )
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
-@pass_archive
-def events(archive: Archive, as_json: bool) -> None:
-    """List events with their date and number of assets.
-
-    Example: mediaarchive events --json
-    """
-    summaries = services.status.list_events(archive)
-    if as_json:
-        emit_json(summaries)
-        return
-    for e in summaries:
-        click.echo(one_line(f"{e['name']}  {e['date'] or '-'}  {e['assets']} asset(s)"))

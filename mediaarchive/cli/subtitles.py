@@ -97,24 +97,38 @@ def subtitles(
 @click.argument("asset_id", metavar="ID")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--language", help="Language of the subtitles (default: the asset's).")
+@click.option("--by", help="Who imports them (default: your user name).")
+@click.option("--note", help="Why (kept with the revision and in the history).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new transcript as JSON.")
 @pass_archive
 def import_subtitles_command(
-    archive: services.Archive, asset_id: str, file: Path, language: str | None, as_json: bool
+    archive: services.Archive,
+    asset_id: str,
+    file: Path,
+    language: str | None,
+    by: str | None,
+    note: str | None,
+    as_json: bool,
 ) -> None:
-    """Make an existing SRT/VTT file the current transcript of asset ID (older ones stay).
+    """Make an existing SRT/VTT file the current text of asset ID: a new revision of its
+    transcript (recognised words keep their times where the text matches), or its first
+    transcript. Older revisions stay.
 
     The search index and the asset's subtitle files follow the imported text.
 
     Example: mediaarchive import-subtitles 1a2b3c4d talk.de.srt
     """
-    imported = services.transcripts.import_subtitles(archive, asset_id, file, language=language)
+    imported = services.transcripts.import_subtitles(
+        archive, asset_id, file, language=language, by=by, note=note
+    )
     if as_json:
         emit_json(imported.to_json())
     else:
         click.echo(
-            f"Imported {imported.segments} cues from {file.name} as the current "
-            f"transcript of {imported.asset_id}",
+            f"Imported {imported.segments} cues from {file.name} as revision "
+            f"{imported.revision} of the transcript of {imported.asset_id} "
+            f"({imported.kept_words} word(s) kept their times, "
+            f"{imported.placed_words} placed)",
             err=True,
         )
 

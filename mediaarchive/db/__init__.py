@@ -2,6 +2,7 @@
 
 from mediaarchive.db.models import (
     Asset,
+    AuditRecord,
     Base,
     Event,
     FixityEvent,
@@ -13,13 +14,18 @@ from mediaarchive.db.models import (
     Source,
     SourceLink,
     Transcript,
+    TranscriptRevision,
     Word,
+    current_segment,
+    current_segments,
+    segment_at,
 )
 from mediaarchive.db.retry import is_locked, retry_while_busy
 from mediaarchive.db.session import Database
 
 __all__ = [
     "Asset",
+    "AuditRecord",
     "Base",
     "Database",
     "Event",
@@ -32,7 +38,11 @@ __all__ = [
     "Source",
     "SourceLink",
     "Transcript",
+    "TranscriptRevision",
     "Word",
+    "current_segment",
+    "current_segments",
     "is_locked",
     "retry_while_busy",
+    "segment_at",
 ]

@@ -22,8 +22,12 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement, Select
 
 
 def utcnow() -> datetime:
@@ -269,26 +273,79 @@ class Transcript(Base):
     complete: Mapped[bool] = mapped_column(Boolean, default=False)
     current: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The revision the transcript reads as now (1: as made; each correction adds one).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: Review state (``vocabulary.ReviewState``): machine, in-review, approved.
+    review: Mapped[str] = mapped_column(String(20), default="machine", server_default="machine")
 
     asset: Mapped[Asset] = relationship(back_populates="transcripts")
+    #: The segments of the current revision: every reader (search, subtitles, export, web,
+    #: show) sees only these; older versions stay in ``segment_versions``.
     segments: Mapped[list[Segment]] = relationship(
-        back_populates="transcript", cascade="all, delete-orphan", order_by="Segment.start"
+        primaryjoin="and_(Transcript.id == foreign(Segment.transcript_id), "
+        "Segment.superseded_in.is_(None))",
+        cascade="all, delete-orphan",
+        order_by="(Segment.start, Segment.id)",
+        overlaps="segment_versions",
+    )
+    #: Every version of every segment, superseded ones included.
+    segment_versions: Mapped[list[Segment]] = relationship(
+        viewonly=True, order_by="(Segment.start, Segment.id)"
+    )
+    revisions: Mapped[list[TranscriptRevision]] = relationship(
+        back_populates="transcript",
+        cascade="all, delete-orphan",
+        order_by="TranscriptRevision.number",
     )
 
 
+class TranscriptRevision(Base):
+    """One revision of a transcript: 1 is the transcript as made, each correction adds one.
+
+    A revision's text is the set of segment rows valid at its number: those with
+    ``revision <= number`` and ``superseded_in`` null or greater than it.
+    """
+
+    __tablename__ = "transcript_revisions"
+    __table_args__ = (UniqueConstraint("transcript_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    parent: Mapped[int | None] = mapped_column(Integer)
+    #: Who made it (``--by``, the OS user, a web account; the model for revision 1).
+    author: Mapped[str | None] = mapped_column(String(200))
+    #: asr, import, edit, replace, revert.
+    action: Mapped[str] = mapped_column(String(20), default="edit")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="revisions")
+
+
 class Segment(Base):
-    """A stretch of speech with its text and times (seconds)."""
+    """One version of a stretch of speech with its text and times (seconds).
+
+    A correction never changes a row: it marks the row superseded and adds a new one, so a
+    saved line costs one row and its words, and every revision can be read again.
+    """
 
     __tablename__ = "segments"
-    __table_args__ = (Index("ix_segments_transcript_start", "transcript_id", "start"),)
+    __table_args__ = (
+        Index("ix_segments_transcript_start", "transcript_id", "start"),
+        Index("ix_segments_transcript_superseded", "transcript_id", "superseded_in"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"))
     start: Mapped[float] = mapped_column(Float)
     end: Mapped[float] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float | None] = mapped_column(Float)
+    #: The transcript revision that introduced this version.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The revision that replaced (or removed) it; null while it is current.
+    superseded_in: Mapped[int | None] = mapped_column(Integer)
 
-    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+    transcript: Mapped[Transcript] = relationship(viewonly=True)
     words: Mapped[list[Word]] = relationship(
         back_populates="segment", cascade="all, delete-orphan", order_by="Word.start"
     )
@@ -307,6 +364,34 @@ class Word(Base):
     probability: Mapped[float | None] = mapped_column(Float)
 
     segment: Mapped[Segment] = relationship(back_populates="words")
+
+
+class AuditRecord(Base):
+    """One change made by a person: who, when, what, old and new value.
+
+    The asset's and event's names are kept as text too, so the record outlives a rename
+    or a deletion.
+    """
+
+    __tablename__ = "audit_records"
+    __table_args__ = (
+        Index("ix_audit_asset", "asset_id"),
+        Index("ix_audit_event", "event_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by: Mapped[str | None] = mapped_column(String(200))
+    #: edit, event-rename, event-merge, reingest, transcript-edit, review… (``AuditAction``).
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str | None] = mapped_column(String(100))
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    asset_sha256: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    event_name: Mapped[str | None] = mapped_column(String(500))
+    transcript_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class OcrText(Base):
@@ -331,3 +416,28 @@ class OcrText(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     asset: Mapped[Asset] = relationship(back_populates="ocr_texts")
+
+
+# --- Which segment rows a revision reads: the one rule every reader uses ---------------------
+
+
+def current_segment() -> ColumnElement[bool]:
+    """Segment rows of their transcript's current revision (not superseded)."""
+    return Segment.superseded_in.is_(None)
+
+
+def segment_at(number: int) -> ColumnElement[bool]:
+    """Segment rows valid at revision ``number`` of their transcript."""
+    return and_(
+        Segment.revision <= number,
+        or_(Segment.superseded_in.is_(None), Segment.superseded_in > number),
+    )
+
+
+def current_segments(transcript_id: int) -> Select[tuple[Segment]]:
+    """The query for a transcript's current segments, in time order."""
+    return (
+        select(Segment)
+        .where(Segment.transcript_id == transcript_id, current_segment())
+        .order_by(Segment.start, Segment.id)
+    )

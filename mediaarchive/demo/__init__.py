@@ -5,6 +5,7 @@ the function in its own module of this package): processing, transcript, search,
 """
 
 from mediaarchive.demo.base import DemoContext, Stage, run_demo, seed_page_path
+from mediaarchive.demo.curate import curate
 from mediaarchive.demo.endpoint import start_endpoint
 from mediaarchive.demo.ingest_seed import ingest_seed
 from mediaarchive.demo.process import process_ingested
@@ -21,6 +22,7 @@ STAGES: list[Stage] = [
     process_ingested,
     print_archive,
     print_transcript,
+    curate,  # after the transcript: names, titles, corrections, approval
     search_screenshot_text,
     search_keynote,
     show_subtitles,  # after processing: subtitles of the keynote, the event as a BagIt bag

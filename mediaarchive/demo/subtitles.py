@@ -32,16 +32,13 @@ def show_subtitles(ctx: DemoContext) -> None:
         rendered = services.subtitles.render(ctx.archive, talk.asset_id, "vtt", PRESET)
         target.write_text(rendered.text, encoding="utf-8")
         report = services.subtitles.check(ctx.archive, talk.asset_id, PRESET)
-        cues, problems = report.cues, report.problems
+        cues = report.cues
         ctx.say(f"mediaarchive subtitles {talk.asset_id} --preset {PRESET} -o {target}")
         for cue in cues[:SHOWN_CUES]:
             ctx.say(f"  {cue.start:7.2f}-{cue.end:7.2f}  {' / '.join(cue.lines)}")
         if len(cues) > SHOWN_CUES:
             ctx.say(f"  … {len(cues) - SHOWN_CUES} more cues")
-        ctx.say(
-            f"  --check: {len(problems)} of {len(cues)} cues break the preset"
-            + (f" (first: {'; '.join(problems[0].reasons)})" if problems else "")
-        )
+        ctx.say(_check_line(report))
     if event:
         bag = folder / "export-bag"
         if not bag.exists():
@@ -51,3 +48,31 @@ def show_subtitles(ctx: DemoContext) -> None:
                 f"  BagIt bag: {result.assets} assets, {result.files} files, "
                 f"{result.bytes / 1e6:.1f} MB, sha256 and sha512 manifests"
             )
+
+
+def _check_line(report: services.subtitles.SubtitleCheck) -> str:
+    """The check's outcome; where a cue cannot keep to the preset because the speech in it
+    is faster than the preset's reading speed, it says so."""
+    cues, problems, preset = report.cues, report.problems, report.preset
+    if not problems:
+        return f"  --check: all {len(cues)} cues keep to {preset.name}"
+    fast: list[float] = []
+    other = []
+    for problem in problems:
+        cue = cues[problem.index - 1]
+        spoken = cue.speech_end - cue.speech_start
+        rate = cue.chars / spoken if spoken > 0 else 0.0
+        if rate > preset.max_cps:
+            fast.append(rate)
+        else:
+            other.append(problem)
+    line = f"  --check: {len(problems)} of {len(cues)} cues break {preset.name}"
+    if fast:
+        line += (
+            f"; {len(fast)} cannot keep to it: the speech in them runs at up to "
+            f"{max(fast):.0f} characters/s, faster than the preset's reading speed "
+            f"(max {preset.max_cps:g}/s), and a cue cannot stay past the next one"
+        )
+    if other:
+        line += f" (first other: {'; '.join(other[0].reasons)})"
+    return line

@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mediaarchive.db import Asset, Event, OcrText, Segment, Transcript
+from mediaarchive.db import Asset, Event, OcrText, Segment, Transcript, current_segment
 from mediaarchive.db.models import asset_events
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.vocabulary import HitSource
@@ -145,6 +145,7 @@ def iter_speech_documents(
         )
         .join(current, current.c.transcript_id == Segment.transcript_id)
         .join(Transcript, Transcript.id == Segment.transcript_id)
+        .where(current_segment())
         .order_by(Segment.id)
     )
     if asset_id is not None:

@@ -57,6 +57,10 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
     #: Why the host could not be reached at all (DNS, connection refused), else None.
     unreachable: str | None = None
+    #: Fields given explicitly that differ from the archived asset's:
+    #: ``[{field, old, new}]`` (applied when ``updated``).
+    differs: list[dict[str, Any]] | None = None
+    updated: bool = False
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
@@ -83,6 +87,8 @@ def ingest_sources(
     progress: DownloadProgress | None = None,
     fetch_jobs: int | None = None,
     accept_truncated: bool = False,
+    update: bool = False,
+    by: str | None = None,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -97,6 +103,10 @@ def ingest_sources(
         fetch_jobs: downloads side by side (default: the setting ``fetch_jobs``).
         accept_truncated: a recording cut short is processed as far as it goes (probe
             fails it otherwise).
+        update: apply the explicit title, speakers, description and date to assets that
+            were archived already (each change recorded); without it, differences are
+            only reported (``differs``).
+        by: who makes those changes (default: the operating system's user).
     """
     if date and not is_iso_date(date):
         raise UserError(f"--date {date!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
@@ -110,7 +120,12 @@ def ingest_sources(
     )
     results: list[IngestResult] = []
 
+    given = {"title": title, "speakers": list(speakers or []), "description": description}
+    given["date"] = date
+
     def report(result: IngestResult) -> None:
+        if not result.failed and not result.created and result.sha256:
+            _compare_with_archived(archive, result, given, update, by)
         results.append(result)
         if reporter is not None:
             reporter(result)
@@ -257,6 +272,25 @@ def _host(request: AssetRequest) -> str:
     if location.kind == "s3":
         return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "s3"
     return urlsplit(location.url).netloc.lower()
+
+
+def _compare_with_archived(
+    archive: Archive,
+    result: IngestResult,
+    given: dict[str, Any],
+    update: bool,
+    by: str | None,
+) -> None:
+    """An asset archived before: say which explicit fields differ; apply them on update."""
+    from mediaarchive.services.editing import reingest_changes
+
+    assert result.sha256 is not None
+    differ = reingest_changes(archive, result.sha256, given, update=update, by=by)
+    if differ:
+        result.differs = [asdict(change) for change in differ]
+        result.updated = update
+        if update and any(change.field == "title" for change in differ):
+            result.title = next(c.new for c in differ if c.field == "title")
 
 
 def fetch_temp_dir(archive: Archive) -> Path:

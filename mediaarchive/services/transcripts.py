@@ -14,14 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Segment, Transcript
+from mediaarchive.db import (
+    Asset,
+    Segment,
+    Transcript,
+    Word,
+    current_segment,
+    current_segments,
+)
 from mediaarchive.errors import NotFoundError
 from mediaarchive.pipeline.progress import Reporter
+from mediaarchive.services.history import current_user
+from mediaarchive.services.revisions import commit_revision
+from mediaarchive.services.timed_text import TimedToken, format_stamp, retime_words
 from mediaarchive.steps.sync import make_transcript_current
 from mediaarchive.steps.transcribe import check_transcribable, transcribe_into
-from mediaarchive.subtitles import imported_transcript, read_subtitle_file
+from mediaarchive.subtitles import SubtitleFile, imported_transcript, read_subtitle_file
+from mediaarchive.vocabulary import AuditAction, RevisionAction
 
 __all__ = [
     "CurrentTranscript",
@@ -58,7 +70,8 @@ class TranscriptionSummary:
 
 @dataclass
 class ImportedTranscript:
-    """The transcript an imported subtitle file became (``import-subtitles --json``)."""
+    """The revision (or, for an asset without a transcript, the transcript) an imported
+    subtitle file became (``import-subtitles --json``)."""
 
     id: int
     asset_id: str
@@ -66,6 +79,11 @@ class ImportedTranscript:
     language: str | None
     segments: int
     current: bool
+    revision: int = 1
+    #: Words that kept the times (and probabilities) the speech recognition gave them.
+    kept_words: int = 0
+    #: Words placed between their neighbours (no probability).
+    placed_words: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,7 +183,9 @@ def transcribe(
                 raise
             segments = (
                 session.scalar(
-                    select(func.count(Segment.id)).where(Segment.transcript_id == transcript.id)
+                    select(func.count(Segment.id)).where(
+                        Segment.transcript_id == transcript.id, current_segment()
+                    )
                 )
                 or 0
             )
@@ -188,12 +208,22 @@ def transcribe(
 
 
 def import_subtitles(
-    archive: Archive, asset_id: str, path: Path, *, language: str | None = None
+    archive: Archive,
+    asset_id: str,
+    path: Path,
+    *,
+    language: str | None = None,
+    by: str | None = None,
+    note: str | None = None,
 ) -> ImportedTranscript:
-    """Make a SubRip/WebVTT file the asset's current transcript (older ones are kept).
+    """Make a SubRip/WebVTT file the asset's current text.
 
-    The file itself is kept in the archive store (its key is in the provenance); the
-    transcript is indexed and the asset's subtitle renditions follow it.
+    With a current transcript, the file becomes its next revision, like any correction:
+    where a cue's text matches the words recognised in the same time span, those words keep
+    their times and probabilities; the others are placed between them by characters.
+    Without one, it becomes the asset's transcript (revision 1, no word times). The file
+    itself is kept in the archive store (its key is in the provenance); the index and the
+    subtitle renditions follow.
 
     Raises:
         NotFoundError: no such asset, or the file does not exist.
@@ -203,6 +233,11 @@ def import_subtitles(
     with archive.session() as session:
         asset = find_asset(session, asset_id)
         blob = archive.store.put_file(subtitles.path, subtitles.sha256)
+        current = asset.current_transcript
+        if current is not None:
+            return _import_as_revision(
+                archive, session, asset, current, subtitles, blob.key, language, by, note
+            )
         transcript = imported_transcript(asset, subtitles, language=language, blob_key=blob.key)
         session.add(transcript)
         session.flush()
@@ -215,6 +250,95 @@ def import_subtitles(
             segments=len(subtitles.cues),
             current=bool(transcript.current),
         )
+
+
+def _import_as_revision(
+    archive: Archive,
+    session: Session,
+    asset: Asset,
+    transcript: Transcript,
+    subtitles: SubtitleFile,
+    blob_key: str,
+    language: str | None,
+    by: str | None,
+    note: str | None,
+) -> ImportedTranscript:
+    rows = list(
+        session.scalars(current_segments(transcript.id).options(selectinload(Segment.words)))
+    )
+    heard = sorted(
+        (TimedToken(w.start, w.end, w.word, w.probability) for row in rows for w in row.words),
+        key=lambda token: token.start,
+    )
+    retired = [(row, f"the line at [{format_stamp(row.start)}]") for row in rows]
+    added: list[Segment] = []
+    kept = placed = 0
+    used = 0
+    for cue in subtitles.cues:
+        end = max(cue.end, cue.start)
+        # The recognised words spoken during the cue (each word belongs to one cue).
+        while used < len(heard) and (heard[used].start + heard[used].end) / 2 < cue.start:
+            used += 1
+        span: list[TimedToken] = []
+        while used < len(heard) and (heard[used].start + heard[used].end) / 2 < end:
+            span.append(heard[used])
+            used += 1
+        text = " ".join(cue.text.split())
+        tokens = retime_words(span, text, cue.start, end, place_all=True)
+        probabilities = [t.probability for t in tokens if t.probability is not None]
+        kept += len(probabilities)
+        placed += len(tokens) - len(probabilities)
+        segment = Segment(
+            transcript_id=transcript.id,
+            start=cue.start,
+            end=end,
+            text=text,
+            confidence=round(sum(probabilities) / len(probabilities), 4) if probabilities else None,
+        )
+        segment.words = [
+            Word(start=t.start, end=t.end, word=t.word, probability=t.probability) for t in tokens
+        ]
+        added.append(segment)
+    provenance = dict(transcript.provenance or {})
+    imports = list(provenance.get("imports") or [])
+    imports.append(
+        {
+            "revision": transcript.revision + 1,
+            "filename": subtitles.name,
+            "format": subtitles.format,
+            "sha256": subtitles.sha256,
+            "size": subtitles.size,
+            "cues": len(subtitles.cues),
+            "blob_key": blob_key,
+        }
+    )
+    provenance["imports"] = imports
+    transcript.provenance = provenance
+    if language:
+        transcript.language = language
+    saved = commit_revision(
+        archive,
+        session,
+        asset,
+        transcript,
+        retired=retired,
+        added=added,
+        by=current_user(by),
+        action=RevisionAction.IMPORT,
+        audit=AuditAction.TRANSCRIPT_IMPORT,
+        note=note or f"imported {subtitles.name}",
+    )
+    return ImportedTranscript(
+        id=transcript.id,
+        asset_id=asset.short_id,
+        model=transcript.model,
+        language=transcript.language,
+        segments=len(subtitles.cues),
+        current=True,
+        revision=saved.revision,
+        kept_words=kept,
+        placed_words=placed,
+    )
 
 
 def make_current(

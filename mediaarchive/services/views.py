@@ -136,6 +136,9 @@ class AssetSummary:
     duration: float | None
     #: The original or a rendition was found missing or corrupt ('mediaarchive repair').
     damaged: bool = False
+    #: The current transcript's revision and review state (None without one).
+    revision: int | None = None
+    review: str | None = None
 
     @classmethod
     def of(cls, asset: Asset) -> AssetSummary:
@@ -155,6 +158,8 @@ class AssetSummary:
             description=asset.description,
             duration=(asset.probe or {}).get("duration"),
             damaged=bool(asset.damaged) or any(r.damaged for r in asset.renditions),
+            revision=current.revision if (current := asset.current_transcript) else None,
+            review=current.review if current else None,
         )
 
     @property
@@ -184,6 +189,8 @@ class AssetSummary:
             "state": self.state,
             "steps": [step.to_json() for step in self.steps],
             "damaged": self.damaged,
+            "revision": self.revision,
+            "review": self.review,
         }
 
 
@@ -206,7 +213,10 @@ def list_assets(
     ``event`` matches as every read command's ``--event`` does (``match_events``).
     """
     query = select(Asset).options(
-        selectinload(Asset.events), selectinload(Asset.jobs), selectinload(Asset.renditions)
+        selectinload(Asset.events),
+        selectinload(Asset.jobs),
+        selectinload(Asset.renditions),
+        selectinload(Asset.transcripts),
     )
     if event:
         query = query.where(Asset.events.any(Event.id.in_(match_events(session, event))))
@@ -322,6 +332,8 @@ def transcript_json(transcript: Transcript) -> dict[str, Any]:
         "language_probability": transcript.language_probability,
         "duration": transcript.duration,
         "complete": bool(transcript.complete),
+        "revision": transcript.revision,
+        "review": transcript.review,
         "provenance": transcript.provenance,
         "segments": segments_json(transcript),
     }

@@ -22,12 +22,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
-from mediaarchive.db import Asset, Rendition, Segment, Transcript
+from mediaarchive.db import (
+    Asset,
+    Rendition,
+    Segment,
+    Transcript,
+    TranscriptRevision,
+    current_segments,
+)
 from mediaarchive.errors import UserError
 from mediaarchive.search import index_asset, index_segments
 from mediaarchive.steps.subtitles import RENDITION_KIND, write_subtitle_renditions
 
-__all__ = ["CurrentTranscript", "make_transcript_current", "ocr_text_changed"]
+__all__ = [
+    "CurrentTranscript",
+    "make_transcript_current",
+    "ocr_text_changed",
+    "record_first_revision",
+]
 
 
 @dataclass
@@ -73,6 +85,8 @@ def make_transcript_current(
             f"'mediaarchive transcribe {asset.short_id}' resumes it"
         )
     session.flush()
+    if changed_segments is None:  # a whole transcript (a correction recorded it already)
+        record_first_revision(session, transcript)
     switched = False
     for other in session.scalars(select(Transcript).where(Transcript.asset_id == asset.id)):
         current = other.id == transcript.id
@@ -91,6 +105,26 @@ def make_transcript_current(
     return result
 
 
+def record_first_revision(session: Session, transcript: Transcript) -> None:
+    """Revision 1 is the transcript as made (by its model, or imported): recorded once."""
+    if session.scalar(
+        select(TranscriptRevision.id).where(
+            TranscriptRevision.transcript_id == transcript.id, TranscriptRevision.number == 1
+        )
+    ):
+        return
+    session.add(
+        TranscriptRevision(
+            transcript_id=transcript.id,
+            number=1,
+            author=transcript.model,
+            action="import" if transcript.model.startswith("import:") else "asr",
+            created_at=transcript.created_at,
+        )
+    )
+    session.flush()
+
+
 def _rerender_subtitles(
     archive: Archive,
     session: Session,
@@ -105,7 +139,7 @@ def _rerender_subtitles(
     if not renditions:
         return  # none were made (no "subtitles" step has run): nothing to follow
     has_speech = (
-        session.scalar(select(Segment.id).where(Segment.transcript_id == transcript.id).limit(1))
+        session.scalar(current_segments(transcript.id).with_only_columns(Segment.id).limit(1))
         is not None
     )
     if not has_speech:

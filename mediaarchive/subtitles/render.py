@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from mediaarchive.db import Asset, Segment, Transcript
+from mediaarchive.db import Asset, Segment, Transcript, current_segments
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.subtitles.checker import CueProblem, check_cues
-from mediaarchive.subtitles.cues import Cue, TimedWord, build_cues, words_from_segment_text
+from mediaarchive.subtitles.cues import (
+    Cue,
+    TimedWord,
+    build_cues,
+    spaced_words,
+    words_from_segment_text,
+)
 from mediaarchive.subtitles.formats import FORMATS, to_json, to_srt, to_text, to_vtt
 from mediaarchive.subtitles.presets import Preset, get_preset
 
@@ -37,19 +42,16 @@ def transcript_words(transcript: Transcript) -> list[TimedWord]:
     if session is not None and transcript.id is not None:
         # Two queries for the whole transcript instead of one per segment.
         segments = session.scalars(
-            select(Segment)
-            .where(Segment.transcript_id == transcript.id)
-            .options(selectinload(Segment.words))
-            .order_by(Segment.start, Segment.id)
+            current_segments(transcript.id).options(selectinload(Segment.words))
         ).all()
     else:
         segments = list(transcript.segments)
     words: list[TimedWord] = []
     for index, segment in enumerate(segments):
         if segment.words:
-            words.extend(
-                TimedWord(word.start, word.end, word.word, index) for word in segment.words
-            )
+            timed = [TimedWord(word.start, word.end, word.word, index) for word in segment.words]
+            # The segment's text says where the spaces are, whatever made the words.
+            words.extend(spaced_words(timed, segment.text))
         else:
             words.extend(words_from_segment_text(segment.start, segment.end, segment.text, index))
     return words
@@ -95,6 +97,8 @@ def transcript_document(asset: Asset, transcript: Transcript) -> dict[str, Any]:
         "language": transcript.language,
         "created": transcript.created_at.isoformat() if transcript.created_at else None,
         "current": transcript.current,
+        "revision": transcript.revision,
+        "review": transcript.review,
         "duration": transcript.duration,
         "provenance": transcript.provenance or {},
         "segments": segments_json(transcript),

@@ -15,7 +15,19 @@ from mediaarchive.services import Archive, media, pages, views
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 from tests.fixtures.web import WebArchive
 
-STATUS_KEYS = ["id", "sha256", "kind", "title", "event", "events", "state", "steps", "damaged"]
+STATUS_KEYS = [
+    "id",
+    "sha256",
+    "kind",
+    "title",
+    "event",
+    "events",
+    "state",
+    "steps",
+    "damaged",
+    "revision",
+    "review",
+]
 STEP_KEYS = ["name", "state", "attempts", "error", "seconds", "worker"]
 
 
@@ -42,6 +54,8 @@ def test_asset_lists_are_views_with_the_status_keys(
     document = views.asset_summary(listed[0])
     assert list(document) == STATUS_KEYS
     assert document["event"] == "Labcamp 4" and document["events"] == ["Labcamp 4"]
+    # The talk's transcript as made, nobody has checked it yet.
+    assert (document["revision"], document["review"]) == (1, "machine")
     # What leaves services is plain data: it survives the session and serialises as is.
     assert json.loads(json.dumps(document)) == document
 

@@ -52,34 +52,65 @@ def test_srt_import_becomes_the_current_transcript(
     result = cli("import-subtitles", asset_id, str(human), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["model"] == "import:eroeffnung.de.srt"
+    # The file is the next revision of the transcript (the ASR text stays revision 1).
+    assert (summary["model"], summary["revision"]) == ("base", 2)
     assert summary["segments"] == 3 and summary["current"] is True
 
     document = json.loads(cli("subtitles", asset_id, "--format", "json").stdout)
-    assert document["model"] == "import:eroeffnung.de.srt"
-    assert document["provenance"]["format"] == "srt"
+    assert (document["model"], document["revision"]) == ("base", 2)
+    assert document["provenance"]["imports"][0]["format"] == "srt"
     assert document["segments"][0]["text"] == "Herzlich willkommen zum Labcamp 4!"
     assert document["segments"][2]["text"] == "Übrigens: Kaffee gibt's draußen."
-    assert document["segments"][0]["words"] == []
+    # Whisper heard these words in the cue's time ("herzlich … 4"): they keep their
+    # probabilities and take the file's spelling.
+    first = document["segments"][0]["words"]
+    assert [w["word"].strip() for w in first] == ["Herzlich", "willkommen", "zum", "Labcamp", "4!"]
+    assert None not in {w["probability"] for w in first}
 
     with archive.session() as session:
         asset = find_asset(session, asset_id)
-        models = [(t.model, t.current) for t in asset.transcripts]
-        assert models == [("base", False), ("import:eroeffnung.de.srt", True)]
+        models = [(t.model, t.current, t.revision) for t in asset.transcripts]
+        assert models == [("base", True, 2)]
         # The file itself is kept in the archive store.
-        key = asset.current_transcript.provenance["blob_key"]
+        key = asset.current_transcript.provenance["imports"][0]["blob_key"]
         assert archive.store.exists(key)
 
-    # Segments without words still make cues, in any format and preset.
+    # Imported segments make cues, in any format and preset.
     vtt_text = cli("subtitles", asset_id, "--preset", "de-broadcast").stdout
     captions = webvtt.from_buffer(io.StringIO(vtt_text)).captions
-    assert captions[0].start == "00:00:01.000"
+    # The cue starts with the first word heard in the file's first cue (1.0 s on).
+    assert "00:00:01.000" <= captions[0].start < "00:00:02.000"
     assert "Ergebnisse &amp; die nächsten Schritte." in vtt_text
     assert all(len(html.unescape(line)) <= 37 for c in captions for line in c.lines)
     srt_cues = list(srt.parse(cli("subtitles", asset_id, "--format", "srt").stdout))
-    assert srt_cues[-1].content == "Übrigens: Kaffee gibt's draußen."
+    # Cues are built from the words to the preset (the file's cue breaks are not kept).
+    assert srt_cues[-1].content.replace("\n", " ").endswith("Übrigens: Kaffee gibt's draußen.")
     text = cli("subtitles", asset_id, "--format", "txt").stdout
     assert "[0:00:01] Herzlich willkommen zum Labcamp 4!" in text
+
+
+def test_imported_words_keep_their_times_where_the_text_matches(
+    cli, archive, transcribed_asset, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    asset_id = transcribed_asset("Guten Morgen und herzlich willkommen zum Labcamp vier.")
+    before = json.loads(cli("show", asset_id, "--json").stdout)["transcript"]["segments"]
+    heard = before[0]["words"]
+    human = tmp_path / "human.vtt"
+    end = heard[-1]["end"]
+    human.write_text(
+        f"WEBVTT\n\n00:00:00.000 --> 00:00:{end + 0.5:06.3f}\n"
+        "Guten Morgen und herzlich willkommen zum Labcamp 4.\n",
+        encoding="utf-8",
+    )
+    imported = json.loads(cli("import-subtitles", asset_id, str(human), "--json").stdout)
+    assert (imported["revision"], imported["kept_words"], imported["placed_words"]) == (2, 7, 1)
+    after = json.loads(cli("show", asset_id, "--json").stdout)["transcript"]["segments"]
+    words = after[0]["words"]
+    assert [(w["word"], w["start"], w["end"], w["probability"]) for w in words[:7]] == [
+        (w["word"], w["start"], w["end"], w["probability"]) for w in heard[:7]
+    ]
+    assert (words[7]["word"], words[7]["probability"]) == (" 4.", None)
+    assert words[7]["start"] == heard[7]["start"] and words[7]["end"] == heard[7]["end"]
 
 
 def test_vtt_import_drops_markup_and_settings(cli, transcribed_asset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -257,7 +257,9 @@ def test_keynote_pipeline_transcribes_and_silent_video_gives_empty_transcript(
             select(Transcript).where(Transcript.asset_id == talk.id, Transcript.current.is_(True))
         )
         text = " ".join(s.text for s in talk_transcript.segments)
-        assert "Prototypen" in text and "Universität" in text, text
+        # Case aside: without a prompt (the title is only the file name) Whisper wrote
+        # "prototypen" here.
+        assert "prototypen" in text.lower() and "universität" in text.lower(), text
         silent_transcript = session.scalar(
             select(Transcript).where(Transcript.asset_id == silent.id)
         )

@@ -99,8 +99,9 @@ def peak_rss_mb() -> float:
 PLAIN = {"compute_type": "int8", "beam_size": 5, "language": "de"}
 
 
-def plain_model(path: Path | None = None) -> Any:
-    """The plain baseline's model: ``path`` (default: the bundled model), int8, all cores."""
+def plain_model(path: Path | None = None, threads: int | None = None) -> Any:
+    """The plain baseline's model: ``path`` (default: the bundled model), int8, all cores
+    (``threads`` fewer only on a loaded machine, and then for both systems alike)."""
     from faster_whisper import WhisperModel
 
     from mediaarchive.config import cpu_count
@@ -109,7 +110,7 @@ def plain_model(path: Path | None = None) -> Any:
         str(path or bundled_model_path()),
         device="cpu",
         compute_type=PLAIN["compute_type"],
-        cpu_threads=cpu_count(),
+        cpu_threads=threads or cpu_count(),
     )
 
 

@@ -133,14 +133,35 @@ def main() -> None:
     parser.add_argument("--no-talk", action="store_true", help="Skip the generated talk.")
     parser.add_argument("--no-short", action="store_true", help="Skip the short-clip set.")
     parser.add_argument("--dump", type=Path, help="Write each clip's texts and words as JSON.")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for both systems (default: all cores; fewer on a loaded machine).",
+    )
+    parser.add_argument(
+        "--sequential-up-to",
+        type=float,
+        default=None,
+        help="The pipeline's sequential_up_to (default: DecodingOptions' own).",
+    )
     args = parser.parse_args()
 
     settings = Settings.load()
-    transcriber = get_transcriber(settings, threads=cpu_count())
+    threads = args.threads or cpu_count()
+    transcriber = get_transcriber(settings, threads=threads)
     # The baseline's own settings; the weights are shared when the pipeline runs int8 too.
-    baseline = transcriber.whisper if transcriber.compute_type == "int8" else plain_model()
-    options = DecodingOptions(batch_size=settings.asr_batch_size, beam_size=settings.asr_beam_size)
-    print(f"load average at start: {load_average()} ({cpu_count()} cores)")
+    baseline = (
+        transcriber.whisper if transcriber.compute_type == "int8" else plain_model(threads=threads)
+    )
+    extra = {} if args.sequential_up_to is None else {"sequential_up_to": args.sequential_up_to}
+    options = DecodingOptions(
+        batch_size=settings.asr_batch_size, beam_size=settings.asr_beam_size, **extra
+    )
+    print(
+        f"load average at start: {load_average()} ({cpu_count()} cores, {threads} threads "
+        f"each); pipeline options: {options.to_json()}"
+    )
 
     clips = load_clips(args.per_subset)
     refs: dict[str, list[str]] = defaultdict(list)
@@ -232,9 +253,7 @@ def talk(transcriber: Any, baseline: Any, options: DecodingOptions) -> None:
         )[0],
     }
     for name, prompt in prompts.items():
-        prompted = DecodingOptions(
-            batch_size=options.batch_size, beam_size=options.beam_size, initial_prompt=prompt
-        )
+        prompted = DecodingOptions(**{**options.to_json(), "initial_prompt": prompt})
         began = time.perf_counter()
         segments, _ = transcriber.transcribe(audio, prompted)
         text = " ".join(s.text for s in segments)
@@ -260,9 +279,7 @@ def short_clips(transcriber: Any, options: DecodingOptions) -> None:
     for text, title, event, speakers in SHORT_CLIPS:
         audio = load_audio(synth.speech_wav(text))
         prompt, _ = build_prompt(event=event, title=title, speakers=speakers)
-        prompted = DecodingOptions(
-            batch_size=options.batch_size, beam_size=options.beam_size, initial_prompt=prompt
-        )
+        prompted = DecodingOptions(**{**options.to_json(), "initial_prompt": prompt})
         segments, _ = transcriber.transcribe(audio, prompted)
         said = " ".join(s.text for s in segments)
         echoed = is_echo(said, sentence_prompt(event, title, speakers, []) or None)

@@ -41,6 +41,8 @@ __all__ = [
 SAMPLE_RATE = 16000
 #: Longest stretch handed to the decoder at once (bounds memory; cut at a pause).
 WINDOW_SECONDS = 300.0
+#: Temperatures the sequential decoder falls back to (faster-whisper's default).
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 #: Audio shorter than this is not decoded: too short to recognise a word reliably.
 MIN_AUDIO_SECONDS = 0.5
 #: How far before a window's end to look for the quietest moment to cut at.
@@ -106,6 +108,10 @@ class DecodingOptions:
     no_repeat_ngram_size: int = 0
     initial_prompt: str | None = None
     hotwords: str | None = None
+    #: A window no longer than this (seconds) is decoded sequentially even when batching:
+    #: one chunk has nothing to batch, and the sequential decoder keeps its timestamps and
+    #: falls back to higher temperatures when a decode fails (``FALLBACK_TEMPERATURES``).
+    sequential_up_to: float = 0.0
 
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``transcribe`` for this strategy."""
@@ -330,8 +336,17 @@ class Transcriber:
         uncovered then with the plain sequential decoder, stretch by stretch.
         """
         kwargs = options.kwargs()
-        if pipeline is not None:
+        if pipeline is not None and len(window) > options.sequential_up_to * SAMPLE_RATE:
             raw, _ = pipeline.transcribe(window, **kwargs)
+        elif pipeline is not None:
+            short = {k: v for k, v in kwargs.items() if k != "batch_size"}
+            short.update(
+                without_timestamps=False,
+                temperature=FALLBACK_TEMPERATURES,
+                condition_on_previous_text=False,
+                initial_prompt=options.initial_prompt,
+            )
+            raw, _ = self.whisper.transcribe(window, **short)
         else:
             raw, _ = self.whisper.transcribe(window, **kwargs)
         segments = []

@@ -205,3 +205,16 @@ def _silence_around(text: str, *, minutes: float, tmp_path: Path) -> Path:
         check=True,
     )
     return out
+
+
+def test_the_web_subtitle_track_follows_the_transcript_language(archive: Archive) -> None:
+    from mediaarchive.services.pages import asset_page
+    from mediaarchive.web.pages import asset_context
+    from tests.fixtures.transcripts import add_asset, add_transcript
+
+    with archive.session() as session:
+        talk = add_asset(session, name="lab-tour", kind="video", title="Lab tour")
+        add_transcript(session, talk, [(0.0, 2.0, "Welcome to the lab.")], language="en")
+        context = asset_context(asset_page(session, talk.short_id))
+    assert context["track_language"] == "en"
+    assert [s.text for s in context["segments"]] == ["Welcome to the lab."]

@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument(
         "--per-subset", type=int, default=None, help="Use only the first N clips of each subset."
     )
+    parser.add_argument("--no-clips", action="store_true", help="Skip the real-speech clips.")
     parser.add_argument("--no-talk", action="store_true", help="Skip the generated talk.")
     parser.add_argument("--no-short", action="store_true", help="Skip the short-clip set.")
     parser.add_argument("--dump", type=Path, help="Write each clip's texts and words as JSON.")
@@ -163,7 +164,22 @@ def main() -> None:
         f"each); pipeline options: {options.to_json()}"
     )
 
-    clips = load_clips(args.per_subset)
+    if not args.no_clips:
+        real_speech(transcriber, baseline, options, args.per_subset, args.dump)
+    if not args.no_talk:
+        talk(transcriber, baseline, options)
+    if not args.no_short:
+        short_clips(transcriber, options)
+
+
+def real_speech(
+    transcriber: Any,
+    baseline: Any,
+    options: DecodingOptions,
+    per_subset: int | None,
+    dump_to: Path | None,
+) -> None:
+    clips = load_clips(per_subset)
     refs: dict[str, list[str]] = defaultdict(list)
     hyps: dict[str, dict[str, list[str]]] = {
         "baseline": defaultdict(list),
@@ -198,8 +214,8 @@ def main() -> None:
         )
         if i % 50 == 0:
             print(f"{i}/{len(clips)} clips (load {load_average()})", file=sys.stderr, flush=True)
-    if args.dump:
-        args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
+    if dump_to:
+        dump_to.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
 
     groups = [s for s in SUBSET_ORDER if s in refs]
     rows = []
@@ -225,11 +241,6 @@ def main() -> None:
         f"{seconds['pipeline'] / audio_seconds:.3f}; load {load_average()}, so timings are "
         "taken under load)"
     )
-
-    if not args.no_talk:
-        talk(transcriber, baseline, options)
-    if not args.no_short:
-        short_clips(transcriber, options)
 
 
 def talk(transcriber: Any, baseline: Any, options: DecodingOptions) -> None:

@@ -43,6 +43,8 @@ SAMPLE_RATE = 16000
 WINDOW_SECONDS = 300.0
 #: Temperatures the sequential decoder falls back to (faster-whisper's default).
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: More tokens per second of audio than anyone speaks (bounds a looping retry).
+MAX_TOKENS_PER_SECOND = 8
 #: Audio shorter than this is not decoded: too short to recognise a word reliably.
 MIN_AUDIO_SECONDS = 0.5
 #: How far before a window's end to look for the quietest moment to cut at.
@@ -387,9 +389,12 @@ class Transcriber:
                     piece,
                     language=options.language,
                     beam_size=options.beam_size,
+                    best_of=1,
                     word_timestamps=True,
                     vad_filter=False,
                     condition_on_previous_text=False,
+                    # A loop cannot run away: speech has far fewer tokens than this.
+                    max_new_tokens=min(440, int((b - a) * MAX_TOKENS_PER_SECOND) + 16),
                 )
                 extra.extend(p for p in _pieces(raw, a, b) if p.words)
             guard.coverage.retried.append(

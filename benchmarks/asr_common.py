@@ -92,11 +92,41 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: "Plain" faster-whisper, the one baseline of every speech benchmark, as a user would script
+#: it in ten lines: the bundled model, int8, all cores, sequential ``WhisperModel.transcribe``
+#: with German and beam 5 and the library's defaults otherwise (no VAD, temperature
+#: fallback, conditioned on the previous text, no prompt).
+PLAIN = {"compute_type": "int8", "beam_size": 5, "language": "de"}
+
+
+def plain_model(path: Path | None = None, threads: int | None = None) -> Any:
+    """The plain baseline's model: ``path`` (default: the bundled model), int8, all cores
+    (``threads`` fewer only on a loaded machine, and then for both systems alike)."""
+    from faster_whisper import WhisperModel
+
+    from mediaarchive.config import cpu_count
+
+    return WhisperModel(
+        str(path or bundled_model_path()),
+        device="cpu",
+        compute_type=PLAIN["compute_type"],
+        cpu_threads=threads or cpu_count(),
+    )
+
+
 def plain_transcribe(model: Any, audio: Any) -> tuple[str, list[Any]]:
-    """Plain faster-whisper as a user would script it: German, beam 5, defaults otherwise."""
-    segments, _ = model.transcribe(audio, language="de", beam_size=5)
+    """Plain faster-whisper (see ``PLAIN``) on 16 kHz mono samples: its text and segments."""
+    segments, _ = model.transcribe(audio, language=PLAIN["language"], beam_size=PLAIN["beam_size"])
     segments = list(segments)
     return " ".join(s.text.strip() for s in segments), segments
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load (benchmarks on a shared machine say so)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def timed(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:

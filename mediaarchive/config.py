@@ -44,7 +44,24 @@ class Settings:
     models: Path | None = _setting(None, "Speech model cache, shared by all archives.")
     model: str = _setting("base", "Default Whisper model: a name or a CTranslate2 folder.")
     compute_type: str = _setting("auto", "CTranslate2 compute type (auto picks by CPU).")
-    language: str = _setting("de", "Spoken language; 'auto' detects it.")
+    language: str = _setting(
+        "auto",
+        "Spoken language when an asset has none in its metadata: a code (de) forces it; "
+        "'auto' detects it over several windows of the recording.",
+    )
+    language_prior: str = _setting(
+        "de", "Language kept when detection is unsure (the evidence is weaker than below)."
+    )
+    language_min_probability: float = _setting(
+        0.5, "Mean detection probability another language needs to win over the prior."
+    )
+    low_confidence_threshold: float = _setting(
+        0.8,
+        "Word probability below which a word counts as low confidence (the transcript "
+        "stores the share of such words, 'review' lists it; words placed by an edit are left "
+        "out). Measured with benchmarks/confidence.py: "
+        "the best F1 of 'low' as a predictor of a wrong word on the real-speech clips.",
+    )
     asr_batch_size: int = _setting(
         8, "Speech chunks decoded together (batched pipeline); 0 decodes sequentially."
     )
@@ -60,11 +77,6 @@ class Settings:
         "deu+eng", "Tesseract languages for screenshots and slides (installed models)."
     )
     subtitle_preset: str = _setting("default", "Subtitle preset: default or de-broadcast.")
-    low_confidence_threshold: float = _setting(
-        0.5,
-        "A word whose recognition probability is below this counts as low-confidence "
-        "('review' lists the share of such words; words placed by an edit are left out).",
-    )
     fetch_retries: int = _setting(4, "Attempts for a transient fetch failure.")
     fetch_timeout: float = _setting(30.0, "Seconds without data before a fetch times out.")
     fetch_backoff: float = _setting(

@@ -1,6 +1,8 @@
 """Speech recognition on the CPU with faster-whisper: the bundled model and its checksum
-(``models``), decoding with VAD, word times and guards (``transcriber``, ``guards``), and the
-plain records it yields (``segments``). faster_whisper and numpy load only when used."""
+(``models``), decoding with VAD, word times and guards (``transcriber``, ``guards``), the
+prompt and its echo (``prompt``), speech the words do not cover (``coverage``), the spoken
+language (``language``), and the plain records it yields (``segments``).
+faster_whisper and numpy load only when used."""
 
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ __all__ = [
     "sha256_file",
     "split_segment",
     "uncovered_speech",
+    "speech_spans",
+    "Coverage",
+    "LanguageDecision",
+    "is_echo",
+    "is_file_name",
 ]
 
 #: Where each public name lives; its module is imported on first use.
@@ -50,7 +57,7 @@ _NAMES = {
     "Transcriber": "transcriber",
     "TranscriptionResult": "segments",
     "auto_compute_type": "transcriber",
-    "build_prompt": "transcriber",
+    "build_prompt": "prompt",
     "choose_compute_type": "transcriber",
     "cpu_flags": "transcriber",
     "get_transcriber": "transcriber",
@@ -58,11 +65,16 @@ _NAMES = {
     "list_models": "models",
     "load_audio": "transcriber",
     "normalise": "guards",
-    "read_glossary": "transcriber",
+    "read_glossary": "prompt",
     "resolve_model": "models",
     "sha256_file": "models",
     "split_segment": "transcriber",
-    "uncovered_speech": "transcriber",
+    "uncovered_speech": "coverage",
+    "speech_spans": "coverage",
+    "Coverage": "coverage",
+    "LanguageDecision": "language",
+    "is_echo": "prompt",
+    "is_file_name": "prompt",
 }
 
 __getattr__, __dir__ = lazy_face(__name__, _NAMES)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mediaarchive.asr.coverage import Coverage
 from mediaarchive.asr.segments import SpeechSegment
 
 __all__ = ["GuardOptions", "SegmentGuard", "normalise"]
@@ -86,6 +87,8 @@ class SegmentGuard:
     #: Offset of ``audio[0]`` in the recording (when resuming from the middle).
     offset: float = 0.0
     dropped: list[dict[str, Any]] = field(default_factory=list)
+    #: How much of the heard speech the kept words cover (filled by the transcriber).
+    coverage: Coverage = field(default_factory=Coverage)
     _recent: list[str] = field(default_factory=list)
     _history: list[str] = field(default_factory=list)
 
@@ -131,6 +134,10 @@ class SegmentGuard:
         for item in self.dropped:
             counts[item["guard"]] = counts.get(item["guard"], 0) + 1
         return {"options": self.options.to_json(), "counts": counts, "dropped": self.dropped}
+
+    def drop(self, segment: SpeechSegment, guard: str) -> None:
+        """Record ``segment`` as removed by ``guard`` (e.g. "prompt_echo")."""
+        self._drop(segment, guard)
 
     def _drop(self, segment: SpeechSegment, guard: str) -> None:
         self.dropped.append(

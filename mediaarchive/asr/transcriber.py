@@ -19,8 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from mediaarchive.asr.guards import GuardOptions, SegmentGuard, normalise
+from mediaarchive.asr.coverage import speech_spans, uncovered_speech
+from mediaarchive.asr.guards import GuardOptions, SegmentGuard
+from mediaarchive.asr.language import LanguageDecision, decide_language
 from mediaarchive.asr.models import ResolvedModel, resolve_model
+from mediaarchive.asr.prompt import build_prompt, is_echo, read_glossary
 from mediaarchive.asr.segments import SpeechSegment, SpeechWord
 from mediaarchive.config import Settings, cpu_count
 from mediaarchive.errors import ConfigError, ModelError, TranscriptionError
@@ -32,11 +35,18 @@ __all__ = [
     "build_prompt",
     "get_transcriber",
     "load_audio",
+    "read_glossary",
 ]
 
 SAMPLE_RATE = 16000
 #: Longest stretch handed to the decoder at once (bounds memory; cut at a pause).
 WINDOW_SECONDS = 300.0
+#: Temperatures the sequential decoder falls back to (faster-whisper's default).
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+#: More tokens per second of audio than anyone speaks (bounds a looping retry).
+MAX_TOKENS_PER_SECOND = 8
+#: Audio shorter than this is not decoded: too short to recognise a word reliably.
+MIN_AUDIO_SECONDS = 0.5
 #: How far before a window's end to look for the quietest moment to cut at.
 CUT_SEARCH_SECONDS = 60.0
 COMPUTE_TYPES = (
@@ -100,6 +110,10 @@ class DecodingOptions:
     no_repeat_ngram_size: int = 0
     initial_prompt: str | None = None
     hotwords: str | None = None
+    #: A window no longer than this (seconds) is decoded sequentially even when batching:
+    #: one chunk has nothing to batch, and the sequential decoder keeps its timestamps and
+    #: falls back to higher temperatures when a decode fails (``FALLBACK_TEMPERATURES``).
+    sequential_up_to: float = 0.0
 
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``transcribe`` for this strategy."""
@@ -118,53 +132,17 @@ class DecodingOptions:
         }
         if self.batch_size > 0:
             args["batch_size"] = self.batch_size
+            if self.initial_prompt:
+                # The sequential decoder puts a space before the prompt, the batched one does
+                # not: its first word is then encoded as a word part, which the decoder copies
+                # and glues to the word before ("zum FünftenLabcamp").
+                args["initial_prompt"] = " " + self.initial_prompt.strip()
         else:
             args["condition_on_previous_text"] = self.condition_on_previous_text
         return args
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def build_prompt(
-    *,
-    event: str | None = None,
-    title: str | None = None,
-    speakers: list[str] | None = None,
-    glossary: list[str] | None = None,
-) -> tuple[str | None, str | None]:
-    """The initial prompt and hotwords for an asset's metadata and glossary terms.
-
-    Whisper continues the style of its prompt, so the prompt is written like the speech it
-    should produce: short German sentences with the names spelled right. Measured on
-    generated talks, glossary terms written into the prompt came out right more often than
-    the same terms given as hotwords, so hotwords stay unset (None) here.
-    """
-    parts = []
-    if event:
-        parts.append(f"{event.strip().rstrip('.')}.")
-    if title:
-        parts.append(f"{title.strip().rstrip('.')}.")
-    names = [s.strip() for s in speakers or [] if s and s.strip()]
-    if names:
-        parts.append(f"Mit {', '.join(names)}.")
-    terms = list(dict.fromkeys(t.strip() for t in glossary or [] if t and t.strip()))
-    if terms:
-        parts.append(f"{', '.join(terms)}.")
-    return " ".join(parts) or None, None
-
-
-def read_glossary(path: Path) -> list[str]:
-    """Terms of a glossary file: one per line (or comma-separated); ``#`` starts a comment."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read glossary file {path}: {exc.strerror or exc}") from exc
-    terms: list[str] = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0]
-        terms.extend(t.strip() for t in line.split(",") if t.strip())
-    return terms
 
 
 def load_audio(path: Path) -> np.ndarray:
@@ -269,15 +247,15 @@ class Transcriber:
             "ctranslate2": version("ctranslate2"),
         }
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
-        """The language spoken in the first speech of ``audio`` and its probability."""
-        try:
-            language, probability, _ = self.whisper.detect_language(
-                audio, vad_filter=True, language_detection_segments=1
-            )
-        except Exception as exc:  # CTranslate2/ONNX raise plain RuntimeErrors
-            raise TranscriptionError(f"language detection failed: {exc}") from exc
-        return language, float(probability)
+    def detect_language(
+        self, audio: np.ndarray, *, prior: str = "de", min_probability: float = 0.5
+    ) -> LanguageDecision:
+        """The language spoken in ``audio``: detected on windows spread through its speech;
+        ``prior`` when the evidence is weaker than ``min_probability``."""
+        spans = speech_spans(audio, 0.0, DecodingOptions().vad_parameters)
+        return decide_language(
+            self.whisper, audio, spans, prior=prior, min_probability=min_probability
+        )
 
     def transcribe(
         self,
@@ -291,17 +269,16 @@ class Transcriber:
         """Segments of ``audio`` from ``offset`` seconds on, guarded, with absolute times.
 
         The generator decodes lazily: store each segment as it comes to make the run
-        resumable. The returned guard's ``report()`` says what the guards removed.
+        resumable. The returned guard's ``report()`` says what the guards removed, its
+        ``coverage`` how much of the heard speech the words cover (complete once the
+        generator is exhausted).
         """
         if options.language is None:
             raise TranscriptionError("transcribe needs a language: detect it first")
         start_sample = max(0, min(len(audio), int(round(offset * SAMPLE_RATE))))
         guard = SegmentGuard(audio, SAMPLE_RATE, guard_options or GuardOptions())
         total = len(audio) / SAMPLE_RATE
-        prompt_norm = normalise(" ".join(filter(None, [options.initial_prompt, options.hotwords])))
-        return self._segments(
-            audio, start_sample, options, guard, total, prompt_norm, progress
-        ), guard
+        return self._segments(audio, start_sample, options, guard, total, progress), guard
 
     def _segments(
         self,
@@ -310,110 +287,126 @@ class Transcriber:
         options: DecodingOptions,
         guard: SegmentGuard,
         total: float,
-        prompt_norm: str,
         progress: ProgressFn | None,
     ) -> Iterator[SpeechSegment]:
         from faster_whisper import BatchedInferencePipeline
 
         began = time.monotonic()
         first = start_sample / SAMPLE_RATE
+        if total - first < MIN_AUDIO_SECONDS:
+            return  # Whisper makes up a word for a moment of sound ("Passt." for 0.3 s)
         pipeline = BatchedInferencePipeline(self.whisper) if options.batch_size > 0 else None
         for lo, hi in window_bounds(audio, start_sample, self.window):
             window = audio[lo:hi]
             base = lo / SAMPLE_RATE
             try:
-                pieces = self._decode_window(window, base, hi / SAMPLE_RATE, options, pipeline)
+                pieces, spans = self._decode_window(
+                    window, base, hi / SAMPLE_RATE, options, pipeline, guard
+                )
             except (RuntimeError, ValueError) as exc:
                 raise TranscriptionError(
                     f"speech recognition failed at {base:.1f} s: {exc}"
                 ) from exc
+            kept_here: list[SpeechSegment] = []
             for segment in pieces:
-                norm = normalise(segment.text)
-                if prompt_norm and len(norm.split()) >= 3 and norm in prompt_norm:
-                    guard.dropped.append(
-                        {
-                            "guard": "prompt_echo",
-                            "start": segment.start,
-                            "end": segment.end,
-                            "text": segment.text,
-                        }
-                    )
-                    continue
                 kept = guard.check(segment)
                 if progress is not None:
                     done = min(segment.end, total)
                     progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))
                 if kept is not None:
+                    kept_here.append(kept)
                     yield kept
+            if spans is not None:
+                guard.coverage.add(spans, kept_here)
             if progress is not None:
                 done = hi / SAMPLE_RATE
                 progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))
 
     def _decode_window(
-        self, window: np.ndarray, base: float, limit: float, options: DecodingOptions, pipeline: Any
-    ) -> list[SpeechSegment]:
-        """Segments of one window in time order, with stretches the decoder skipped redone.
+        self,
+        window: np.ndarray,
+        base: float,
+        limit: float,
+        options: DecodingOptions,
+        pipeline: Any,
+        guard: SegmentGuard,
+    ) -> tuple[list[SpeechSegment], list[tuple[float, float]] | None]:
+        """Segments of one window in time order, and the speech the VAD heard in it.
 
-        Decoding a 30 s chunk in one go, Whisper sometimes ends early and silently drops
-        the rest of the chunk. Speech (per the VAD) that no recognised word covers is
-        decoded again on its own.
+        A segment that is the prompt given back is dropped. Speech (per the VAD) that no
+        recognised word covers is decoded again without the prompt, and what is still
+        uncovered then with the plain sequential decoder, stretch by stretch.
         """
         kwargs = options.kwargs()
-        if pipeline is not None:
+        if pipeline is not None and len(window) > options.sequential_up_to * SAMPLE_RATE:
             raw, _ = pipeline.transcribe(window, **kwargs)
+        elif pipeline is not None:
+            short = {k: v for k, v in kwargs.items() if k != "batch_size"}
+            short.update(
+                without_timestamps=False,
+                temperature=FALLBACK_TEMPERATURES,
+                condition_on_previous_text=False,
+                initial_prompt=options.initial_prompt,
+            )
+            raw, _ = self.whisper.transcribe(window, **short)
         else:
             raw, _ = self.whisper.transcribe(window, **kwargs)
-        segments = [piece for item in raw for piece in split_segment(_convert(item, base, limit))]
-        if options.vad_filter and options.word_timestamps:
-            gaps = uncovered_speech(window, segments, base, options.vad_parameters)
-            if gaps:
-                clips = [{"start": start - base, "end": end - base} for start, end in gaps]
-                retry_kwargs = {
-                    k: v for k, v in kwargs.items() if k not in ("vad_filter", "vad_parameters")
-                }
-                from faster_whisper import BatchedInferencePipeline
+        segments = []
+        for segment in _pieces(raw, base, limit):
+            if is_echo(segment.text, options.initial_prompt):
+                guard.drop(segment, "prompt_echo")
+            else:
+                segments.append(segment)
+        if not (options.vad_filter and options.word_timestamps):
+            return segments, None
+        spans = speech_spans(window, base, options.vad_parameters)
+        gaps = uncovered_speech(spans, segments)
+        if gaps:
+            from faster_whisper import BatchedInferencePipeline
 
-                retry = pipeline or BatchedInferencePipeline(self.whisper)
-                if "batch_size" not in retry_kwargs:
-                    retry_kwargs = {
-                        k: v for k, v in retry_kwargs.items() if k != "condition_on_previous_text"
-                    }
-                raw, _ = retry.transcribe(window, clip_timestamps=clips, **retry_kwargs)
-                extra = [
-                    piece
-                    for item in raw
-                    for piece in split_segment(_convert(item, base, limit))
-                    if piece.words
-                ]
-                segments = sorted([*segments, *extra], key=lambda s: s.start)
-        return segments
+            retry_kwargs = {
+                k: v
+                for k, v in kwargs.items()
+                if k not in ("vad_filter", "vad_parameters", "condition_on_previous_text")
+            }
+            retry_kwargs.update(initial_prompt=None, hotwords=None)
+            retry_kwargs.setdefault("batch_size", max(1, options.batch_size))
+            clips = [{"start": a - base, "end": b - base} for a, b in gaps]
+            raw, _ = (pipeline or BatchedInferencePipeline(self.whisper)).transcribe(
+                window, clip_timestamps=clips, **retry_kwargs
+            )
+            extra = [p for p in _pieces(raw, base, limit) if p.words]
+            guard.coverage.retried.append(
+                {"how": "without_prompt", "ranges": gaps, "segments": len(extra)}
+            )
+            segments = sorted([*segments, *extra], key=lambda s: s.start)
+            gaps = uncovered_speech(spans, segments)
+        if gaps:
+            extra = []
+            for a, b in gaps:
+                piece = window[int((a - base) * SAMPLE_RATE) : int((b - base) * SAMPLE_RATE)]
+                raw, _ = self.whisper.transcribe(
+                    piece,
+                    language=options.language,
+                    beam_size=options.beam_size,
+                    best_of=1,
+                    word_timestamps=True,
+                    vad_filter=False,
+                    condition_on_previous_text=False,
+                    # A loop cannot run away: speech has far fewer tokens than this.
+                    max_new_tokens=min(440, int((b - a) * MAX_TOKENS_PER_SECOND) + 16),
+                )
+                extra.extend(p for p in _pieces(raw, a, b) if p.words)
+            guard.coverage.retried.append(
+                {"how": "sequential", "ranges": gaps, "segments": len(extra)}
+            )
+            segments = sorted([*segments, *extra], key=lambda s: s.start)
+        return segments, spans
 
 
-#: Speech no word covers for at least this long is decoded again.
-MIN_UNCOVERED_SECONDS = 1.5
-
-
-def uncovered_speech(
-    window: np.ndarray, segments: list[SpeechSegment], base: float, vad_parameters: dict[str, Any]
-) -> list[tuple[float, float]]:
-    """Stretches (absolute seconds, each <= 30 s) the VAD calls speech but no word covers."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    vad = VadOptions(**{**vad_parameters, "max_speech_duration_s": 30})
-    covered = sorted((w.start - 0.3, w.end + 0.3) for s in segments for w in s.words)
-    gaps: list[tuple[float, float]] = []
-    for span in get_speech_timestamps(window, vad):
-        start, end = base + span["start"] / SAMPLE_RATE, base + span["end"] / SAMPLE_RATE
-        cursor = start
-        for w_start, w_end in covered:
-            if w_end <= cursor or w_start >= end:
-                continue
-            if w_start - cursor >= MIN_UNCOVERED_SECONDS:
-                gaps.append((cursor, w_start))
-            cursor = max(cursor, w_end)
-        if end - cursor >= MIN_UNCOVERED_SECONDS:
-            gaps.append((cursor, end))
-    return [(round(a, 3), round(min(b, a + 30.0), 3)) for a, b in gaps]
+def _pieces(raw: Any, base: float, limit: float) -> list[SpeechSegment]:
+    """faster-whisper's segments as sentence-sized SpeechSegments with absolute times."""
+    return [piece for item in raw for piece in split_segment(_convert(item, base, limit))]
 
 
 def _convert(item: Any, base: float, limit: float) -> SpeechSegment:

@@ -21,8 +21,8 @@ from mediaarchive.cli.base import emit_json, main, pass_archive
 @click.option(
     "--language",
     default=None,
-    help="Spoken language: de, another code, or auto to detect it. "
-    "[default: the asset's language, else setting 'language']",
+    help="Spoken language: de, another code, or auto to detect it (over several windows, "
+    "German when unsure). [default: the asset's language, else setting 'language']",
 )
 @click.option(
     "--glossary",
@@ -54,6 +54,8 @@ def transcribe_command(
         glossary=glossary,
         reporter=services.progress.make_reporter(),
     )
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         emit_json(summary.to_json())
         return

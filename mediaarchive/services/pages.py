@@ -64,6 +64,8 @@ class AssetPage:
     #: Text read from the image itself (not from slides).
     image_texts: list[TextLine]
     slides: list[SlideText]
+    #: The current transcript's language (the subtitle track's), None without one.
+    transcript_language: str | None = None
 
     def rendition(self, kind: str, label: str = "") -> RenditionRef | None:
         """The asset's rendition of this kind and label, if it has one."""
@@ -101,4 +103,5 @@ def asset_page(session: Session, asset_id: str) -> AssetPage:
         else [],
         image_texts=image_texts,
         slides=slides,
+        transcript_language=transcript.language if transcript is not None else None,
     )

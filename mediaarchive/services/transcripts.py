@@ -63,6 +63,12 @@ class TranscriptionSummary:
     #: Seconds the transcription took, over all its runs (None: nothing was decoded).
     seconds: float | None
     rtf: float | None
+    #: Share of the speech heard that recognised words cover (None: no speech heard).
+    covered_share: float | None = None
+    #: Share of words below the low-confidence threshold (None: no words).
+    low_confidence_share: float | None = None
+    #: What the user should know (e.g. most of the heard speech was not recognised).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,6 +206,9 @@ def transcribe(
                 duration=transcript.duration,
                 seconds=provenance.get("processing_seconds"),
                 rtf=provenance.get("real_time_factor"),
+                covered_share=(provenance.get("coverage") or {}).get("covered_share"),
+                low_confidence_share=provenance.get("low_confidence_share"),
+                warnings=list(provenance.get("warnings") or []),
             )
     finally:
         close = getattr(reporter, "close", None)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive
 from mediaarchive.asr.transcriber import (
+    MIN_AUDIO_SECONDS,
     DecodingOptions,
     build_prompt,
     get_transcriber,
@@ -30,6 +31,13 @@ from mediaarchive.db import Asset, Segment, Transcript, Word
 from mediaarchive.errors import TranscriptionError, UserError
 from mediaarchive.steps.base import StepContext, step
 from mediaarchive.steps.sync import make_transcript_current
+from mediaarchive.steps.transcribe_checks import (
+    confidence_summary,
+    coverage_warning,
+    empty_failure,
+    language_warning,
+    merge_coverage,
+)
 from mediaarchive.vocabulary import AssetKind
 
 PARAMS: dict[str, Any] = {"model": None, "language": None, "glossary": None}
@@ -43,7 +51,8 @@ Progress = Callable[[float, float, str], None]
     "transcribe",
     kinds=KINDS,
     params=PARAMS,
-    description="German speech to text with faster-whisper (segments and words with times).",
+    description="Speech to text with faster-whisper (segments and words with times); the "
+    "language from the metadata, else detected with German as the prior.",
     queue="asr",
 )
 def transcribe(ctx: StepContext) -> None:
@@ -126,7 +135,7 @@ def transcribe_into(
         )
 
     transcriber = get_transcriber(settings, model, threads=threads)
-    requested = (language or asset.language or settings.language or "de").lower()
+    requested = (language or asset.language or settings.language or "auto").lower()
     terms = read_glossary(glossary) if glossary else []
     prompt, hotwords = build_prompt(
         event=asset.event.name if asset.event else None,
@@ -156,8 +165,16 @@ def transcribe_into(
             raise TranscriptionError(f"{label}: {exc}") from exc
     duration = len(audio) / 16000
     if transcript is None:
+        # Detected also when the language is given, so a forced language that the audio
+        # contradicts is recorded (and warned about) instead of silently translated.
+        decision = transcriber.detect_language(
+            audio,
+            prior=settings.language_prior,
+            min_probability=settings.language_min_probability,
+        )
+        detection = decision.to_json()
         if requested == "auto":
-            detected, probability = transcriber.detect_language(audio)
+            detected, probability = decision.language, decision.probability
         else:
             detected, probability = requested, None
         transcript = Transcript(
@@ -182,6 +199,16 @@ def transcribe_into(
                     "speakers": list(asset.speakers or []),
                 },
                 "audio": {"rendition_sha256": rendition.sha256, "duration": duration},
+                "language_detection": detection,
+                "language_source": (
+                    "option"
+                    if language and language.lower() != "auto"
+                    else "metadata"
+                    if not language and asset.language
+                    else "detected"
+                    if requested == "auto"
+                    else "setting"
+                ),
                 "started": _now(),
                 "runs": [],
             },
@@ -232,12 +259,31 @@ def transcribe_into(
         )
     report_now = guard.report()
     runs[-1]["guard_counts"] = report_now["counts"]
+    runs[-1]["coverage"] = guard.coverage.to_json()
     runs[-1]["finished"] = _now()
     _update_run(transcript, runs, began, stored)
     prov = dict(transcript.provenance)
-    prov.update(guards=_merge_guards(prov.get("guards"), report_now), finished=_now())
+    prov.update(
+        guards=_merge_guards(prov.get("guards"), report_now),
+        coverage=merge_coverage([run["coverage"] for run in runs if run.get("coverage")]),
+        **confidence_summary(session, transcript, settings.low_confidence_threshold),
+        finished=_now(),
+    )
+    prov["warnings"] = [
+        w
+        for w in (coverage_warning(prov), language_warning(prov, transcript.language))
+        if w is not None
+    ]
     transcript.provenance = prov
     transcript.complete = True
+    failure = empty_failure(session, transcript)
+    if failure is not None:
+        # Kept for the record (and for review), but never the current transcript.
+        transcript.provenance = {**prov, "empty": failure}
+        commit(transcript_id=transcript.id, seconds_done=duration, seconds_total=duration)
+        raise TranscriptionError(f"{label}: {failure}")
+    if not prov.get("words"):
+        transcript.provenance = {**prov, "note": _empty_note(duration, prov["coverage"])}
     make_transcript_current(archive, session, asset, transcript, workdir=workdir)
     commit(
         transcript_id=transcript.id,
@@ -294,6 +340,15 @@ def _finish_empty(
     session.flush()
     make_transcript_current(archive, session, asset, transcript, workdir=workdir)
     return transcript
+
+
+def _empty_note(duration: float, coverage: dict[str, Any]) -> str:
+    """What happened when a transcript has no words (and that is no failure)."""
+    if duration < MIN_AUDIO_SECONDS:
+        return f"the audio is only {duration:.1f} s long: too short to recognise speech"
+    if not coverage["speech_seconds"]:
+        return "no speech heard"
+    return "speech heard but too short to recognise"
 
 
 def _article(word: str) -> str:

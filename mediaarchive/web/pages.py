@@ -120,6 +120,7 @@ def asset_context(page: pages.AssetPage) -> dict[str, Any]:
         "poster_url": f"{base}/poster" if page.rendition("poster") is not None else None,
         "segments": page.segments,
         "has_transcript": bool(page.segments),
+        "track_language": page.transcript_language or "de",
         "image_url": library.image_url(page) if asset.kind == AssetKind.IMAGE else None,
         "image_texts": page.image_texts,
         "slides": [

@@ -53,7 +53,7 @@ class Settings:
         "de", "Language kept when detection is unsure (the evidence is weaker than below)."
     )
     language_min_probability: float = _setting(
-        0.5, "Mean detection probability another language needs to win over the prior."
+        0.9, "Mean detection probability another language needs to win over the prior."
     )
     low_confidence_threshold: float = _setting(
         0.8,

@@ -44,6 +44,7 @@ COMMAND_MODULES = {
     "subtitles": "subtitles",
     "transcribe": "transcribe",
     "transcript": "transcript",
+    "users": "users",
     "verify": "verify",
     "worker": "worker",
 }

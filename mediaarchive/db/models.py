@@ -441,3 +441,41 @@ def current_segments(transcript_id: int) -> Select[tuple[Segment]]:
         .where(Segment.transcript_id == transcript_id, current_segment())
         .order_by(Segment.start, Segment.id)
     )
+
+
+class User(Base):
+    """An account of the web page: a name, a role and an Argon2 password hash.
+
+    ``token_hash`` is the sha256 of the API token (``users token``), never the token.
+    ``failures`` and ``locked_until`` slow down password guessing (see services.accounts).
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class WebSession(Base):
+    """A logged-in browser: the cookie holds a random id, the table its sha256."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoginFailure(Base):
+    """Failed log-ins from one address (not kept for loopback addresses)."""
+
+    __tablename__ = "login_failures"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.services import Archive
 from mediaarchive.services.serving import HostPolicy, host_policy
-from mediaarchive.web import api, media, pages
+from mediaarchive.web import api, auth, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
 from mediaarchive.web.security import Guarded
 
@@ -26,7 +26,9 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class ReadOnlyAndTimed:
-    """Refuses every method that could change something, and reports the server time.
+    """Refuses every method that could change something, except on the routes that take
+    writes and check the CSRF token and the account's role themselves (``auth.WRITE_ROUTES``),
+    and reports the server time.
 
     ``Server-Timing: app;dur=…`` is the time from the request's arrival to the response
     head, in milliseconds (browsers show it in their network panel).
@@ -39,7 +41,7 @@ class ReadOnlyAndTimed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in READ_METHODS:
+        if scope["method"] not in READ_METHODS and scope["path"] not in auth.WRITE_ROUTES:
             response = JSONResponse(
                 {"detail": "this archive is read-only on the web"},
                 status_code=405,
@@ -107,6 +109,9 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
             )
         return JSONResponse({"detail": exc.errors()}, status_code=422)
 
+    app.state.page_hooks = _page_context
+    app.state.page_finish = auth.set_csrf_cookie
+    app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(media.router)
     app.include_router(api.router)
@@ -116,6 +121,21 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
     for template in ENVIRONMENT.list_templates(extensions=["html"]):
         ENVIRONMENT.get_template(template)  # compiled now, not on a visitor's first request
     return app
+
+
+def _page_context(request: Request) -> dict[str, object]:
+    """What every page's header shows: who is logged in (with the log-out form's token), or
+    a log-in link once accounts exist."""
+    account = auth.current_account(request)
+    if account is not None:
+        return {"account": account, "csrf": auth.csrf_token(request), "show_login": False}
+    return {"account": None, "show_login": _accounts_exist(request)}
+
+
+def _accounts_exist(request: Request) -> bool:
+    from mediaarchive.services import accounts
+
+    return accounts.any_accounts(request.app.state.archive)
 
 
 def _error(

@@ -82,6 +82,8 @@ def render(
     """A page in the request's language, with the security headers every page carries."""
     language = request_language(request)
     other = next(code for code in LANGUAGES if code != language)
+    hooks = getattr(request.app.state, "page_hooks", None)
+    extra = hooks(request) if hooks else {}
     page = ENVIRONMENT.get_template(template).render(
         request=request,
         lang=language,
@@ -89,12 +91,15 @@ def render(
         switch_url=str(request.url.include_query_params(lang=other)).removeprefix(
             f"{request.url.scheme}://{request.url.netloc}"
         ),
-        **context,
+        **{**extra, **context},
     )
     response = HTMLResponse(page, status_code=status_code)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Content-Language"] = language
     response.headers["Vary"] = "Accept-Language, Cookie"
+    finish = getattr(request.app.state, "page_finish", None)
+    if finish:
+        finish(request, response)
     explicit = request.query_params.get("lang")
     if explicit and explicit[:2].lower() in LANGUAGES:
         response.set_cookie(

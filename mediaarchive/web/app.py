@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.services import Archive
 from mediaarchive.services.serving import HostPolicy, host_policy
-from mediaarchive.web import api, auth, media, pages
+from mediaarchive.web import api, auth, docs, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
 from mediaarchive.web.security import Guarded
 
@@ -84,6 +84,8 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
         description="Read-only JSON API of a mediaarchive: search what was said or shown, "
         "list assets and events, read transcripts. Media downloads answer Range requests.",
         version=_version(),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.archive = archive
     app.state.default_language = archive.settings.web_language
@@ -112,10 +114,12 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
     app.state.page_hooks = _page_context
     app.state.page_finish = auth.set_csrf_cookie
     app.include_router(auth.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     app.include_router(media.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-static", docs.swagger_files(), name="docs-static")
     app.add_middleware(ReadOnlyAndTimed)
     app.add_middleware(Guarded, hosts=hosts or host_policy(archive.settings))
     for template in ENVIRONMENT.list_templates(extensions=["html"]):

@@ -32,6 +32,7 @@ __all__ = [
     "media",
     "models",
     "pages",
+    "permitted",
     "process",
     "progress",
     "repair",

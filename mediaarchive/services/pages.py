@@ -6,13 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from mediaarchive.db import Asset, OcrText
+from mediaarchive.db import Asset, OcrText, Segment
 from mediaarchive.services.views import AssetSummary, find_current_transcript, lookup_asset
 from mediaarchive.vocabulary import HitSource
 
-__all__ = ["AssetPage", "RenditionRef", "SlideText", "TextLine", "asset_page", "known_speakers"]
+__all__ = [
+    "AssetPage",
+    "RenditionRef",
+    "SlideText",
+    "TextLine",
+    "asset_page",
+    "fold_word",
+    "known_speakers",
+    "transcript_lines",
+]
 
 
 def known_speakers(session: Session) -> list[str]:
@@ -40,6 +49,11 @@ class TextLine:
     start: float | None
     end: float | None
     text: str
+    #: The segment version shown (transcript lines only): an edit sends it back.
+    id: int | None = None
+    #: Words of the line heard with a probability below the low-confidence threshold
+    #: (folded: lower case, without punctuation).
+    low_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -66,13 +80,44 @@ class AssetPage:
     slides: list[SlideText]
     #: The current transcript's language (the subtitle track's), None without one.
     transcript_language: str | None = None
+    #: The asset's own language metadata (``edit --language``), None when not given.
+    language: str | None = None
 
     def rendition(self, kind: str, label: str = "") -> RenditionRef | None:
         """The asset's rendition of this kind and label, if it has one."""
         return next((r for r in self.renditions if r.kind == kind and r.label == label), None)
 
 
-def asset_page(session: Session, asset_id: str) -> AssetPage:
+def fold_word(word: str) -> str:
+    """A word as low-confidence marks compare it: lower case, without punctuation."""
+    return "".join(c for c in word.casefold() if c.isalnum())
+
+
+def transcript_lines(session: Session, transcript_id: int, threshold: float) -> list[TextLine]:
+    """The current lines of a transcript with their low-confidence words (two queries)."""
+    rows = session.scalars(
+        select(Segment)
+        .where(Segment.transcript_id == transcript_id, Segment.superseded_in.is_(None))
+        .options(selectinload(Segment.words))
+        .order_by(Segment.start, Segment.id)
+    )
+    return [
+        TextLine(
+            row.start,
+            row.end,
+            row.text,
+            row.id,
+            frozenset(
+                fold_word(w.word)
+                for w in row.words
+                if w.probability is not None and w.probability < threshold
+            ),
+        )
+        for row in rows
+    ]
+
+
+def asset_page(session: Session, asset_id: str, *, threshold: float = 0.8) -> AssetPage:
     """What the asset page shows of the asset with this id.
 
     Raises:
@@ -98,10 +143,11 @@ def asset_page(session: Session, asset_id: str) -> AssetPage:
     return AssetPage(
         asset=AssetSummary.of(asset),
         renditions=[RenditionRef(r.kind, r.label, r.mime, r.size) for r in asset.renditions],
-        segments=[TextLine(s.start, s.end, s.text) for s in transcript.segments]
+        segments=transcript_lines(session, transcript.id, threshold)
         if transcript is not None
         else [],
         image_texts=image_texts,
         slides=slides,
         transcript_language=transcript.language if transcript is not None else None,
+        language=asset.language,
     )

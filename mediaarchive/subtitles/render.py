@@ -74,6 +74,7 @@ def segments_json(transcript: Transcript) -> list[dict[str, Any]]:
     """Segments with their words, as ``show --json`` has them."""
     return [
         {
+            "id": segment.id,
             "start": segment.start,
             "end": segment.end,
             "text": segment.text,

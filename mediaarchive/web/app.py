@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.services import Archive
 from mediaarchive.services.serving import HostPolicy, host_policy
-from mediaarchive.web import api, auth, docs, media, pages
+from mediaarchive.web import api, auth, docs, edit_api, editor, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
 from mediaarchive.web.security import Guarded
 
@@ -27,7 +27,7 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class ReadOnlyAndTimed:
     """Refuses every method that could change something, except on the routes that take
-    writes and check the CSRF token and the account's role themselves (``auth.WRITE_ROUTES``),
+    writes and check the CSRF token and the account's role themselves (``auth.WRITE_PATHS``),
     and reports the server time.
 
     ``Server-Timing: app;dur=…`` is the time from the request's arrival to the response
@@ -41,7 +41,7 @@ class ReadOnlyAndTimed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] not in READ_METHODS and scope["path"] not in auth.WRITE_ROUTES:
+        if scope["method"] not in READ_METHODS and not auth.may_write(scope["path"]):
             response = JSONResponse(
                 {"detail": "this archive is read-only on the web"},
                 status_code=405,
@@ -115,9 +115,11 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
     app.state.page_finish = auth.set_csrf_cookie
     app.include_router(auth.router)
     app.include_router(docs.router)
+    app.include_router(editor.router)
     app.include_router(pages.router)
     app.include_router(media.router)
     app.include_router(api.router)
+    app.include_router(edit_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-static", docs.swagger_files(), name="docs-static")
     app.add_middleware(ReadOnlyAndTimed)

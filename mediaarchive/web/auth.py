@@ -8,10 +8,11 @@ neither read the cookie nor set it). Scripts authenticate with ``Authorization: 
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,8 +26,12 @@ router = APIRouter(include_in_schema=False)
 SESSION_COOKIE = "session"
 CSRF_COOKIE = "csrf"
 CSRF_FIELD = "csrf_token"
-#: Routes that take writes and check their CSRF token and role themselves.
-WRITE_ROUTES = frozenset({"/login", "/logout"})
+#: Paths that take writes; their routes check the CSRF token (or API token) and the role.
+WRITE_PATHS = re.compile(
+    r"^/(login|logout|assets/[^/]+/(edit|review|replace)"
+    r"|api/assets/[^/]+(/transcript/revisions|/review)?)$"
+)
+CSRF_HEADER = "x-csrf-token"
 #: Longest form body read (a log-in form is a few hundred bytes).
 MAX_FORM = 64 * 1024
 
@@ -157,3 +162,33 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def may_write(path: str) -> bool:
+    """True for the paths whose routes take writes (and check who sends them)."""
+    return bool(WRITE_PATHS.match(path))
+
+
+def writer(request: Request) -> Account:
+    """The account sending a JSON write: an API token, or a session whose CSRF token came
+    along as ``X-CSRF-Token``. Raises 401 without an account, 403 without the token."""
+    bearer = request.headers.get("authorization", "")[:7].lower() == "bearer "
+    account = current_account(request)
+    if account is None:
+        raise HTTPException(401, "log in first (or send 'Authorization: Bearer TOKEN')")
+    if not bearer:
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not cookie or not secrets.compare_digest(cookie.encode(), sent.encode()):
+            raise HTTPException(403, "the CSRF token is missing or wrong: reload the page")
+    return account
+
+
+def form_writer(request: Request, form: dict[str, str]) -> Account:
+    """The account sending a form: a session, with the form's ``csrf_token`` field."""
+    if not csrf_ok(request, form):
+        raise HTTPException(403, "the form has expired (CSRF token): reload the page")
+    account = current_account(request)
+    if account is None:
+        raise HTTPException(401, "log in first")
+    return account

@@ -10,8 +10,10 @@ from starlette.responses import HTMLResponse
 
 from mediaarchive.errors import UserError
 from mediaarchive.services import Archive, pages, search, views
+from mediaarchive.services.accounts import may
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES, AssetKind
 from mediaarchive.web import library
+from mediaarchive.web.auth import csrf_token, current_account
 from mediaarchive.web.deps import get_archive, get_session
 from mediaarchive.web.media import EventId
 from mediaarchive.web.rendering import render
@@ -102,10 +104,21 @@ def event_page(
 
 @router.get("/assets/{asset_id}", response_class=HTMLResponse)
 def asset_page(
-    request: Request, asset_id: str, session: views.ReadSession = Depends(get_session)
+    request: Request,
+    asset_id: str,
+    archive: Archive = Depends(get_archive),
+    session: views.ReadSession = Depends(get_session),
 ) -> HTMLResponse:
-    """A talk (player, subtitles, transcript), an image (with its text) or another file."""
-    return render(request, "asset.html", asset_context(pages.asset_page(session, asset_id)))
+    """A talk (player, subtitles, transcript), an image (with its text) or another file.
+
+    For an editor the transcript's lines become editable in place (``static/editor.js``)."""
+    page = pages.asset_page(session, asset_id, threshold=archive.settings.low_confidence_threshold)
+    context = asset_context(page)
+    account = current_account(request)
+    context["may_edit"] = may(account, "editor")
+    if context["may_edit"]:
+        context["csrf"] = csrf_token(request)
+    return render(request, "asset.html", context)
 
 
 def asset_context(page: pages.AssetPage) -> dict[str, Any]:

@@ -49,6 +49,18 @@ def safe_snippet(snippet: str | None) -> Markup:
     return Markup(text)
 
 
+def marked_line(text: str, low_words: frozenset[str] | None) -> Markup:
+    """A transcript line, escaped, with its low-confidence words in ``<mark class="low">``."""
+    if not low_words:
+        return Markup(html.escape(text, quote=False))
+    out = []
+    for token in re.split(r"(\s+)", text):
+        folded = "".join(c for c in token.casefold() if c.isalnum())
+        escaped = html.escape(token, quote=False)
+        out.append(f'<mark class="low">{escaped}</mark>' if folded in low_words else escaped)
+    return Markup("".join(out))
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
@@ -59,6 +71,7 @@ def _environment() -> Environment:
     env.filters["time"] = format_time
     env.filters["size"] = format_size
     env.filters["snippet"] = safe_snippet
+    env.filters["marked"] = marked_line
     return env
 
 

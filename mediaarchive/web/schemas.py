@@ -11,7 +11,7 @@ import dataclasses
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from mediaarchive.services import search
 
@@ -80,6 +80,9 @@ class WordTiming(Document):
 
 
 class TranscriptSegment(Document):
+    id: int | None = Field(
+        None, description="This version of the line (send it back when correcting the line)."
+    )
     start: float
     end: float
     text: str

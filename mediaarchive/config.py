@@ -106,6 +106,9 @@ class Settings:
         "Addresses of reverse proxies whose X-Forwarded-For/-Proto headers the web page "
         "believes (comma-separated; '*' = any); none by default.",
     )
+    default_visibility: str = _setting(
+        "internal", "Visibility of newly ingested assets and events: internal or public."
+    )
     session_idle_hours: float = _setting(12.0, "Hours a web log-in stays valid without being used.")
     session_max_days: float = _setting(7.0, "Days a web log-in stays valid at most.")
     worker_visibility_timeout: int = _setting(

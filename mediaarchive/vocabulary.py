@@ -89,6 +89,8 @@ class AuditAction(StrEnum):
     EVENT_RENAME = "event-rename"
     EVENT_MERGE = "event-merge"
     EVENT_EDIT = "event-edit"
+    WITHDRAW = "withdraw"
+    RESTORE = "restore"
     TRANSCRIPT_EDIT = "transcript-edit"
     TRANSCRIPT_REPLACE = "transcript-replace"
     TRANSCRIPT_REVERT = "transcript-revert"

@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "models": "models",
     "pipelines": "process",
     "reindex": "search",
+    "restore": "withdrawal",
     "repair": "verify",
     "retry": "process",
     "review": "review",
@@ -45,6 +46,7 @@ COMMAND_MODULES = {
     "transcribe": "transcribe",
     "transcript": "transcript",
     "users": "users",
+    "withdraw": "withdrawal",
     "verify": "verify",
     "worker": "worker",
 }

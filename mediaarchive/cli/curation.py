@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 )
 @click.option("--date", help="Its date, YYYY-MM-DD (empty clears it).")
 @click.option("--language", help="Its spoken language (de, en…; empty clears it).")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "internal"]),
+    help="Who may see it: public (anyone) or internal (accounts only).",
+)
 @click.option("--add-event", "add_events", multiple=True, help="Add it to this event (repeat).")
 @click.option(
     "--remove-event", "remove_events", multiple=True, help="Take it out of this event (repeat)."
@@ -43,6 +48,7 @@ def edit(
     speakers: tuple[str, ...],
     date: str | None,
     language: str | None,
+    visibility: str | None,
     add_events: tuple[str, ...],
     remove_events: tuple[str, ...],
     create_event: bool,
@@ -61,6 +67,7 @@ def edit(
             ("description", description),
             ("date", date),
             ("language", language),
+            ("visibility", visibility),
         )
         if value is not None
     }

@@ -80,6 +80,11 @@ def merge(archive: Archive, source: str, target: str, by: str | None, as_json: b
 @click.option("--name", "new_name", help="A new name.")
 @click.option("--date", help="The event's date (YYYY-MM-DD); empty clears it.")
 @click.option("--description", help="The event's description; empty clears it.")
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "internal"]),
+    help="Who may see the event: public (anyone) or internal (accounts only).",
+)
 @_BY
 @_JSON
 @pass_archive
@@ -89,16 +94,22 @@ def edit_event(
     new_name: str | None,
     date: str | None,
     description: str | None,
+    visibility: str | None,
     by: str | None,
     as_json: bool,
 ) -> None:
-    """Change event NAME's name, date or description.
+    """Change event NAME's name, date, description or visibility.
 
     Example: mediaarchive events edit "Labcamp 4" --date 2021-07-13
     """
     changes = {
         key: value
-        for key, value in (("name", new_name), ("date", date), ("description", description))
+        for key, value in (
+            ("name", new_name),
+            ("date", date),
+            ("description", description),
+            ("visibility", visibility),
+        )
         if value is not None
     }
     _report(services.editing.edit_event(archive, name, changes, by=by), as_json, "Edited")

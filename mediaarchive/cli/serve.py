@@ -38,13 +38,23 @@ WEB_APP = "mediaarchive.web.app:create_app"
     help="A host name the page answers to (repeatable), besides the address it listens on "
     "and localhost; also the allowed_hosts setting. '*' allows any.",
 )
+@click.option(
+    "--public-only",
+    is_flag=True,
+    help="Serve only public assets and events, with no log-in at all (a public site).",
+)
 @pass_archive
-def serve(archive: Archive, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
-    """Serve the web page: search, watch talks with subtitles, read, download (read-only).
+def serve(
+    archive: Archive, host: str, port: int, allowed_hosts: tuple[str, ...], public_only: bool
+) -> None:
+    """Serve the web page: search, watch talks with subtitles, read, download; accounts log
+    in to edit (see 'mediaarchive users').
 
     Example: mediaarchive serve --host 0.0.0.0 --allowed-host archive.example.org
     """
-    hosts = services.serving.host_policy(archive.settings, host, allowed_hosts)
+    hosts = services.serving.host_policy(
+        archive.settings, host, allowed_hosts, public_only=public_only
+    )
     click.echo(f"Serving {services.serving.page_url(host, port)} (Ctrl-C stops)", err=True)
     if hosts.any_host:
         click.echo(

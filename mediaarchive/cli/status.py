@@ -20,16 +20,24 @@ if TYPE_CHECKING:
 )
 @click.option("--kind", type=click.Choice(ASSET_KINDS), help="Only assets of this kind.")
 @click.option("--state", type=click.Choice(ASSET_STATES), help="Only assets in this state.")
+@click.option("--all", "show_all", is_flag=True, help="Withdrawn assets too.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @pass_archive
 def status(
-    archive: Archive, event: str | None, kind: str | None, state: str | None, as_json: bool
+    archive: Archive,
+    event: str | None,
+    kind: str | None,
+    state: str | None,
+    show_all: bool,
+    as_json: bool,
 ) -> None:
     """List assets: id, kind, title, event and state (one line each).
 
     Example: mediaarchive status --event labcamp --state failed
     """
-    listing = services.status.list_status(archive, event=event, kind=kind, state=state)
+    listing = services.status.list_status(
+        archive, event=event, kind=kind, state=state, withdrawn=show_all
+    )
     if listing.empty_reason:
         click.echo(listing.empty_reason, err=True)
     if as_json:
@@ -37,6 +45,8 @@ def status(
         return
     for s in listing.assets:
         damaged = f"  DAMAGED: run 'mediaarchive repair {s['id']}'" if s["damaged"] else ""
+        if s.get("withdrawn"):
+            damaged += f"  WITHDRAWN {s['withdrawn'][:10]}"
         click.echo(
             one_line(
                 f"{s['id']}  {s['kind']:<5}  {s['title'] or '-'}  [{s['event'] or '-'}]  "

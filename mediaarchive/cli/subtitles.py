@@ -158,6 +158,9 @@ def import_subtitles_command(
     is_flag=True,
     help="Leave out assets whose bytes are damaged (and say so) instead of failing.",
 )
+@click.option(
+    "--public-only", is_flag=True, help="Only the event's public assets (see edit --visibility)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_archive
 def export(
@@ -167,6 +170,7 @@ def export(
     proxies: bool,
     preset: str | None,
     skip_damaged: bool,
+    public_only: bool,
     as_json: bool,
 ) -> None:
     """Export an event's assets as a BagIt bag: files, Dublin Core metadata, subtitles and
@@ -182,6 +186,7 @@ def export(
         preset=preset,
         report=lambda message: click.echo(message, err=True),
         skip_damaged=skip_damaged,
+        public_only=public_only,
     )
     if as_json:
         emit_json(result.to_json())

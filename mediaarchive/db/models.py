@@ -56,6 +56,8 @@ class Event(Base):
     description: Mapped[str | None] = mapped_column(Text)
     #: Where the event came from (a Notion page export, a manifest).
     source: Mapped[str | None] = mapped_column(Text)
+    #: ``public`` (anyone may see it) or ``internal`` (accounts only).
+    visibility: Mapped[str] = mapped_column(String(20), default="internal")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assets: Mapped[list[Asset]] = relationship(secondary=asset_events, back_populates="events")
@@ -89,6 +91,11 @@ class Asset(Base):
     #: None while the original is sound; "corrupt" or "missing" once a read or ``verify``
     #: found it so (cleared by ``repair`` or by ingesting the same bytes again).
     damaged: Mapped[str | None] = mapped_column(String(20))
+    #: ``public`` (anyone may see it) or ``internal`` (accounts only).
+    visibility: Mapped[str] = mapped_column(String(20), default="internal")
+    #: Set while the asset is withdrawn (``withdraw``): hidden everywhere, bytes kept.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -70,6 +70,8 @@ def curate(ctx: DemoContext) -> None:
         changes: dict[str, object] = {}
         if title and info["title"] in (None, info["filename"]):  # named after its file
             changes["title"] = title
+        if info.get("visibility") != "public":  # the demo's media are published
+            changes["visibility"] = "public"
         if info["kind"] in ("video", "audio"):
             talks.append(asset_id)
             if not info["speakers"]:
@@ -78,9 +80,14 @@ def curate(ctx: DemoContext) -> None:
             services.editing.edit_asset(ctx.archive, asset_id, changes, by=BY)
             options = " ".join(
                 f'--{"speaker" if k == "speakers" else k} "{v[0] if isinstance(v, list) else v}"'
+                if k != "visibility"
+                else f"--visibility {v}"
                 for k, v in changes.items()
             )
             ctx.say(f"mediaarchive edit {asset_id} {options}")
+    if ctx.event:
+        services.editing.edit_event(ctx.archive, ctx.event, {"visibility": "public"}, by=BY)
+        ctx.say(f'mediaarchive events edit "{ctx.event}" --visibility public')
     for asset_id in talks:
         if services.transcripts.current_transcript(ctx.archive, asset_id) is None:
             continue

@@ -60,7 +60,12 @@ GROUP_FETCH_FACTOR = 10
 
 
 def index_asset(session: Session, asset: Asset) -> int:
-    """Re-index one asset in the caller's transaction; returns the documents indexed."""
+    """Re-index one asset in the caller's transaction; returns the documents indexed.
+
+    A withdrawn asset has no documents: it cannot be found until it is restored."""
+    if asset.withdrawn_at is not None:
+        backend_for(session).remove_asset(asset.id)
+        return 0
     return backend_for(session).index_asset(asset)
 
 
@@ -71,6 +76,8 @@ def index_segments(session: Session, asset: Asset, segment_ids: Collection[int])
     segment, one of a transcript that is no longer current) loses its document. Returns
     the documents indexed.
     """
+    if asset.withdrawn_at is not None:
+        return 0
     return backend_for(session).index_segments(asset, segment_ids)
 
 
@@ -80,8 +87,13 @@ def remove_asset(session: Session, asset_id: int) -> None:
 
 
 def reindex(session: Session) -> int:
-    """Rebuild the whole index from the tables; returns the documents indexed."""
-    return backend_for(session).rebuild()
+    """Rebuild the whole index from the tables; returns the documents indexed (withdrawn
+    assets are left out)."""
+    backend = backend_for(session)
+    indexed = backend.rebuild()
+    for asset_id in session.scalars(select(Asset.id).where(Asset.withdrawn_at.is_not(None))):
+        backend.remove_asset(asset_id)
+    return indexed
 
 
 def search(
@@ -97,11 +109,13 @@ def search(
     language: str | None = None,
     limit: int = 20,
     group: bool = False,
+    public_only: bool = False,
 ) -> list[SearchHit]:
     """Ranked hits for ``query`` (any string: it never raises a syntax error), best first.
 
     Args:
         group: one hit per asset (its best), with all its hits in ``matches``.
+        public_only: only assets marked public (anonymous visitors of the web page).
 
     Raises:
         UserError: a filter value is invalid (unknown kind or source, a malformed date).
@@ -117,6 +131,7 @@ def search(
         since=None if since is None else str(since),
         until=None if until is None else str(until),
         language=language,
+        public_only=public_only or None,
     )
     parsed = parse_query(query)
     resolved = resolve_filters(session, filters)

@@ -117,6 +117,16 @@ def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters
         resolved.asset_ids = asset_ids
         if not asset_ids:
             resolved.nothing = True
+    if filters.public_only:
+        public = set(
+            session.scalars(
+                select(Asset.id).where(Asset.visibility == "public", Asset.withdrawn_at.is_(None))
+            )
+        )
+        allowed = public if resolved.asset_ids is None else public & set(resolved.asset_ids)
+        resolved.asset_ids = sorted(allowed)
+        if not allowed:
+            resolved.nothing = True
     return resolved
 
 

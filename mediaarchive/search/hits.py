@@ -60,6 +60,8 @@ class SearchFilters:
     since: str | None = None
     until: str | None = None
     language: str | None = None
+    #: Only assets marked public (None: any visibility).
+    public_only: bool | None = None
 
     @property
     def any(self) -> bool:

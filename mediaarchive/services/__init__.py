@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Archive",
     "accounts",
+    "audience",
     "Store",
     "demo",
     "dispatch",
@@ -50,6 +51,7 @@ __all__ = [
     "timed_text",
     "transcripts",
     "views",
+    "withdrawal",
 ]
 
 #: Names that live below this layer and are handed out as they are.

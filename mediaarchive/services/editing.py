@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 #: Asset fields ``edit`` changes (``speakers`` is a list of names).
-EDITABLE_FIELDS = ("title", "description", "speakers", "date", "language")
+EDITABLE_FIELDS = ("title", "description", "speakers", "date", "language", "visibility")
+VISIBILITIES = ("internal", "public")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")
 
@@ -121,9 +122,15 @@ def check_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
         if not text:
             if name == "title":
                 raise UserError("a title cannot be empty: give the asset a title")
+            if name == "visibility":
+                raise UserError("give a visibility: internal or public")
             checked[name] = None
         elif name == "date":
             checked[name] = check_date(text)
+        elif name == "visibility":
+            if text not in VISIBILITIES:
+                raise UserError(f"visibility {text!r} is not one of: {', '.join(VISIBILITIES)}")
+            checked[name] = text
         elif name == "language":
             if not _LANGUAGE.match(text):
                 raise UserError(f"language {text!r} is not a language code: give e.g. de, en")
@@ -264,9 +271,9 @@ def edit_event(
         event = _find_event(session, name)
         checked: dict[str, Any] = {}
         for key, value in changes.items():
-            if key not in ("name", "date", "description"):
+            if key not in ("name", "date", "description", "visibility"):
                 raise UserError(
-                    f"unknown event field {key!r}: editable are name, date, description"
+                    f"unknown event field {key!r}: editable are name, date, description, visibility"
                 )
             text = (value or "").strip()
             if key == "name":
@@ -281,6 +288,10 @@ def edit_event(
                 checked[key] = text
             elif key == "date":
                 checked[key] = check_date(text) if text else None
+            elif key == "visibility":
+                if text not in VISIBILITIES:
+                    raise UserError(f"visibility {text!r} is not one of: {', '.join(VISIBILITIES)}")
+                checked[key] = text
             else:
                 checked[key] = text or None
         done: list[FieldChange] = []

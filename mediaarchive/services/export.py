@@ -259,6 +259,7 @@ def _build_bag(
     report: Reporter,
     skip_damaged: bool = False,
     skipped: list[str] | None = None,
+    public_only: bool = False,
 ) -> tuple[str, int]:
     """Stage the event's assets in ``staging`` and make it a bag; returns (event, assets).
 
@@ -268,7 +269,15 @@ def _build_bag(
     skipped = skipped if skipped is not None else []
     with archive.session() as session:
         event = find_event(session, event_name)
-        assets = sorted(event.assets, key=lambda asset: (asset.title or "", asset.sha256))
+        # Withdrawn assets are never exported; with public_only, internal ones neither.
+        assets = sorted(
+            (
+                asset
+                for asset in event.assets
+                if asset.withdrawn_at is None and (not public_only or asset.visibility == "public")
+            ),
+            key=lambda asset: (asset.title or "", asset.sha256),
+        )
         chosen_preset = preset or archive.settings.subtitle_preset
         exported: list[Asset] = []
         for asset in assets:
@@ -350,6 +359,7 @@ def export_event(
     preset: str | None = None,
     report: Reporter | None = None,
     skip_damaged: bool = False,
+    public_only: bool = False,
 ) -> ExportResult:
     """Export an event's assets as a BagIt bag to a new folder or an ``s3://bucket/prefix``.
 
@@ -361,6 +371,7 @@ def export_event(
         preset: subtitle preset of the subtitle files (default: the setting).
         report: called with a line per asset and upload.
         skip_damaged: leave out damaged assets (listed in ``skipped``) instead of failing.
+        public_only: only the event's public assets (withdrawn ones are never exported).
 
     Raises:
         NotFoundError: no such event.
@@ -384,6 +395,7 @@ def export_event(
                     preset=preset,
                     report=report,
                     skip_damaged=skip_damaged,
+                    public_only=public_only,
                     skipped=skipped,
                 )
                 files, size = _count(staging)
@@ -410,6 +422,7 @@ def export_event(
             preset=preset,
             report=report,
             skip_damaged=skip_damaged,
+            public_only=public_only,
             skipped=skipped,
         )
         if target.exists():

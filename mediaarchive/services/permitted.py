@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db import Segment
-from mediaarchive.errors import ConflictError, UserError
-from mediaarchive.services import editing, replace, review, revisions
+from mediaarchive.errors import ConflictError, NotFoundError, UserError
+from mediaarchive.services import editing, replace, review, revisions, withdrawal
 from mediaarchive.services.accounts import Account, require
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "replace_in_transcript",
     "save_lines",
     "set_review",
+    "withdraw",
 ]
 
 #: Longest text of one transcript line (a minute of fast speech is about 1,000 characters).
@@ -66,6 +67,17 @@ class LineConflict(ConflictError):
         self.text = text
 
 
+def _not_withdrawn(archive: Archive, asset_id: str) -> None:
+    """A withdrawn asset is not edited from the web (restore it first, on the command line)."""
+    with archive.session() as session:
+        asset = find_asset(session, asset_id)
+        if asset.withdrawn_at is not None:
+            raise NotFoundError(
+                f"asset {asset.short_id} is withdrawn: nothing was changed "
+                f"('mediaarchive restore {asset.short_id}' brings it back)"
+            )
+
+
 def edit_metadata(
     archive: Archive,
     account: Account | None,
@@ -78,6 +90,7 @@ def edit_metadata(
     """``edit`` by an editor."""
     require(account, "editor", "edit metadata")
     assert account is not None
+    _not_withdrawn(archive, asset_id)
     return editing.edit_asset(
         archive,
         asset_id,
@@ -126,6 +139,7 @@ def save_lines(
     """
     require(account, "editor", "correct transcripts")
     assert account is not None
+    _not_withdrawn(archive, asset_id)
     if not lines:
         raise UserError("no line to save: send at least one {segment, text}")
     for line in lines:
@@ -161,6 +175,7 @@ def set_review(
     """``review ID --approve|--start|--reopen`` by an editor."""
     require(account, "editor", "review transcripts")
     assert account is not None
+    _not_withdrawn(archive, asset_id)
     return review.set_review(archive, asset_id, action, by=account.name)
 
 
@@ -176,6 +191,7 @@ def replace_in_transcript(
     """``transcript replace`` within one talk, by an editor."""
     require(account, "editor", "correct transcripts")
     assert account is not None
+    _not_withdrawn(archive, asset_id)
     if not old.strip():
         raise UserError("say what to replace: the search text is empty")
     if len(old) > MAX_LINE or len(new) > MAX_LINE:
@@ -183,3 +199,12 @@ def replace_in_transcript(
     return replace.replace_text(
         archive, old, new, asset_id=asset_id, dry_run=dry_run, by=account.name
     )
+
+
+def withdraw(
+    archive: Archive, account: Account | None, asset_id: str, reason: str
+) -> withdrawal.Withdrawal:
+    """``withdraw ID --reason`` by an editor ("Zurückziehen")."""
+    require(account, "editor", "withdraw assets")
+    assert account is not None
+    return withdrawal.withdraw(archive, asset_id, reason, by=account.name)

@@ -40,7 +40,9 @@ def record_asset(
 
     def record() -> tuple[dict[str, Any], bool]:
         with archive.session() as session:
-            asset, created = _record(session, request, fetched, blob, pipeline)
+            asset, created = _record(
+                session, request, fetched, blob, pipeline, archive.settings.default_visibility
+            )
             summary = {
                 "id": asset.short_id,
                 "sha256": asset.sha256,
@@ -67,7 +69,12 @@ def _lost_race_or_locked(exc: BaseException) -> bool:
 
 
 def _record(
-    session: Session, request: AssetRequest, fetched: FetchedFile, blob: Blob, pipeline: str | None
+    session: Session,
+    request: AssetRequest,
+    fetched: FetchedFile,
+    blob: Blob,
+    pipeline: str | None,
+    visibility: str = "internal",
 ) -> tuple[Asset, bool]:
     asset = session.scalar(select(Asset).where(Asset.sha256 == fetched.sha256))
     created = asset is None
@@ -90,6 +97,7 @@ def _record(
             extra=extra,
             pipeline=pipeline,
             state="queued",
+            visibility=visibility,
         )
         session.add(asset)
         session.flush()
@@ -98,7 +106,7 @@ def _record(
         # put_file replaced the damaged blob with these bytes, which hash right.
         mark_blob(session, blob.key, asset.sha256, blob.sha256)
     if request.event:
-        event = _event(session, request.event, date=request.date)
+        event = _event(session, request.event, date=request.date, visibility=visibility)
         if event not in asset.events:
             asset.events.append(event)
     link = session.scalar(
@@ -144,11 +152,16 @@ def _record_fetch_job(
 
 
 def _event(
-    session: Session, name: str, *, date: str | None = None, source: str | None = None
+    session: Session,
+    name: str,
+    *,
+    date: str | None = None,
+    source: str | None = None,
+    visibility: str = "internal",
 ) -> Event:
     event = session.scalar(select(Event).where(Event.name == name))
     if event is None:
-        event = Event(name=name, date=date, source=source)
+        event = Event(name=name, date=date, source=source, visibility=visibility)
         session.add(event)
         session.flush()
     return event
@@ -162,11 +175,17 @@ def record_events(archive: Archive, expansion: Expansion) -> None:
     def record() -> None:
         with archive.session() as session:
             for info in expansion.events.values():
-                event = _event(session, info.name, date=info.date, source=info.source)
+                event = _event(
+                    session,
+                    info.name,
+                    date=info.date,
+                    source=info.source,
+                    visibility=archive.settings.default_visibility,
+                )
                 if info.date and not event.date:
                     event.date = info.date
             for item in expansion.page_links:
-                event = _event(session, item.event)
+                event = _event(session, item.event, visibility=archive.settings.default_visibility)
                 exists = session.scalar(
                     select(PageLink).where(PageLink.event_id == event.id, PageLink.url == item.url)
                 )

@@ -11,6 +11,7 @@ from mediaarchive.archive import Archive, find_asset
 from mediaarchive.search import SearchHit, index_asset
 from mediaarchive.search import reindex as rebuild_index
 from mediaarchive.search import search as search_index
+from mediaarchive.services import audience
 
 __all__ = ["SearchHit", "reindex", "search"]
 
@@ -27,6 +28,8 @@ def search(archive: Archive, query: str, **options: Any) -> list[SearchHit]:
     Raises:
         UserError: a filter value is invalid (unknown kind or source, a malformed date).
     """
+    if audience.current() == audience.PUBLIC:
+        options["public_only"] = True
     with archive.session() as session:
         return search_index(session, query, **options)
 

@@ -7,6 +7,7 @@ web edge, and nothing below the edges imports it.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,13 +34,21 @@ class HostPolicy:
     #: True when any Host is accepted: '*' was allowed, or the server listens on every
     #: interface and no names were given (``serve`` says so when it starts).
     any_host: bool
+    #: The server listens on a loopback address only (single-user mode is possible there).
+    loopback: bool = True
+    #: ``serve --public-only``: only public assets, no log-in at all.
+    public_only: bool = False
 
 
 def host_policy(
-    settings: Settings, bound: str | None = None, extra: Iterable[str] = ()
+    settings: Settings,
+    bound: str | None = None,
+    extra: Iterable[str] = (),
+    *,
+    public_only: bool = False,
 ) -> HostPolicy:
     """The Host allow-list: localhost, the bound address, the ``allowed_hosts`` setting and
-    ``extra`` (``serve --allowed-host``)."""
+    ``extra`` (``serve --allowed-host``); whether the address is a loopback one."""
     given = [*settings.allowed_host_names, *extra]
     names = [*LOCAL_NAMES, *given]
     wildcard = bound is not None and bound in WILDCARDS
@@ -47,7 +56,18 @@ def host_policy(
         names.append(f"[{bound}]" if ":" in bound and not bound.startswith("[") else bound)
     names = [f"[{n}]" if ":" in n and not n.startswith("[") else n.lower() for n in names]
     any_host = "*" in given or (wildcard and not given)
-    return HostPolicy(tuple(dict.fromkeys(names)), any_host)
+    return HostPolicy(
+        tuple(dict.fromkeys(names)), any_host, _is_loopback(bound), public_only=public_only
+    )
+
+
+def _is_loopback(bound: str | None) -> bool:
+    if bound is None or bound.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bound.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def server_options(settings: Settings) -> dict[str, Any]:

@@ -33,13 +33,21 @@ class StatusListing:
 
 
 def list_status(
-    archive: Archive, *, event: str | None = None, kind: str | None = None, state: str | None = None
+    archive: Archive,
+    *,
+    event: str | None = None,
+    kind: str | None = None,
+    state: str | None = None,
+    withdrawn: bool = False,
 ) -> StatusListing:
-    """Assets in ingest order (``status --json`` entries), filtered by event, kind, state."""
+    """Assets in ingest order (``status --json`` entries), filtered by event, kind, state;
+    withdrawn assets only with ``withdrawn`` (``status --all``)."""
     with archive.session() as session:
         assets = [
             asset_summary(asset)
-            for asset in list_assets(session, event=event, kind=kind, state=state)
+            for asset in list_assets(
+                session, event=event, kind=kind, state=state, withdrawn=withdrawn
+            )
         ]
         reason = None if assets else _why_empty(session, event, kind, state)
     return StatusListing(assets, reason)
@@ -49,6 +57,10 @@ def _why_empty(session: Session, event: str | None, kind: str | None, state: str
     """EMPTY_ARCHIVE, or the filters that matched nothing, with what there is instead."""
     if not session.scalar(select(func.count()).select_from(Asset)):
         return EMPTY_ARCHIVE
+    if not session.scalar(
+        select(func.count()).select_from(Asset).where(Asset.withdrawn_at.is_(None))
+    ):
+        return "every asset is withdrawn: 'mediaarchive status --all' lists them"
     given = {
         option: value
         for option, value in (("--event", event), ("--kind", kind), ("--state", state))

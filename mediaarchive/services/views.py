@@ -24,6 +24,7 @@ from mediaarchive.db import Asset, Event, Job, Rendition, Transcript
 from mediaarchive.db.models import asset_events
 from mediaarchive.errors import NotFoundError
 from mediaarchive.search.filters import match_events
+from mediaarchive.services import audience
 from mediaarchive.subtitles import segments_json
 from mediaarchive.vocabulary import AssetKind, AssetState, JobState
 
@@ -75,7 +76,10 @@ def lookup_asset(session: Session, asset_id: str) -> Asset:
     Raises:
         UserError: not an id; NotFoundError: unknown; AmbiguousIdError: several match.
     """
-    return find_asset(session, asset_id[:64])
+    asset = find_asset(session, asset_id[:64])
+    if not audience.visible(asset, withdrawn=True):
+        raise NotFoundError(f"no asset with id {asset_id[:64]}: see the start page for assets")
+    return asset
 
 
 # --- Status: assets and their steps ------------------------------------------------------
@@ -139,6 +143,10 @@ class AssetSummary:
     #: The current transcript's revision and review state (None without one).
     revision: int | None = None
     review: str | None = None
+    #: ``public`` or ``internal``; when withdrawn, the time and the reason.
+    visibility: str = "internal"
+    withdrawn: str | None = None
+    withdrawn_reason: str | None = None
 
     @classmethod
     def of(cls, asset: Asset) -> AssetSummary:
@@ -160,6 +168,9 @@ class AssetSummary:
             damaged=bool(asset.damaged) or any(r.damaged for r in asset.renditions),
             revision=current.revision if (current := asset.current_transcript) else None,
             review=current.review if current else None,
+            visibility=asset.visibility or "internal",
+            withdrawn=asset.withdrawn_at.isoformat() if asset.withdrawn_at else None,
+            withdrawn_reason=asset.withdrawn_reason,
         )
 
     @property
@@ -191,6 +202,8 @@ class AssetSummary:
             "damaged": self.damaged,
             "revision": self.revision,
             "review": self.review,
+            "visibility": self.visibility,
+            "withdrawn": self.withdrawn,
         }
 
 
@@ -206,9 +219,15 @@ def asset_summary(asset: Asset | AssetSummary) -> dict[str, Any]:
 
 
 def list_assets(
-    session: Session, *, event: str | None = None, kind: str | None = None, state: str | None = None
+    session: Session,
+    *,
+    event: str | None = None,
+    kind: str | None = None,
+    state: str | None = None,
+    withdrawn: bool = False,
 ) -> list[AssetSummary]:
-    """Assets in ingest order, filtered by event, kind and state.
+    """Assets in ingest order, filtered by event, kind and state; withdrawn ones only when
+    asked (``status --all``), and only what the reading audience may see.
 
     ``event`` matches as every read command's ``--event`` does (``match_events``).
     """
@@ -224,6 +243,9 @@ def list_assets(
         query = query.where(Asset.kind == kind)
     if state:
         query = query.where(Asset.state == state)
+    clause = audience.asset_clause(withdrawn=withdrawn)
+    if clause is not None:
+        query = query.where(clause)
     return [AssetSummary.of(asset) for asset in session.scalars(query.order_by(Asset.id))]
 
 
@@ -405,12 +427,14 @@ class EventSummary:
 
 def list_events(session: Session, *, newest_first: bool = False) -> list[EventSummary]:
     """Every event with its asset count: in the order they were added, or newest date first."""
-    counts = dict(
-        session.execute(
-            select(asset_events.c.event_id, func.count()).group_by(asset_events.c.event_id)
-        ).all()
-    )
+    counting = select(asset_events.c.event_id, func.count()).group_by(asset_events.c.event_id)
+    clause = audience.asset_clause()
+    if clause is not None:
+        counting = counting.join(Asset, Asset.id == asset_events.c.asset_id).where(clause)
+    counts = dict(session.execute(counting).all())
     query = select(Event).options(selectinload(Event.page_links))
+    if (shown := audience.event_clause()) is not None:
+        query = query.where(shown)
     if newest_first:
         query = query.order_by(Event.date.desc().nulls_last(), Event.name)
     else:
@@ -487,9 +511,9 @@ def event_detail(session: Session, event_id: int) -> EventDetail:
             selectinload(Event.assets).selectinload(Asset.jobs),
         )
     )
-    if event is None:
+    if event is None or not audience.visible_event(event):
         raise NotFoundError(f"no event with id {event_id}: the start page lists the events")
-    assets = [AssetSummary.of(asset) for asset in event.assets]
+    assets = [AssetSummary.of(asset) for asset in event.assets if audience.visible(asset)]
     return EventDetail(
         id=event.id,
         name=event.name,

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mediaarchive.errors import MediaArchiveError
-from mediaarchive.services import Archive
+from mediaarchive.services import Archive, accounts, audience
 from mediaarchive.services.serving import HostPolicy, host_policy
 from mediaarchive.web import api, auth, docs, edit_api, editor, media, pages
 from mediaarchive.web.rendering import ENVIRONMENT, render
@@ -60,6 +61,41 @@ class ReadOnlyAndTimed:
             await send(message)
 
         await self.app(scope, receive, timed_send)
+
+
+class ReadingAs:
+    """Sets who is reading for the request (``services.audience``): accounts see internal
+    assets, anonymous visitors only public ones — except in single-user mode (no account
+    exists and the server listens on a loopback address). Withdrawn assets are hidden from
+    all. ``serve --public-only`` serves the public view only and has no log-in."""
+
+    def __init__(self, app: ASGIApp, hosts: HostPolicy) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.hosts.public_only:
+            if scope["path"] in ("/login", "/logout") or scope["method"] not in READ_METHODS:
+                response = JSONResponse({"detail": "Not Found"}, status_code=404)
+                await response(scope, receive, send)
+                return
+            reader = audience.PUBLIC
+        else:
+            reader = await run_in_threadpool(self._reader, scope)
+        with audience.reading_as(reader):
+            await self.app(scope, receive, send)
+
+    def _reader(self, scope: Scope) -> str:
+        request = Request(scope)
+        if auth.current_account(request) is not None:
+            return audience.ACCOUNTS
+        archive = request.app.state.archive
+        if self.hosts.loopback and not accounts.any_accounts(archive):
+            return audience.ACCOUNTS
+        return audience.PUBLIC
 
 
 def _wants_html(request: Request) -> bool:
@@ -122,8 +158,11 @@ def create_app(archive: Archive, *, hosts: HostPolicy | None = None) -> FastAPI:
     app.include_router(edit_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-static", docs.swagger_files(), name="docs-static")
+    policy = hosts or host_policy(archive.settings)
+    app.state.public_only = policy.public_only
+    app.add_middleware(ReadingAs, hosts=policy)
     app.add_middleware(ReadOnlyAndTimed)
-    app.add_middleware(Guarded, hosts=hosts or host_policy(archive.settings))
+    app.add_middleware(Guarded, hosts=policy)
     for template in ENVIRONMENT.list_templates(extensions=["html"]):
         ENVIRONMENT.get_template(template)  # compiled now, not on a visitor's first request
     return app
@@ -139,9 +178,7 @@ def _page_context(request: Request) -> dict[str, object]:
 
 
 def _accounts_exist(request: Request) -> bool:
-    from mediaarchive.services import accounts
-
-    return accounts.any_accounts(request.app.state.archive)
+    return not request.app.state.public_only and accounts.any_accounts(request.app.state.archive)
 
 
 def _error(

@@ -28,7 +28,7 @@ CSRF_COOKIE = "csrf"
 CSRF_FIELD = "csrf_token"
 #: Paths that take writes; their routes check the CSRF token (or API token) and the role.
 WRITE_PATHS = re.compile(
-    r"^/(login|logout|assets/[^/]+/(edit|review|replace)"
+    r"^/(login|logout|assets/[^/]+/(edit|review|replace|withdraw)"
     r"|api/assets/[^/]+(/transcript/revisions|/review)?)$"
 )
 CSRF_HEADER = "x-csrf-token"

@@ -107,7 +107,7 @@ async def save_metadata(
         with views.read_session(archive) as session:
             before = pages.asset_page(session, asset_id)
         changes: dict[str, Any] = {}
-        for name in ("title", "description", "date", "language"):
+        for name in ("title", "description", "date", "language", "visibility"):
             if name in form:
                 value = form[name].strip()
                 old = getattr(before.asset, name, None) if name != "language" else before.language
@@ -156,3 +156,29 @@ async def replace(
         return f"replaced_{len(result.changes)}"
 
     return await _write(request, asset_id, archive, act)
+
+
+@router.post("/assets/{asset_id}/withdraw")
+async def withdraw(
+    request: Request, asset_id: str, archive: Archive = Depends(get_archive)
+) -> Response:
+    """ "Zurückziehen": withdraw the asset with a reason, once the box confirming it is ticked.
+    The asset is then hidden everywhere; the editor lands on the start page."""
+    form = await read_form(request)
+    account = form_writer(request, form)
+    if form.get("confirm") != "yes":
+        return _edit_page(request, archive, asset_id, error=_confirm_first(request), status=400)
+    try:
+        permitted.withdraw(archive, account, asset_id, form.get("reason", ""))
+    except MediaArchiveError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        return _edit_page(request, archive, asset_id, error=str(exc), status=exc.http_status)
+    return RedirectResponse("/?withdrawn=1", status_code=303)
+
+
+def _confirm_first(request: Request) -> str:
+    from mediaarchive.web.i18n import translator
+    from mediaarchive.web.rendering import request_language
+
+    return translator(request_language(request))("withdraw_confirm_first")

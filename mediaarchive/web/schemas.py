@@ -59,6 +59,7 @@ class AssetSummary(Document):
     #: The original or a rendition is missing or corrupt ('mediaarchive repair').
     damaged: bool = False
     steps: list[StepState]
+    visibility: str = "internal"
 
 
 class RenditionInfo(Document):

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
-from mediaarchive.services import accounts
+from mediaarchive.services import accounts, editing
 from mediaarchive.web.app import create_app
 from mediaarchive.web.server import BackgroundServer
 from tests.a11y import axe_violations
@@ -30,6 +30,8 @@ def edit_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Web
     archive = Archive(Settings.load(home=info.home))
     for name, role in (("vera", "viewer"), ("anna", "editor"), ("adam", "admin")):
         accounts.add_user(archive, name, role, PASSWORD)
+    # Anonymous visitors (httpx below) see the talk: it is public; the rest stays internal.
+    editing.edit_asset(archive, info.talk_id, {"visibility": "public"}, by="test")
     yield info, archive
     archive.close()
 
@@ -309,6 +311,7 @@ RULES = {
     ("POST", "/assets/{asset_id}/edit"): "form",
     ("POST", "/assets/{asset_id}/review"): "form",
     ("POST", "/assets/{asset_id}/replace"): "form",
+    ("POST", "/assets/{asset_id}/withdraw"): "form",
     ("PATCH", "/api/assets/{asset_id}"): "write",
     ("POST", "/api/assets/{asset_id}/transcript/revisions"): "write",
     ("POST", "/api/assets/{asset_id}/review"): "write",

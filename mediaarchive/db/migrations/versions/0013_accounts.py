@@ -1,14 +1,14 @@
 """accounts: users (Argon2 hashes, roles, API token hashes), web sessions, failed log-ins
 
 Revision ID: 0013_accounts
-Revises: 0011_curation
+Revises: 0012_withdrawal
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_accounts"
-down_revision = "0011_curation"
+down_revision = "0012_withdrawal"
 branch_labels = None
 depends_on = None
 

@@ -91,6 +91,7 @@ class AuditAction(StrEnum):
     EVENT_EDIT = "event-edit"
     WITHDRAW = "withdraw"
     RESTORE = "restore"
+    PURGE = "purge"
     TRANSCRIPT_EDIT = "transcript-edit"
     TRANSCRIPT_REPLACE = "transcript-replace"
     TRANSCRIPT_REVERT = "transcript-revert"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: Each command's module, imported only when the command runs (or help lists it), so
 #: that ``mediaarchive --help`` and ``status`` do not pay for what other commands need.
 COMMAND_MODULES = {
+    "delete": "withdrawal",
     "demo": "demo",
     "edit": "curation",
     "events": "events",

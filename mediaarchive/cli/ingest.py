@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 )
 @click.option("--by", help="Who makes --update's changes (default: your user name).")
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Archive bytes that were purged before ('delete --purge') all the same.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -84,6 +89,7 @@ def ingest(
     no_process: bool,
     update: bool,
     by: str | None,
+    force: bool,
     jobs: int | None,
     fetch_jobs: int | None,
     accept_truncated: bool,
@@ -128,6 +134,7 @@ def ingest(
                 accept_truncated=accept_truncated,
                 update=update,
                 by=by,
+                force=force,
             )
         outcome = processing.finish()
     report_sent(outcome)

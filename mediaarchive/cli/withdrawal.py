@@ -66,3 +66,59 @@ def restore(
     if as_json:
         emit_json(done.to_json())
     click.echo(f"{done.id}: restored", err=True)
+
+
+@main.command()
+@click.argument("asset_id", metavar="ID")
+@click.option(
+    "--purge",
+    is_flag=True,
+    required=True,
+    help="Remove the bytes and every derived file and text (required: there is no soft delete; "
+    "use 'withdraw' to hide an asset reversibly).",
+)
+@click.option("--reason", required=True, help="Why (kept in the tombstone).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--by", help="Who deletes it (default: your user name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_archive
+def delete(
+    archive: Archive,
+    asset_id: str,
+    purge: bool,
+    reason: str,
+    yes: bool,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """Delete asset ID for good (GDPR erasure): original, renditions, transcripts, OCR text,
+    index entries and store objects go; a tombstone (sha256, size, reason, who, when) stays.
+    Lists the exports that held it, so copies outside the archive can be dealt with.
+
+    Example: mediaarchive delete 1a2b3c4d --purge --reason "Einwilligung widerrufen"
+    """
+    if not purge:
+        raise click.UsageError("give --purge: deleting removes the bytes for good")
+    label = services.status.show_asset(archive, asset_id)
+    question = (
+        f"Delete {label['id']} ({label['title'] or '-'}) and its bytes for good? "
+        "This cannot be undone."
+    )
+    if not confirmed(question, yes):
+        click.echo("Nothing changed.", err=True)
+        return
+    done = services.deletion.purge(archive, asset_id, reason, by=by)
+    if as_json:
+        emit_json(done.to_json())
+    click.echo(
+        f"{done.id}: purged ({len(done.removed)} stored file(s) removed"
+        + (f", {len(done.kept)} kept: another asset uses them" if done.kept else "")
+        + "); a tombstone keeps its sha256, size and the reason",
+        err=True,
+    )
+    for export in done.exports:
+        click.echo(
+            f"It is in the export {export['destination']} (event {export['event']!r}, "
+            f"{export['time'][:10]}): delete it there too",
+            err=True,
+        )

@@ -486,3 +486,30 @@ class LoginFailure(Base):
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Tombstone(Base):
+    """What is left of a purged asset: its sha256 and size, why, who and when.
+
+    ``verify`` does not report its missing bytes as damage, and an ``ingest`` of the same
+    bytes is refused (unless ``--force``).
+    """
+
+    __tablename__ = "tombstones"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExportRecord(Base):
+    """An export written (a bag): where to, and which assets it held (their sha256s), so a
+    purge can name the copies outside the archive."""
+
+    __tablename__ = "exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    destination: Mapped[str] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(String(500))
+    assets: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -22,6 +22,7 @@ __all__ = [
     "accounts",
     "audience",
     "Store",
+    "deletion",
     "demo",
     "dispatch",
     "editing",

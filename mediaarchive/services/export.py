@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mediaarchive.archive import Archive, record_damage
-from mediaarchive.db import Asset, Event, Rendition
+from mediaarchive.db import Asset, Event, ExportRecord, Rendition
 from mediaarchive.errors import DamagedError, ExportError, NotFoundError, StoreError, UserError
 from mediaarchive.store import open_checked
 from mediaarchive.subtitles import render_subtitles, transcript_document
@@ -260,6 +260,7 @@ def _build_bag(
     skip_damaged: bool = False,
     skipped: list[str] | None = None,
     public_only: bool = False,
+    held: list[str] | None = None,
 ) -> tuple[str, int]:
     """Stage the event's assets in ``staging`` and make it a bag; returns (event, assets).
 
@@ -305,6 +306,8 @@ def _build_bag(
                 report(f"{asset.short_id} left out: damaged ({problem})")
                 continue
             exported.append(asset)
+            if held is not None:
+                held.append(asset.sha256)
             report(f"{asset.short_id} {asset.title or asset.filename}")
         assets = exported
         _write_json(
@@ -381,6 +384,7 @@ def export_event(
     """
     report = report or (lambda message: None)
     skipped: list[str] = []
+    held: list[str] = []
     if destination.startswith("s3://"):
         _s3_destination(destination)  # fail before the (long) copy when the bucket is wrong
         try:
@@ -397,11 +401,13 @@ def export_event(
                     skip_damaged=skip_damaged,
                     public_only=public_only,
                     skipped=skipped,
+                    held=held,
                 )
                 files, size = _count(staging)
                 _upload(staging, destination, report)
         except OSError as exc:
             raise ExportError(f"cannot stage the bag for {destination}: {exc}") from exc
+        _record_export(archive, destination, name, held)
         return ExportResult(destination, name, count, files, size, proxies, skipped)
     target = Path(destination).expanduser().resolve()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -424,6 +430,7 @@ def export_event(
             skip_damaged=skip_damaged,
             public_only=public_only,
             skipped=skipped,
+            held=held,
         )
         if target.exists():
             target.rmdir()
@@ -435,7 +442,14 @@ def export_event(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     files, size = _count(target)
+    _record_export(archive, str(target), name, held)
     return ExportResult(str(target), name, count, files, size, proxies, skipped)
+
+
+def _record_export(archive: Archive, destination: str, event: str, held: list[str]) -> None:
+    """Remember which assets the bag holds (a purge names the copies outside the archive)."""
+    with archive.session() as session:
+        session.add(ExportRecord(destination=destination, event=event, assets=list(held)))
 
 
 def _s3_destination(destination: str) -> tuple[Any, str, str]:

@@ -22,6 +22,7 @@ from mediaarchive.archive import Archive
 from mediaarchive.dates import is_iso_date
 from mediaarchive.db import Asset, SourceLink
 from mediaarchive.errors import MediaArchiveError, UserError
+from mediaarchive.services.deletion import refuse_purged
 from mediaarchive.services.recording import record_asset, record_events
 from mediaarchive.services.sources import mark_source, record_pending
 from mediaarchive.sources import AssetRequest, Defaults, FetchedFile, FetchOptions, fetch
@@ -72,6 +73,10 @@ class IngestResult:
         return self.error is not None
 
 
+#: A request's extra key that lets purged bytes in again (``ingest --force``); not stored.
+FORCE = "force_purged"
+
+
 def ingest_sources(
     archive: Archive,
     sources: list[str],
@@ -89,6 +94,7 @@ def ingest_sources(
     accept_truncated: bool = False,
     update: bool = False,
     by: str | None = None,
+    force: bool = False,
 ) -> list[IngestResult]:
     """Fetch and record every asset the sources name; failures are results, not exceptions.
 
@@ -107,6 +113,7 @@ def ingest_sources(
             were archived already (each change recorded); without it, differences are
             only reported (``differs``).
         by: who makes those changes (default: the operating system's user).
+        force: archive bytes that were purged before (``delete --purge``) all the same.
     """
     if date and not is_iso_date(date):
         raise UserError(f"--date {date!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)")
@@ -142,6 +149,9 @@ def ingest_sources(
         if accept_truncated:
             for request in expansion.assets:
                 request.extra["accept_truncated"] = True
+        if force:
+            for request in expansion.assets:
+                request.extra[FORCE] = True
         # Recorded before any download starts: a fetch interrupted from here on is resumed
         # by ``run`` (the source stays pending), a failed one is retried by ``retry``.
         source_ids = record_pending(archive, expansion.assets, pipeline)
@@ -313,6 +323,7 @@ def _ingest_one(
     progress: DownloadProgress | None = None,
 ) -> IngestResult:
     shown_url = display_url(request.source_url)
+    force = bool(request.extra.pop(FORCE, False))
 
     def on_bytes(done: int, total: int | None) -> None:
         if progress is not None:
@@ -336,6 +347,9 @@ def _ingest_one(
                 fetched, blob = known
             else:
                 try:
+                    if not force:
+                        with archive.session() as session:
+                            refuse_purged(session, fetched.sha256, shown_url)
                     blob = archive.store.put_file(fetched.path, fetched.sha256, move=True)
                 finally:
                     fetched.path.unlink(missing_ok=True)

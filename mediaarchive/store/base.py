@@ -147,6 +147,9 @@ class Store(Protocol):
 
     def uri_for(self, key: str) -> str: ...
 
+    def delete(self, key: str) -> bool:
+        """Remove the blob (a purge); True when it was there."""
+
     def keys(self) -> Iterator[str]: ...
 
     def materialize(self, key: str, *, check: bool = False) -> AbstractContextManager[Path]:

@@ -77,6 +77,18 @@ class LocalStore:
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
 
+    def delete(self, key: str) -> bool:
+        """Remove a blob (a purge); True when it was there."""
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot remove {key} from the store at {self.root}: {exc}") from exc
+        _fsync_dir(path.parent)
+        return True
+
     def uri_for(self, key: str) -> str:
         return self._path(key).resolve().as_uri()
 

@@ -275,6 +275,16 @@ class S3Store:
         except Exception:  # noqa: BLE001 - best effort; the verification error is reported
             pass
 
+    def delete(self, key: str) -> bool:
+        """Remove a blob's object (a purge); True when it was there."""
+        if self._head(key) is None:
+            return False
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._object_key(key))
+        except Exception as exc:  # noqa: BLE001 - boto3 raises many kinds
+            raise self._fail("delete", key, exc) from exc
+        return True
+
     def _head(self, key: str) -> dict[str, Any] | None:
         from botocore.exceptions import BotoCoreError, ClientError
 

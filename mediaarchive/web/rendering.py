@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from mediaarchive.services.pages import fold_word
 from mediaarchive.web.i18n import COOKIE, LANGUAGES, pick_language, translator
 from mediaarchive.web.library import format_size, format_time
 
@@ -49,16 +51,21 @@ def safe_snippet(snippet: str | None) -> Markup:
     return Markup(text)
 
 
+#: ``fold_word`` remembered: talk vocabulary repeats.
+_folded = functools.lru_cache(maxsize=65536)(fold_word)
+
+
 def marked_line(text: str, low_words: frozenset[str] | None) -> Markup:
     """A transcript line, escaped, with its low-confidence words in ``<mark class="low">``."""
     if not low_words:
         return Markup(html.escape(text, quote=False))
     out = []
-    for token in re.split(r"(\s+)", text):
-        folded = "".join(c for c in token.casefold() if c.isalnum())
+    for token in text.split(" "):
         escaped = html.escape(token, quote=False)
-        out.append(f'<mark class="low">{escaped}</mark>' if folded in low_words else escaped)
-    return Markup("".join(out))
+        out.append(
+            f'<mark class="low">{escaped}</mark>' if _folded(token) in low_words else escaped
+        )
+    return Markup(" ".join(out))
 
 
 def _environment() -> Environment:

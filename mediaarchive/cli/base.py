@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: Each command's module, imported only when the command runs (or help lists it), so
 #: that ``mediaarchive --help`` and ``status`` do not pay for what other commands need.
 COMMAND_MODULES = {
+    "backup": "backup",
     "delete": "withdrawal",
     "demo": "demo",
     "edit": "curation",
@@ -34,6 +35,7 @@ COMMAND_MODULES = {
     "pipelines": "process",
     "reindex": "search",
     "restore": "withdrawal",
+    "restore-backup": "backup",
     "repair": "verify",
     "retry": "process",
     "review": "review",

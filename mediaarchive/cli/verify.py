@@ -16,14 +16,35 @@ if TYPE_CHECKING:
 
 
 @main.command()
+@click.option(
+    "--backup",
+    "backup_source",
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help="Check a backup against its manifest instead (nothing is restored).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the checks.")
 @pass_archive
-def verify(archive: Archive, as_json: bool) -> None:
+def verify(archive: Archive, backup_source: str | None, as_json: bool) -> None:
     """Re-hash every stored blob; report missing or corrupt ones (exit 1) and record each
-    check as a fixity event.
+    check as a fixity event. With --backup, check every file of a backup instead.
 
     Example: mediaarchive verify --json
     """
+    if backup_source is not None:
+        problems = services.backup.verify_backup(backup_source)
+        for problem in problems:
+            report_error(f"{backup_source}: {problem}")
+        if as_json:
+            emit_json({"backup": backup_source, "problems": problems})
+        click.echo(
+            f"backup {backup_source}: "
+            + (
+                "every file matches its manifest" if not problems else f"{len(problems)} problem(s)"
+            ),
+            err=True,
+        )
+        fail_if(bool(problems))
+        return
 
     def report(result: FixityResult) -> None:
         if result.outcome != "ok":

@@ -1,6 +1,7 @@
 """Database access: engine, sessions, migrations, and retrying a write while it is busy."""
 
 from mediaarchive.db.models import (
+    ArchiveInfo,
     Asset,
     AuditRecord,
     Base,
@@ -29,6 +30,7 @@ from mediaarchive.db.retry import is_locked, retry_while_busy
 from mediaarchive.db.session import Database
 
 __all__ = [
+    "ArchiveInfo",
     "Asset",
     "AuditRecord",
     "Base",

@@ -513,3 +513,12 @@ class ExportRecord(Base):
     event: Mapped[str] = mapped_column(String(500))
     assets: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ArchiveInfo(Base):
+    """Facts of the archive itself: ``id``, a random id made with the schema (backups are
+    marked with it, so one archive's backup is never mixed into another's)."""
+
+    __tablename__ = "archive_info"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

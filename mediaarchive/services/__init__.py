@@ -21,6 +21,7 @@ __all__ = [
     "Archive",
     "accounts",
     "audience",
+    "backup",
     "Store",
     "deletion",
     "demo",

@@ -1,8 +1,11 @@
-"""purge: tombstones of purged assets, and a record of every export (which bags held what)
+"""purge and backup: tombstones of purged assets, a record of every export (which bags held
+what), and the archive's identity (a random id that tells its backups from another's)
 
 Revision ID: 0014_purge
 Revises: 0013_accounts
 """
+
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,8 +33,15 @@ def upgrade() -> None:
         sa.Column("assets", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+    info = op.create_table(
+        "archive_info",
+        sa.Column("key", sa.String(50), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
+    op.bulk_insert(info, [{"key": "id", "value": uuid.uuid4().hex}])
 
 
 def downgrade() -> None:
+    op.drop_table("archive_info")
     op.drop_table("exports")
     op.drop_table("tombstones")

@@ -53,7 +53,7 @@ class TextLine:
     id: int | None = None
     #: Words of the line heard with a probability below the low-confidence threshold
     #: (folded: lower case, without punctuation).
-    low_words: frozenset[str] = frozenset()
+    low_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def transcript_lines(session: Session, transcript_id: int, threshold: float) -> 
         .order_by(Segment.start, Segment.id)
     )
     return [
-        TextLine(start, end, text, segment_id, frozenset(low.get(segment_id, ())))
+        TextLine(start, end, text, segment_id, tuple(sorted(low.get(segment_id, ()))))
         for segment_id, start, end, text in rows
     ]
 

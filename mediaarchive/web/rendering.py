@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,11 @@ def safe_snippet(snippet: str | None) -> Markup:
 _folded = functools.lru_cache(maxsize=65536)(fold_word)
 
 
-def marked_line(text: str, low_words: frozenset[str] | None) -> Markup:
+def marked_line(text: str, words: Collection[str] | None) -> Markup:
     """A transcript line, escaped, with its low-confidence words in ``<mark class="low">``."""
-    if not low_words:
+    if not words:
         return Markup(html.escape(text, quote=False))
+    low_words = set(words)
     out = []
     for token in text.split(" "):
         escaped = html.escape(token, quote=False)

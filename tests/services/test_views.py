@@ -27,6 +27,8 @@ STATUS_KEYS = [
     "damaged",
     "revision",
     "review",
+    "visibility",
+    "withdrawn",
 ]
 STEP_KEYS = ["name", "state", "attempts", "error", "seconds", "worker"]
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 @pass_archive
 def verify(archive: Archive, as_json: bool) -> None:
     """Re-hash every stored blob; report missing or corrupt ones (exit 1) and record each
-    check as a fixity event.
+    check as a fixity event. The bundled speech model's files are re-hashed too (jobs check
+    it once per process).
 
     Example: mediaarchive verify --json
     """
@@ -32,6 +33,11 @@ def verify(archive: Archive, as_json: bool) -> None:
     results = services.fixity.verify_archive(archive, reporter=report)
     if as_json:
         emit_json([r.to_json() for r in results])
+    model = services.fixity.verify_model(archive)
+    if model.outcome == "corrupt":
+        report_error(model.message)
+    else:
+        click.echo(model.message, err=True)
     bad = [r for r in results if r.outcome != "ok"]
     ok = len(results) - len(bad)
     missing = sum(1 for r in bad if r.outcome == "missing")
@@ -43,7 +49,7 @@ def verify(archive: Archive, as_json: bool) -> None:
     repair = services.fixity.repair_command(results)
     if repair:
         click.echo(f"To repair: {repair}", err=True)
-    fail_if(bool(bad))
+    fail_if(bool(bad) or model.outcome == "corrupt")
 
 
 @main.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -108,6 +109,14 @@ def main(
     archive = services.Archive(settings)  # opens nothing until a command uses it
     ctx.obj = archive
     ctx.call_on_close(archive.close)
+    if os.environ.get("MEDIAARCHIVE_PROFILE") and ctx.invoked_subcommand is not None:
+        start_profile(ctx, Path(os.environ["MEDIAARCHIVE_PROFILE"]))
+
+
+def start_profile(ctx: click.Context, path: Path) -> None:
+    """Profile the rest of this command; the file is written when it ends (even on error)."""
+    services.process.start_profile()
+    ctx.find_root().call_on_close(lambda: services.process.write_profile(path))
 
 
 #: Passes the command the ``services.Archive`` that ``main`` made.

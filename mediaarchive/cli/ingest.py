@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -26,6 +27,7 @@ from mediaarchive.cli.base import (
     pass_archive,
     report_error,
     report_sent,
+    start_profile,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +71,13 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Process a recording cut short as far as it goes (probe fails it otherwise).",
 )
+@click.option(
+    "--profile",
+    "profile_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write where the time went, per step and phase (load model, decode, guards, DB "
+    "writes…), to this file (JSON if it ends in .json). [env: MEDIAARCHIVE_PROFILE]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
 def ingest(
@@ -87,6 +96,7 @@ def ingest(
     jobs: int | None,
     fetch_jobs: int | None,
     accept_truncated: bool,
+    profile_file: Path | None,
     as_json: bool,
 ) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
@@ -94,6 +104,8 @@ def ingest(
 
     Example: mediaarchive ingest talks/ --event "Labcamp 4"
     """
+    if profile_file is not None:
+        start_profile(click.get_current_context(), profile_file)
     with services.process.terminal_progress() as reporter:
         processing = services.process.ProcessAsIngested(
             archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db import Asset, Job
 from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
@@ -64,6 +65,18 @@ def terminal_progress() -> Iterator[Reporter]:
         close = getattr(reporter, "close", None)
         if close:
             close()
+
+
+def start_profile() -> None:
+    """Record where the time goes from now on, per step and phase (``--profile FILE``)."""
+    profiling.start()
+
+
+def write_profile(path: Path) -> None:
+    """Write what ``start_profile`` recorded to ``path`` (text; JSON for ``.json``)."""
+    profile = profiling.stop()
+    if profile is not None:
+        profiling.write(profile, path)
 
 
 def process_pending(

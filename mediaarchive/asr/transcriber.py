@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from mediaarchive import profiling
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import LanguageDecision, decide_language
@@ -75,13 +76,16 @@ def cpu_flags() -> set[str]:
 
 
 def auto_compute_type() -> str:
-    """int8 where the CPU has VNNI (int8 dot products), else float32.
+    """int8 where the CPU has VNNI or AVX2 (int8 dot products), else float32.
 
-    Measured on this project's machines: without VNNI, int8 is slower than float32; with
-    AVX-512 VNNI int8 wins (see the benchmark tables in the issue notes).
+    With AVX-512 VNNI int8 wins (see the benchmark tables in the issue notes). On this 2-core
+    AVX2 machine without VNNI, side by side under the same load, a 2-minute German talk's
+    transcribe step took 28.7 s with int8 and 71.4 s with float32 (decode 19.8 s against
+    56.6 s, language detection 6.7 s against 13.7 s), at the same WER
+    (``benchmarks/pipeline.py``); only CPUs without AVX2 keep float32.
     """
     flags = cpu_flags()
-    return "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
+    return "int8" if {"avx512_vnni", "avx_vnni", "avx2"} & flags else "float32"
 
 
 @dataclass(frozen=True)
@@ -309,7 +313,8 @@ class Transcriber:
                 ) from exc
             kept_here: list[SpeechSegment] = []
             for segment in pieces:
-                kept = guard.check(segment)
+                with profiling.phase("guards"):
+                    kept = guard.check(segment)
                 if progress is not None:
                     done = min(segment.end, total)
                     progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from mediaarchive import profiling
+from mediaarchive.asr.audio import WavSamples, data_offset
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import LanguageDecision, decide_language
@@ -149,12 +150,19 @@ class DecodingOptions:
         return asdict(self)
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV."""
+def load_audio(path: Path, *, windowed: bool = False) -> np.ndarray:
+    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV.
+
+    ``windowed``: a 16 kHz mono 16-bit WAV (the speech audio transcode makes) comes back as
+    ``WavSamples``, read a stretch at a time as it is sliced (flat memory on long talks).
+    """
     path = Path(path)
     try:
         with wave.open(str(path), "rb") as wav:
             if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (SAMPLE_RATE, 1, 2):
+                data = data_offset(path) if windowed else None
+                if data is not None:
+                    return WavSamples(path, data, wav.getnframes())  # type: ignore[return-value]
                 raw = wav.readframes(wav.getnframes())
                 samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
                 del raw
@@ -243,7 +251,8 @@ class Transcriber:
             "model_path": str(self.model.path),
             "model_sha256": self.model.sha256,
             "model_source": self.model.source,
-            "compute_type": self.compute_type,
+            # What CTranslate2 runs (int8 runs as int8_float32 on CPUs without VNNI).
+            "compute_type": getattr(self.whisper.model, "compute_type", self.compute_type),
             "cpu_threads": self.threads,
             "window_seconds": self.window,
             "device": "cpu",
@@ -256,7 +265,12 @@ class Transcriber:
     ) -> LanguageDecision:
         """The language spoken in ``audio``: detected on windows spread through its speech;
         ``prior`` when the evidence is weaker than ``min_probability``."""
-        spans = speech_spans(audio, 0.0, DecodingOptions().vad_parameters)
+        vad = DecodingOptions().vad_parameters
+        spans = [  # window by window: the VAD never sees a long talk whole
+            span
+            for lo, hi in window_bounds(audio, 0, self.window)
+            for span in speech_spans(audio[lo:hi], lo / SAMPLE_RATE, vad)
+        ]
         return decide_language(
             self.whisper, audio, spans, prior=prior, min_probability=min_probability
         )

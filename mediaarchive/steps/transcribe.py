@@ -165,7 +165,7 @@ def transcribe_into(
         archive.store.materialize(rendition.blob_key, check=True) as path,
     ):
         try:
-            audio = load_audio(path)
+            audio = load_audio(path, windowed=True)
         except TranscriptionError as exc:
             raise TranscriptionError(f"{label}: {exc}") from exc
     duration = len(audio) / 16000

@@ -119,6 +119,33 @@ def start_profile(ctx: click.Context, path: Path) -> None:
     ctx.find_root().call_on_close(lambda: services.process.write_profile(path))
 
 
+class JobsParam(click.ParamType):
+    """``--jobs N`` or ``--jobs auto`` (0: chosen from the number of assets)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return 0
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is not a number of jobs (1 or more) or 'auto'", param, ctx)
+        return number
+
+
+JOBS = JobsParam()
+#: Help text of every ``--jobs`` option.
+JOBS_HELP = (
+    "Assets processed side by side (jobs x threads <= cores); 'auto': one single-threaded "
+    "job per core for several assets, one job with every core for a single one."
+)
+
+
 #: Passes the command the ``services.Archive`` that ``main`` made.
 pass_archive = click.pass_obj
 

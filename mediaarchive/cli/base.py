@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -114,6 +115,41 @@ def main(
     archive = services.Archive(settings)  # opens nothing until a command uses it
     ctx.obj = archive
     ctx.call_on_close(archive.close)
+    if os.environ.get("MEDIAARCHIVE_PROFILE") and ctx.invoked_subcommand is not None:
+        start_profile(ctx, Path(os.environ["MEDIAARCHIVE_PROFILE"]))
+
+
+def start_profile(ctx: click.Context, path: Path) -> None:
+    """Profile the rest of this command; the file is written when it ends (even on error)."""
+    services.process.start_profile()
+    ctx.find_root().call_on_close(lambda: services.process.write_profile(path))
+
+
+class JobsParam(click.ParamType):
+    """``--jobs N`` or ``--jobs auto`` (0: chosen from the number of assets)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return 0
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is not a number of jobs (1 or more) or 'auto'", param, ctx)
+        return number
+
+
+JOBS = JobsParam()
+#: Help text of every ``--jobs`` option.
+JOBS_HELP = (
+    "Assets processed side by side (jobs x threads <= cores); 'auto': one single-threaded "
+    "job per core for several assets, one job with every core for a single one."
+)
 
 
 #: Passes the command the ``services.Archive`` that ``main`` made.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -19,6 +20,8 @@ from rich.progress import (
 
 from mediaarchive import services
 from mediaarchive.cli.base import (
+    JOBS,
+    JOBS_HELP,
     emit_json,
     fail_if,
     main,
@@ -26,6 +29,7 @@ from mediaarchive.cli.base import (
     pass_archive,
     report_error,
     report_sent,
+    start_profile,
 )
 
 if TYPE_CHECKING:
@@ -55,13 +59,7 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Archive bytes that were purged before ('delete --purge') all the same.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Assets processed side by side (jobs x threads <= cores).",
-)
+@click.option("--jobs", "-j", type=JOBS, default=None, help=JOBS_HELP)
 @click.option(
     "--fetch-jobs",
     type=click.IntRange(min=1),
@@ -73,6 +71,13 @@ if TYPE_CHECKING:
     "--accept-truncated",
     is_flag=True,
     help="Process a recording cut short as far as it goes (probe fails it otherwise).",
+)
+@click.option(
+    "--profile",
+    "profile_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write where the time went, per step and phase (load model, decode, guards, DB "
+    "writes…), to this file (JSON if it ends in .json). [env: MEDIAARCHIVE_PROFILE]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list of the results.")
 @pass_archive
@@ -93,6 +98,7 @@ def ingest(
     jobs: int | None,
     fetch_jobs: int | None,
     accept_truncated: bool,
+    profile_file: Path | None,
     as_json: bool,
 ) -> None:
     """Fetch SOURCES into the archive: S3/http links, files, folders, manifests
@@ -100,9 +106,16 @@ def ingest(
 
     Example: mediaarchive ingest talks/ --event "Labcamp 4"
     """
+    if profile_file is not None:
+        start_profile(click.get_current_context(), profile_file)
     with services.process.terminal_progress() as reporter:
         processing = services.process.ProcessAsIngested(
-            archive, enabled=not no_process, jobs=jobs, pipeline=pipeline, reporter=reporter
+            archive,
+            enabled=not no_process,
+            jobs=jobs,
+            pipeline=pipeline,
+            reporter=reporter,
+            expected=services.process.count_local_assets(sources) if jobs == 0 else None,
         )
 
         def report(result: IngestResult) -> None:

@@ -9,6 +9,8 @@ import click
 
 from mediaarchive import services
 from mediaarchive.cli.base import (
+    JOBS,
+    JOBS_HELP,
     emit_json,
     fail_if,
     main,
@@ -42,12 +44,7 @@ def report_outcome(outcome: ProcessOutcome, as_json: bool) -> None:
 @main.command("run")
 @click.argument("ids", nargs=-1)
 @click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Assets processed side by side (threads are shared out: "
-    "jobs x threads <= cores). [default: setting 'jobs']",
+    "--jobs", "-j", type=JOBS, default=None, help=JOBS_HELP + " [default: setting 'jobs']"
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the assets' states as JSON.")
 @pass_archive
@@ -63,9 +60,7 @@ def run_command(archive: Archive, ids: tuple[str, ...], jobs: int | None, as_jso
 
 @main.command("retry")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Assets processed side by side."
-)
+@click.option("--jobs", "-j", type=JOBS, default=None, help=JOBS_HELP)
 @click.option(
     "--accept-truncated",
     is_flag=True,

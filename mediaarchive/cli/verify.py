@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 @pass_archive
 def verify(archive: Archive, backup_source: str | None, as_json: bool) -> None:
     """Re-hash every stored blob; report missing or corrupt ones (exit 1) and record each
-    check as a fixity event. With --backup, check every file of a backup instead.
+    check as a fixity event. The bundled speech model's files are re-hashed too (jobs check
+    it once per process). With --backup, check every file of a backup instead.
 
     Example: mediaarchive verify --json
     """
@@ -53,6 +54,11 @@ def verify(archive: Archive, backup_source: str | None, as_json: bool) -> None:
     results = services.fixity.verify_archive(archive, reporter=report)
     if as_json:
         emit_json([r.to_json() for r in results])
+    model = services.fixity.verify_model(archive)
+    if model.outcome == "corrupt":
+        report_error(model.message)
+    else:
+        click.echo(model.message, err=True)
     bad = [r for r in results if r.outcome != "ok"]
     ok = len(results) - len(bad)
     missing = sum(1 for r in bad if r.outcome == "missing")
@@ -64,7 +70,7 @@ def verify(archive: Archive, backup_source: str | None, as_json: bool) -> None:
     repair = services.fixity.repair_command(results)
     if repair:
         click.echo(f"To repair: {repair}", err=True)
-    fail_if(bool(bad))
+    fail_if(bool(bad) or model.outcome == "corrupt")
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -18,6 +19,21 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: PostgreSQL advisory lock key held while migrating, so processes starting together
 #: (workers, web, CLI) upgrade the schema once and the others wait, then find it current.
 MIGRATION_LOCK = 0x6D656469  # "medi"
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w.-]+|None)['\"]?", re.M)
+
+
+def head_revisions() -> set[str]:
+    """The newest migration(s): revisions no other migration builds on. Read from the
+    migration files' text, so that an up-to-date database is recognised without loading
+    Alembic (a third of a second of start-up for every command)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+            parents.add(found.get("down_revision", "None"))
+    return revisions - parents
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +79,12 @@ class Database:
             self.migrate()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration (safe to call every time)."""
+        """Bring the schema to the newest migration (safe to call every time).
+
+        When the database already stands at the newest migration this is one query;
+        Alembic loads only when there is something to upgrade."""
+        if self._is_current():
+            return
         # Alembic loads here, not at import: commands that open no database start faster.
         from alembic import command
         from alembic.config import Config
@@ -82,6 +103,20 @@ class Database:
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:
             raise ConfigError(f"cannot prepare database {self.url}: {exc}") from exc
+
+    def _is_current(self) -> bool:
+        """The database's recorded revision is the newest migration (one cheap query)."""
+        path = self.url.removeprefix("sqlite:///").split("?", 1)[0] if self.is_sqlite else ""
+        if path and path != ":memory:" and not Path(path).exists():
+            return False  # a new home: created under the migration lock, by one process
+        try:
+            with self.engine.connect() as connection:
+                recorded = set(
+                    connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+                )
+        except SQLAlchemyError:
+            return False  # a new database (no version table yet), or one Alembic must see
+        return bool(recorded) and recorded == head_revisions()
 
     def _sqlite_migration_lock(self):  # type: ignore[no-untyped-def]
         """An exclusive lock on ``<database>.lock`` for SQLite files: processes opening a new

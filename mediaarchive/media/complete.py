@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mediaarchive.errors import ConfigError, ProbeError
+from mediaarchive.media.wav import wav_layout
 
 #: Seconds before the claimed end where the reading starts.
 WINDOW = 30.0
@@ -62,6 +63,8 @@ def truncation(path: Path, probe: dict[str, Any]) -> tuple[float, float] | None:
     claimed = probe.get("duration")
     if not claimed or probe.get("still"):
         return None
+    if wav_layout(path) is not None:
+        return None  # a PCM WAV whose samples are all there (its header says how many)
     start = float(probe.get("start_time") or 0.0)
     end = last_packet_end(path, start + claimed - WINDOW)
     if end is None:

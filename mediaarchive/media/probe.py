@@ -15,6 +15,7 @@ from typing import Any
 import ffmpeg
 
 from mediaarchive.errors import ConfigError, ProbeError
+from mediaarchive.media.wav import probe_wav
 
 #: Codecs ffprobe reports for single still images.
 STILL_IMAGE_CODECS = {
@@ -58,6 +59,9 @@ def probe_file(path: Path, *, label: str | None = None) -> dict[str, Any]:
             f"cannot probe {name}: the file is empty (0 bytes); "
             "ingest it again from a complete source"
         )
+    raw = probe_wav(path)  # a plain PCM WAV is read from its header: no ffprobe to start
+    if raw is not None:
+        return summarise(raw, name)
     try:
         raw = ffmpeg.probe(str(path), v="error")
     except ffmpeg.Error as exc:

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive, record_damage
 from mediaarchive.db import Asset, Job, retry_while_busy
 from mediaarchive.errors import DamagedError, MediaArchiveError, NotFoundError
@@ -154,7 +155,7 @@ def run_job(
     says when); a permanent one, or the last attempt, returns "failed".
     """
     reporter = progress or NullReporter()
-    with archive.session() as session:
+    with profiling.phase("claim jobs (DB)"), archive.session() as session:
         job = session.get(Job, job_id)
         if job is None:
             raise NotFoundError(f"no job {job_id}")
@@ -187,6 +188,16 @@ def run_job(
         asset_label = session.get(Asset, job.asset_id).short_id  # type: ignore[union-attr]
         step_name = job.step
     reporter.step_started(job_id, asset_label, step_name)
+    with profiling.step(asset_label, step_name):
+        state, seconds, message = _run_claimed(archive, job_id, threads, reporter)
+    reporter.step_finished(job_id, asset_label, step_name, state, seconds, message)
+    return state
+
+
+def _run_claimed(
+    archive: Archive, job_id: int, threads: int, reporter: Reporter
+) -> tuple[str, float | None, str | None]:
+    """Run the claimed job's step; returns (state, seconds, message)."""
     started = time.monotonic()
     # Whatever an earlier, interrupted attempt left is half-made: we hold the claim now.
     remove_workdirs(archive, job_id)
@@ -215,7 +226,8 @@ def run_job(
                 ),
             )
             spec.run(context)
-            session.flush()
+            with profiling.phase("DB writes"):
+                session.flush()
             state = "done"
         except SkipStep as exc:
             session.flush()
@@ -232,8 +244,9 @@ def run_job(
         seconds = time.monotonic() - started
         if state in FINISHED:
             try:
-                _finish(session, job_id, state, message, seconds)
-                session.commit()
+                with profiling.phase("DB writes"):
+                    _finish(session, job_id, state, message, seconds)
+                    session.commit()
             except OperationalError as exc:
                 session.rollback()
                 state, message = _failure(archive, session, job_id, exc)
@@ -242,8 +255,7 @@ def run_job(
     finally:
         session.close()
         shutil.rmtree(workdir, ignore_errors=True)
-    reporter.step_finished(job_id, asset_label, step_name, state, seconds, message)
-    return state
+    return state, seconds, message
 
 
 def _failure(

@@ -30,6 +30,7 @@ from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.recovery import recover_interrupted
 
 __all__ = [
+    "AUTO_JOBS",
     "LocalRunner",
     "RunResult",
     "local_worker",
@@ -39,6 +40,7 @@ __all__ = [
     "retry",
     "run_job",
     "run_queued",
+    "auto_jobs",
     "thread_budget",
 ]
 
@@ -60,6 +62,20 @@ def thread_budget(jobs: int, cores: int) -> tuple[int, int]:
     return jobs, max(1, cores // jobs)
 
 
+#: ``--jobs auto``: chosen from the number of assets (``auto_jobs``).
+AUTO_JOBS = 0
+
+
+def auto_jobs(assets: int | None, cores: int) -> int:
+    """``--jobs auto``: one job per core (one thread each) when there are several assets,
+    else one job with every core. Measured on 2 cores (``benchmarks/pipeline.py``): for a
+    batch of short clips two single-threaded jobs side by side beat one job with two
+    threads, which leaves a core idle during the steps that do not use threads (probe,
+    ffmpeg start, VAD, DB writes); a single asset is fastest with all threads. ``assets``
+    None (not known beforehand: links, manifests) counts as a batch."""
+    return max(1, min(cores, assets if assets is not None else cores))
+
+
 class LocalRunner:
     """Worker threads in this process that run the assets submitted to them.
 
@@ -79,7 +95,9 @@ class LocalRunner:
         self.archive = archive
         self.reporter = reporter or NullReporter()
         cores = archive.settings.total_threads
-        wanted = jobs or archive.settings.jobs
+        wanted = jobs if jobs is not None else archive.settings.jobs
+        if wanted == AUTO_JOBS:
+            wanted = auto_jobs(expected, cores)
         parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
         if wanted > cores:
             self.reporter.message(

@@ -74,6 +74,37 @@ def verify_archive(
     return results
 
 
+@dataclass
+class ModelCheck:
+    """``verify``'s re-hash of the bundled speech model (jobs check it once per process)."""
+
+    path: str
+    #: ok, corrupt, or not-installed.
+    outcome: str
+    actual_sha256: str | None
+
+    @property
+    def message(self) -> str:
+        if self.outcome == "ok":
+            return f"speech model {self.path}: ok"
+        if self.outcome == "not-installed":
+            return f"speech model {self.path}: not installed yet (checked when first used)"
+        return (
+            f"the speech model file {self.path} is corrupt (sha256 now "
+            f"{(self.actual_sha256 or '?')[:12]}…): run 'mediaarchive models install --force'"
+        )
+
+
+def verify_model(archive: Archive) -> ModelCheck:
+    """Re-hash the bundled Whisper model now, against its known sha256."""
+    from mediaarchive.asr import models
+
+    path, actual = models.verify_bundled(archive.settings)
+    if actual is None:
+        return ModelCheck(str(path), "not-installed", None)
+    return ModelCheck(str(path), "ok" if actual == models.BUNDLED_SHA256 else "corrupt", actual)
+
+
 def repair_command(results: list[FixityResult]) -> str | None:
     """The command that repairs what a verify found damaged (None when all is well)."""
     ids = list(dict.fromkeys(r.asset_id for r in results if r.outcome != "ok"))

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive
 from mediaarchive.dates import is_iso_date
 from mediaarchive.db import Asset, SourceLink
@@ -335,13 +336,14 @@ def _ingest_one(
         else:
             known = _archived_from(archive, request)
             try:
-                fetched = fetch(
-                    request.location,
-                    temp_dir,
-                    options,
-                    on_bytes,
-                    if_none_match=known[0].etag if known else None,
-                )
+                with profiling.phase("fetch (hashed on the way)"):
+                    fetched = fetch(
+                        request.location,
+                        temp_dir,
+                        options,
+                        on_bytes,
+                        if_none_match=known[0].etag if known else None,
+                    )
             except NotModified:
                 assert known is not None
                 fetched, blob = known
@@ -350,11 +352,13 @@ def _ingest_one(
                     if not force:
                         with archive.session() as session:
                             refuse_purged(session, fetched.sha256, shown_url)
-                    blob = archive.store.put_file(fetched.path, fetched.sha256, move=True)
+                    with profiling.phase("store original"):
+                        blob = archive.store.put_file(fetched.path, fetched.sha256, move=True)
                 finally:
                     fetched.path.unlink(missing_ok=True)
             fetched_by_url[request.source_url] = (fetched, blob)
-        asset, created = record_asset(archive, request, fetched, blob, pipeline)
+        with profiling.phase("record asset (DB)"):
+            asset, created = record_asset(archive, request, fetched, blob, pipeline)
     except MediaArchiveError as exc:
         message = str(exc)
         unreachable = None

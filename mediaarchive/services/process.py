@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db import Asset, Job
 from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
@@ -64,6 +65,41 @@ def terminal_progress() -> Iterator[Reporter]:
         close = getattr(reporter, "close", None)
         if close:
             close()
+
+
+#: Sources that name several assets (manifests, page exports) or none.
+_LISTINGS = {".yaml", ".yml", ".csv", ".json", ".txt", ".md", ".html", ".htm", ".zip"}
+
+
+def count_local_assets(sources: Sequence[str], limit: int = 1000) -> int | None:
+    """How many recordings ``sources`` hold, when they are local files and folders (for
+    ``--jobs auto``); None when some source is a link, manifest or page (not known yet)."""
+    count = 0
+    for source in sources:
+        path = Path(source).expanduser()
+        if path.is_dir():
+            count += sum(
+                1 for found in path.rglob("*") if found.is_file() and not found.name.startswith(".")
+            )
+        elif path.is_file() and path.suffix.lower() not in _LISTINGS:
+            count += 1
+        else:
+            return None
+        if count >= limit:
+            break
+    return count
+
+
+def start_profile() -> None:
+    """Record where the time goes from now on, per step and phase (``--profile FILE``)."""
+    profiling.start()
+
+
+def write_profile(path: Path) -> None:
+    """Write what ``start_profile`` recorded to ``path`` (text; JSON for ``.json``)."""
+    profile = profiling.stop()
+    if profile is not None:
+        profiling.write(profile, path)
 
 
 def process_pending(
@@ -204,6 +240,7 @@ class ProcessAsIngested:
         jobs: int | None = None,
         pipeline: str | None = None,
         reporter: Reporter | None = None,
+        expected: int | None = None,
     ) -> None:
         self.archive = archive
         self.enabled = enabled
@@ -213,7 +250,7 @@ class ProcessAsIngested:
         if pipeline:
             find_pipeline(pipeline, archive.settings.home)  # a typo fails before fetching
         if enabled and not workers_do_it(archive):
-            self.runner = LocalRunner(archive, jobs=jobs, reporter=reporter)
+            self.runner = LocalRunner(archive, jobs=jobs, reporter=reporter, expected=expected)
 
     def add(self, sha256: str | None) -> None:
         """An asset was archived: process it (here at once, or with the others at the end)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -108,7 +108,14 @@ class StepView:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "name": self.name,
+            "state": self.state,
+            "attempts": self.attempts,
+            "error": self.error,
+            "seconds": self.seconds,
+            "worker": self.worker,
+        }
 
 
 @dataclass(frozen=True)
@@ -229,24 +236,104 @@ def list_assets(
     """Assets in ingest order, filtered by event, kind and state; withdrawn ones only when
     asked (``status --all``), and only what the reading audience may see.
 
-    ``event`` matches as every read command's ``--event`` does (``match_events``).
+    ``event`` matches as every read command's ``--event`` does (``match_events``). Read as
+    five plain queries (assets, their events, steps, damaged renditions, current
+    transcripts), not as ORM objects: ``status`` on a thousand assets stays well under a
+    second.
     """
-    query = select(Asset).options(
-        selectinload(Asset.events),
-        selectinload(Asset.jobs),
-        selectinload(Asset.renditions),
-        selectinload(Asset.transcripts),
-    )
+    conditions = []
     if event:
-        query = query.where(Asset.events.any(Event.id.in_(match_events(session, event))))
+        conditions.append(Asset.events.any(Event.id.in_(match_events(session, event))))
     if kind:
-        query = query.where(Asset.kind == kind)
+        conditions.append(Asset.kind == kind)
     if state:
-        query = query.where(Asset.state == state)
+        conditions.append(Asset.state == state)
     clause = audience.asset_clause(withdrawn=withdrawn)
     if clause is not None:
-        query = query.where(clause)
-    return [AssetSummary.of(asset) for asset in session.scalars(query.order_by(Asset.id))]
+        conditions.append(clause)
+    rows = session.execute(
+        select(
+            Asset.id,
+            Asset.sha256,
+            Asset.kind,
+            Asset.title,
+            Asset.state,
+            Asset.filename,
+            Asset.mime,
+            Asset.size,
+            Asset.speakers,
+            Asset.date,
+            Asset.description,
+            Asset.probe,
+            Asset.damaged,
+            Asset.visibility,
+            Asset.withdrawn_at,
+            Asset.withdrawn_reason,
+        )
+        .where(*conditions)
+        .order_by(Asset.id)
+    ).all()
+    if not rows:
+        return []
+    chosen = select(Asset.id).where(*conditions).scalar_subquery()
+    events: dict[int, list[EventRef]] = {}
+    for asset_pk, event_pk, name in session.execute(
+        select(asset_events.c.asset_id, Event.id, Event.name)
+        .join(Event, Event.id == asset_events.c.event_id)
+        .where(asset_events.c.asset_id.in_(chosen))
+        .order_by(asset_events.c.asset_id, Event.id)
+    ):
+        events.setdefault(asset_pk, []).append(EventRef(event_pk, name))
+    steps: dict[int, list[StepView]] = {}
+    for job in session.execute(
+        select(Job.asset_id, Job.step, Job.state, Job.attempts, Job.error, Job.seconds, Job.worker)
+        .where(Job.asset_id.in_(chosen))
+        .order_by(Job.asset_id, Job.position, Job.id)
+    ):
+        steps.setdefault(job.asset_id, []).append(
+            StepView(
+                job.step, JobState(job.state), job.attempts, job.error, job.seconds, job.worker
+            )
+        )
+    damaged_renditions = set(
+        session.scalars(
+            select(Rendition.asset_id)
+            .where(Rendition.asset_id.in_(chosen), Rendition.damaged.is_not(None))
+            .where(Rendition.damaged != "")
+        )
+    )
+    current: dict[int, tuple[int, str]] = {}
+    for asset_pk, revision, review in session.execute(
+        select(Transcript.asset_id, Transcript.revision, Transcript.review)
+        .where(Transcript.asset_id.in_(chosen), Transcript.current.is_(True))
+        .order_by(Transcript.id)
+    ):
+        current[asset_pk] = (revision, review)  # the newest current one wins, as on the row
+    return [
+        AssetSummary(
+            id=row.sha256[:12],
+            sha256=row.sha256,
+            kind=AssetKind(row.kind),
+            title=row.title,
+            state=AssetState(row.state),
+            events=events.get(row.id, []),
+            steps=steps.get(row.id, []),
+            filename=row.filename,
+            mime=row.mime,
+            size=row.size,
+            speakers=[str(name) for name in row.speakers or []],
+            date=row.date,
+            description=row.description,
+            duration=(row.probe or {}).get("duration"),
+            damaged=bool(row.damaged) or row.id in damaged_renditions,
+            revision=current[row.id][0] if row.id in current else None,
+            review=current[row.id][1] if row.id in current else None,
+            visibility=row.visibility or "internal",
+            withdrawn=row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+            withdrawn_reason=row.withdrawn_reason,
+        )
+        for row in rows
+    ]
 
 
 # --- Show: one asset in full --------------------------------------------------------------

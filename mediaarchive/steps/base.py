@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Job, Rendition
 
@@ -114,7 +115,8 @@ def save_rendition(
 ) -> Rendition:
     """``StepContext.save_rendition`` for code that runs outside a job (a transcript made
     current from the command line re-renders its subtitles)."""
-    blob = archive.store.put_file(Path(path), move=True)
+    with profiling.phase("store put"):
+        blob = archive.store.put_file(Path(path), move=True)
     rendition = session.scalar(
         select(Rendition).where(
             Rendition.asset_id == asset.id, Rendition.kind == kind, Rendition.label == label

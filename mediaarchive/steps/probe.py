@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediaarchive import profiling
 from mediaarchive.media.complete import check_complete, check_decodable
 from mediaarchive.media.probe import probe_file
 from mediaarchive.steps.base import StepContext, step
@@ -15,8 +16,10 @@ from mediaarchive.steps.base import StepContext, step
 )
 def probe(ctx: StepContext) -> None:
     with ctx.archive.store.materialize(ctx.asset.blob_key) as path:
-        summary = probe_file(path, label=ctx.label)
+        with profiling.phase("ffprobe / header"):
+            summary = probe_file(path, label=ctx.label)
         accept = bool((ctx.asset.extra or {}).get("accept_truncated"))
         check_decodable(path, summary, ctx.label)
-        check_complete(path, summary, ctx.label, accept=accept)
+        with profiling.phase("completeness check"):
+            check_complete(path, summary, ctx.label, accept=accept)
         ctx.asset.probe = summary

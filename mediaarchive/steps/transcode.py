@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mediaarchive import profiling
 from mediaarchive.errors import TranscodeError
 from mediaarchive.media.probe import audio_stream, probe_file, video_stream
 from mediaarchive.media.transcode import (
@@ -81,7 +82,8 @@ def transcode(ctx: StepContext) -> None:
                 ) -> None:
                     ctx.progress(offset + d * weight, total, "s")
 
-                _make(ctx, kind, recipe, source, probe, report)
+                with profiling.phase(f"ffmpeg {kind}"):
+                    _make(ctx, kind, recipe, source, probe, report)
                 made.append(kind)
                 ctx.checkpoint(transcoded=made)
             done += weight * duration

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from mediaarchive import profiling
 from mediaarchive.archive import Archive
 from mediaarchive.asr.transcriber import (
     MIN_AUDIO_SECONDS,
@@ -134,7 +135,8 @@ def transcribe_into(
             f"('mediaarchive run', or 'mediaarchive retry {asset.short_id}')"
         )
 
-    transcriber = get_transcriber(settings, model, threads=threads)
+    with profiling.phase("load model"):
+        transcriber = get_transcriber(settings, model, threads=threads)
     requested = (language or asset.language or settings.language or "auto").lower()
     terms = read_glossary(glossary) if glossary else []
     prompt, hotwords = build_prompt(
@@ -158,20 +160,24 @@ def transcribe_into(
     }
 
     transcript = _resumable(session, asset, resume_key)
-    with archive.store.materialize(rendition.blob_key, check=True) as path:
+    with (
+        profiling.phase("read audio"),
+        archive.store.materialize(rendition.blob_key, check=True) as path,
+    ):
         try:
-            audio = load_audio(path)
+            audio = load_audio(path, windowed=True)
         except TranscriptionError as exc:
             raise TranscriptionError(f"{label}: {exc}") from exc
     duration = len(audio) / 16000
     if transcript is None:
         # Detected also when the language is given, so a forced language that the audio
         # contradicts is recorded (and warned about) instead of silently translated.
-        decision = transcriber.detect_language(
-            audio,
-            prior=settings.language_prior,
-            min_probability=settings.language_min_probability,
-        )
+        with profiling.phase("detect language"):
+            decision = transcriber.detect_language(
+                audio,
+                prior=settings.language_prior,
+                min_probability=settings.language_min_probability,
+            )
         detection = decision.to_json()
         if requested == "auto":
             detected, probability = decision.language, decision.probability
@@ -233,7 +239,7 @@ def transcribe_into(
 
     segments, guard = transcriber.transcribe(audio, options, offset=offset, progress=report)
     stored = 0
-    for segment in segments:
+    for segment in profiling.timed(segments, "decode"):
         if segment.start < offset - 0.01:  # never store a stretch twice after a resume
             continue
         row = Segment(
@@ -251,12 +257,13 @@ def transcribe_into(
         stored += 1
         _update_run(transcript, runs, began, stored)
         # Stored as produced: a killed run loses nothing that was already decoded.
-        commit(
-            transcript_id=transcript.id,
-            seconds_done=segment.end,
-            seconds_total=duration,
-            rtf=round(rtf_now[0], 4),
-        )
+        with profiling.phase("DB writes"):
+            commit(
+                transcript_id=transcript.id,
+                seconds_done=segment.end,
+                seconds_total=duration,
+                rtf=round(rtf_now[0], 4),
+            )
     report_now = guard.report()
     runs[-1]["guard_counts"] = report_now["counts"]
     runs[-1]["coverage"] = guard.coverage.to_json()
@@ -284,7 +291,8 @@ def transcribe_into(
         raise TranscriptionError(f"{label}: {failure}")
     if not prov.get("words"):
         transcript.provenance = {**prov, "note": _empty_note(duration, prov["coverage"])}
-    make_transcript_current(archive, session, asset, transcript, workdir=workdir)
+    with profiling.phase("index and subtitles"):
+        make_transcript_current(archive, session, asset, transcript, workdir=workdir)
     commit(
         transcript_id=transcript.id,
         seconds_done=duration,

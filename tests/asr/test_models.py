@@ -136,3 +136,34 @@ def test_an_unknown_compute_type_is_a_config_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("MEDIAARCHIVE_COMPUTE_TYPE", "fast")
     with pytest.raises(ConfigError, match="compute type 'fast' is not one of auto, int8"):
         choose_compute_type(Settings.load().compute_type)
+
+
+def test_verify_rehashes_the_model_and_catches_silent_corruption(
+    model_cache: Path, home: Path
+) -> None:
+    # Jobs hash the model once per process; 'verify' re-hashes it, so a byte that rots later
+    # (same size, same modification time) is still found.
+    settings = Settings.load()
+    model_bin = install_model(settings).path / "model.bin"
+    assert resolve_model(settings).sha256 == BUNDLED_SHA256
+    code, _, err = cli(home, "verify")
+    assert code == 0
+    assert f"speech model {model_bin}: ok" in err
+
+    stat = model_bin.stat()
+    with open(model_bin, "r+b") as handle:
+        handle.seek(70_000_000)
+        byte = handle.read(1)
+        handle.seek(70_000_000)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(model_bin, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    code, _, err = cli(home, "verify")
+    assert code == 1
+    assert f"Error: the speech model file {model_bin} is corrupt" in err
+    assert "mediaarchive models install --force" in err
+    with pytest.raises(ModelError, match="corrupt or partial"):
+        resolve_model(settings)  # and this process no longer trusts its earlier check
+
+    assert cli(home, "models", "install", "--force")[0] == 0
+    assert cli(home, "verify")[0] == 0

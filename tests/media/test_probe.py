@@ -69,3 +69,50 @@ def test_display_size_turns_rotated_video(odd_geometry_clips: dict[str, Path]) -
     assert video is not None
     assert abs(video["rotation"]) == 90
     assert display_size(video) == (180, 320)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le"],
+        ["-ar", "44100", "-ac", "2", "-c:a", "pcm_s24le"],
+        ["-ar", "48000", "-ac", "1", "-c:a", "pcm_f32le"],
+        ["-ar", "8000", "-ac", "1", "-c:a", "pcm_u8", "-metadata", "title=Eröffnung"],
+    ],
+)
+def test_a_wav_read_from_its_header_probes_as_ffprobe_sees_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    import subprocess
+
+    import ffmpeg
+
+    from mediaarchive.media.probe import summarise
+
+    path = tmp_path / "talk.wav"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=2.37", *args, str(path)],
+        check=True,
+    )
+    assert probe_file(path) == summarise(ffmpeg.probe(str(path), v="error"))
+
+
+def test_a_wav_cut_short_is_still_judged_by_ffprobe(tmp_path: Path) -> None:
+    import subprocess
+
+    import ffmpeg
+
+    from mediaarchive.media.probe import summarise
+
+    path = tmp_path / "cut.wav"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=60", "-ac", "1", str(path)],
+        check=True,
+    )
+    assert probe_file(path)["duration"] == pytest.approx(60, abs=0.01)
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+    # The header still claims 60 s: not trusted, ffprobe measures what is there.
+    probe = probe_file(path)
+    assert probe == summarise(ffmpeg.probe(str(path), v="error"))
+    assert probe["duration"] == pytest.approx(30, abs=0.5)

@@ -1,0 +1,81 @@
+"""Speech audio read window by window: a long talk is never held in memory whole.
+
+``WavSamples`` stands for the samples of a 16 kHz mono 16-bit WAV (the speech audio that
+transcode makes): ``len()`` and slices (``samples[lo:hi]``, float32 in [-1, 1), the same
+values as decoding the whole file) read only that stretch from the file. A 60-minute talk
+would otherwise take 230 MB as float32 samples, plus copies made while converting.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["WavSamples", "data_offset"]
+
+
+def data_offset(path: Path) -> int | None:
+    """Where the samples of a RIFF WAV file begin (the body of its ``data`` chunk)."""
+    with open(path, "rb") as handle:
+        if handle.read(12)[8:12] != b"WAVE":
+            return None
+        position = 12
+        while header := handle.read(8):
+            if len(header) < 8:
+                return None
+            chunk_id, length = struct.unpack("<4sI", header)
+            if chunk_id == b"data":
+                return position + 8
+            position += 8 + length + (length & 1)
+            handle.seek(position)
+    return None
+
+
+class WavSamples:
+    """The samples of 16-bit mono WAV data at ``offset`` (``count`` of them), read on demand.
+
+    The file stays open (by descriptor) until ``close()`` or garbage collection, so a
+    temporary copy may be deleted while the samples are still read.
+    """
+
+    def __init__(self, path: Path, offset: int, count: int, sample_rate: int = 16000) -> None:
+        self.path = Path(path)
+        self.offset = offset
+        self.count = count
+        self.sample_rate = sample_rate
+        self._fd: int | None = os.open(self.path, os.O_RDONLY)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice):
+            raise TypeError("WavSamples reads stretches: use samples[lo:hi]")
+        start, stop, step = key.indices(self.count)
+        if step != 1:
+            raise ValueError("WavSamples reads contiguous stretches only")
+        wanted = max(0, stop - start)
+        with self._lock:
+            if self._fd is None:
+                raise ValueError(f"the audio {self.path} was closed")
+            raw = os.pread(self._fd, wanted * 2, self.offset + start * 2)
+        samples = np.frombuffer(raw, dtype="<i2").astype(np.float32)
+        samples /= 32768.0
+        return samples
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001,S110 - interpreter shutdown
+            pass

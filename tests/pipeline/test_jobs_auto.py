@@ -1,0 +1,54 @@
+"""``--jobs auto``: one single-threaded job per core for a batch, every core for one asset."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mediaarchive import synth
+from mediaarchive.pipeline.runner import auto_jobs, thread_budget
+from tests.helpers import run_cli
+
+
+@pytest.mark.parametrize(
+    ("assets", "cores", "expected"),
+    [(1, 2, (1, 2)), (2, 2, (2, 1)), (24, 2, (2, 1)), (None, 2, (2, 1)), (3, 4, (3, 1))],
+)
+def test_auto_shares_the_cores_out_by_the_number_of_assets(
+    assets: int | None, cores: int, expected: tuple[int, int]
+) -> None:
+    assert thread_budget(auto_jobs(assets, cores), cores) == expected
+
+
+def _threads_used(home: Path) -> list[int]:
+    listing = json.loads(run_cli("--home", str(home), "status", "--json").stdout)
+    threads = []
+    for entry in listing:
+        shown = json.loads(run_cli("--home", str(home), "show", entry["id"], "--json").stdout)
+        threads.append(shown["transcript"]["provenance"]["cpu_threads"])
+    return threads
+
+
+def test_ingest_jobs_auto_gives_one_talk_every_core_and_a_folder_one_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MEDIAARCHIVE_THREADS", "2")
+    one, two = tmp_path / "one", tmp_path / "batch"
+    two.mkdir()
+    shutil.copy(synth.talk_audio(["Guten Morgen."]), two / "a.wav")
+    shutil.copy(synth.talk_audio(["Guten Abend."]), two / "b.wav")
+    single = run_cli("--home", str(one), "ingest", str(two / "a.wav"), "--jobs", "auto")
+    assert single.exit_code == 0, single.stderr
+    assert _threads_used(one) == [2]
+    batch = run_cli("--home", str(tmp_path / "h2"), "ingest", str(two), "--jobs", "auto")
+    assert batch.exit_code == 0, batch.stderr
+    assert _threads_used(tmp_path / "h2") == [1, 1]
+
+
+def test_jobs_must_be_a_number_or_auto(tmp_path: Path) -> None:
+    result = run_cli("--home", str(tmp_path / "h"), "run", "--jobs", "many")
+    assert result.exit_code == 2
+    assert "'many' is not a number of jobs (1 or more) or 'auto'" in result.stderr

@@ -41,9 +41,7 @@ def pick_clips(manifest: Path) -> list[tuple[str, str]]:
     for speaker, clips in sorted(by_speaker.items()):
         if speaker.startswith("EmoDB"):
             chosen.append(clips[0])
-    chosen += [r for r in sorted(rows, key=lambda r: r["id"]) if r["id"].startswith("thorsten")][
-        :3
-    ]
+    chosen += [r for r in sorted(rows, key=lambda r: r["id"]) if r["id"].startswith("thorsten")][:3]
     for prefix in ("picovoice", "voxforge", "inprotk"):
         chosen += [r for r in sorted(rows, key=lambda r: r["id"]) if r["id"].startswith(prefix)]
     return [(r["id"], r["file"]) for r in chosen]
@@ -68,7 +66,9 @@ def main() -> None:
         wav, sr = librosa.load(str(args.data / file), sr=None)
         assert sr == 16000, f"{file}: {sr} Hz"
         plain.append(
-            encoder.embed_utterance(normalize_volume(wav, audio_norm_target_dBFS, increase_only=True))
+            encoder.embed_utterance(
+                normalize_volume(wav, audio_norm_target_dBFS, increase_only=True)
+            )
         )
         preprocessed.append(encoder.embed_utterance(preprocess_wav(wav)))
         ids.append(clip_id)
@@ -80,8 +80,11 @@ def main() -> None:
         plain=np.array(plain, dtype=np.float32),
         preprocessed=np.array(preprocessed, dtype=np.float32),
         versions=np.array(
-            [f"resemblyzer {resemblyzer.__version__ if hasattr(resemblyzer, '__version__') else '0.1.4'}",
-             f"librosa {librosa.__version__}", f"torch {__import__('torch').__version__}"]
+            [
+                f"resemblyzer {getattr(resemblyzer, '__version__', '0.1.4')}",
+                f"librosa {librosa.__version__}",
+                f"torch {__import__('torch').__version__}",
+            ]
         ),
     )
     print(f"wrote {args.out} ({len(ids)} clips)")

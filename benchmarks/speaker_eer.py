@@ -1,0 +1,163 @@
+"""Does the voice encoder tell speakers apart? Equal error rate on same/different-speaker pairs.
+
+Real German speech, ``../shared/eval/de_speech`` (read in place): every clip whose manifest
+names its speaker (10 EmoDB actors, Thorsten, a VoxForge user; the Picovoice and InproTK
+clips are left out: their speakers are "unknown", so a pair of them is neither surely the same
+nor surely different). Every pair of clips is scored by the cosine of the numpy port's
+embeddings (``mediaarchive.asr.voice``); the EER is where false accepts equal false rejects.
+
+Conditions: ``clip`` = the whole clip, volume normalised; ``silero`` = only the speech the
+Silero VAD finds (the project's stand-in for Resemblyzer's webrtcvad trimming); ``1.6s`` = one
+partial of 1.6 s from the clip's middle (what one diarization window sees). Reported for all
+clips and for EmoDB alone (one studio, the same ten sentences for every actor: neither channel
+nor words can give the speaker away there), and for EmoDB's neutral clips alone (acted anger,
+joy or grief change a voice far more than a panel does).
+
+    .venv/bin/mediaarchive models install resemblyzer     # once: the weights
+    .venv/bin/python benchmarks/speaker_eer.py            # all 369 clips (~5 min)
+    .venv/bin/python benchmarks/speaker_eer.py --limit 10 # at most 10 clips a speaker (quick)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from asr_common import load_average, table  # noqa: E402
+
+from mediaarchive.asr.transcriber import load_audio  # noqa: E402
+from mediaarchive.asr.voice import (  # noqa: E402
+    PARTIAL_FRAMES,
+    SAMPLE_RATE,
+    VoiceEncoder,
+    normalize_volume,
+    speech_only,
+)
+from mediaarchive.asr.voice_weights import resolve_voice_encoder  # noqa: E402
+from mediaarchive.config import Settings  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "de_speech"
+PARTIAL_SAMPLES = PARTIAL_FRAMES * SAMPLE_RATE // 100
+
+
+def equal_error_rate(same: np.ndarray, different: np.ndarray) -> tuple[float, float]:
+    """(EER, threshold): where the share of different pairs scoring >= t equals the share of
+    same pairs scoring < t."""
+    thresholds = np.unique(np.concatenate([same, different]))
+    same_sorted, diff_sorted = np.sort(same), np.sort(different)
+    frr = np.searchsorted(same_sorted, thresholds, side="left") / len(same)
+    far = 1.0 - np.searchsorted(diff_sorted, thresholds, side="left") / len(different)
+    best = int(np.argmin(np.abs(far - frr)))
+    return float((far[best] + frr[best]) / 2), float(thresholds[best])
+
+
+def speakers(manifest: Path, limit: int | None) -> list[tuple[str, str, str, str]]:
+    """(id, file, speaker, acted emotion or "") of every clip with a named speaker."""
+    rows = list(csv.DictReader(open(manifest, encoding="utf-8"), delimiter="\t"))
+    count: dict[str, int] = defaultdict(int)
+    out = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        speaker = row["speaker_or_source"].split(",")[0].strip()
+        if speaker.startswith("unknown"):
+            continue
+        if limit and count[speaker] >= limit:
+            continue
+        count[speaker] += 1
+        emotion = row["speaker_or_source"].partition("emotion=")[2].strip()
+        out.append((row["id"], row["file"], speaker, emotion))
+    return out
+
+
+def middle_partial(wav: np.ndarray) -> np.ndarray:
+    if len(wav) <= PARTIAL_SAMPLES:
+        return wav
+    start = (len(wav) - PARTIAL_SAMPLES) // 2
+    return wav[start : start + PARTIAL_SAMPLES]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--limit", type=int, default=None, help="clips per speaker at most")
+    parser.add_argument("--dump", type=Path, help="save the embeddings (.npz) for analysis")
+    args = parser.parse_args()
+
+    weights = resolve_voice_encoder(Settings.load())
+    encoder = VoiceEncoder(weights.path)
+    clips = speakers(args.data / "manifest.tsv", args.limit)
+    load_before = load_average()
+    began = time.perf_counter()
+    audio_seconds = 0.0
+    embeddings: dict[str, list[np.ndarray]] = {"clip": [], "silero": [], "1.6s": []}
+    for _, file, _, _ in clips:
+        wav = load_audio(args.data / file)
+        audio_seconds += len(wav) / SAMPLE_RATE
+        speech = speech_only(wav)
+        embeddings["clip"].append(encoder.embed_utterance(normalize_volume(wav)))
+        embeddings["silero"].append(encoder.embed_utterance(normalize_volume(speech)))
+        embeddings["1.6s"].append(encoder.embed_utterance(normalize_volume(middle_partial(speech))))
+    elapsed = time.perf_counter() - began
+
+    labels = np.array([clip[2] for clip in clips])
+    emotions = np.array([clip[3] for clip in clips])
+    emodb = np.array([speaker.startswith("EmoDB") for speaker in labels])
+    if args.dump:
+        np.savez(
+            args.dump,
+            ids=[c[0] for c in clips],
+            labels=labels,
+            emotions=emotions,
+            **{k: np.stack(v) for k, v in embeddings.items()},
+        )
+    upper = np.triu(np.ones((len(clips), len(clips)), bool), k=1)
+    same_speaker = labels[:, None] == labels[None, :]
+    rows = []
+    subsets = (
+        ("all named", np.ones(len(clips), bool)),
+        ("EmoDB only", emodb),
+        ("EmoDB neutral", emodb & (emotions == "neutral")),
+    )
+    for subset, mask in subsets:
+        pair_mask = upper & mask[:, None] & mask[None, :]
+        n_same = int((pair_mask & same_speaker).sum())
+        n_diff = int((pair_mask & ~same_speaker).sum())
+        for condition, vectors in embeddings.items():
+            matrix = np.stack(vectors)
+            scores = matrix @ matrix.T
+            eer, threshold = equal_error_rate(
+                scores[pair_mask & same_speaker], scores[pair_mask & ~same_speaker]
+            )
+            rows.append(
+                [
+                    subset,
+                    condition,
+                    f"{len(set(labels[mask]))}",
+                    f"{int(mask.sum())}",
+                    f"{n_same} / {n_diff}",
+                    f"{eer * 100:.2f} %",
+                    f"{threshold:.3f}",
+                ]
+            )
+    print(f"Voice encoder: Resemblyzer 0.1.4 weights (sha256 {weights.sha256[:12]}…), numpy port")
+    print(
+        f"{len(clips)} clips, {audio_seconds / 60:.1f} min of audio embedded 3 ways in "
+        f"{elapsed:.1f} s; load before/after: {load_before} / {load_average()} (under load)\n"
+    )
+    print(
+        table(
+            ["clips", "condition", "speakers", "clips", "pairs same / different", "EER", "at"],
+            rows,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -10,8 +10,10 @@ Conditions: ``clip`` = the whole clip, volume normalised; ``silero`` = only the 
 Silero VAD finds (the project's stand-in for Resemblyzer's webrtcvad trimming); ``1.6s`` = one
 partial of 1.6 s from the clip's middle (what one diarization window sees). Reported for all
 clips and for EmoDB alone (one studio, the same ten sentences for every actor: neither channel
-nor words can give the speaker away there), and for EmoDB's neutral clips alone (acted anger,
-joy or grief change a voice far more than a panel does).
+nor words can give the speaker away there). Pairs: all (the issue's go/no-go criterion);
+calm (both clips neutral or not acted: what a panel sounds like); same acted emotion; and
+EmoDB across emotions (same-speaker pairs in two different acted emotions). Each on raw
+embeddings and on embeddings minus the set's mean ("centred").
 
     .venv/bin/mediaarchive models install resemblyzer     # once: the weights
     .venv/bin/python benchmarks/speaker_eer.py            # all 369 clips (~5 min)
@@ -65,7 +67,7 @@ def speakers(manifest: Path, limit: int | None) -> list[tuple[str, str, str, str
     count: dict[str, int] = defaultdict(int)
     out = []
     for row in sorted(rows, key=lambda r: r["id"]):
-        speaker = row["speaker_or_source"].split(",")[0].strip()
+        speaker = row["speaker_or_source"].split(", acted")[0].strip()
         if speaker.startswith("unknown"):
             continue
         if limit and count[speaker] >= limit:
@@ -74,6 +76,48 @@ def speakers(manifest: Path, limit: int | None) -> list[tuple[str, str, str, str
         emotion = row["speaker_or_source"].partition("emotion=")[2].strip()
         out.append((row["id"], row["file"], speaker, emotion))
     return out
+
+
+def eer_rows(
+    labels: np.ndarray, emotions: np.ndarray, embeddings: dict[str, np.ndarray]
+) -> list[list[str]]:
+    """EER per subset of pairs and embedding condition, on raw and on centred embeddings."""
+    n = len(labels)
+    upper = np.triu(np.ones((n, n), bool), k=1)
+    same = labels[:, None] == labels[None, :]
+    same_emotion = emotions[:, None] == emotions[None, :]
+    emodb = np.array([label.startswith("EmoDB") for label in labels])
+    calm = (emotions == "neutral") | (emotions == "")
+    both = lambda mask: mask[:, None] & mask[None, :]  # noqa: E731
+    subsets = {
+        "all (the issue's criterion)": upper,
+        "calm: neutral or not acted": upper & both(calm),
+        "same acted emotion": upper & same_emotion,
+        "EmoDB across emotions": upper & both(emodb) & ~(same & same_emotion),
+    }
+    rows = []
+    for subset, pairs in subsets.items():
+        members = pairs.any(axis=0) | pairs.any(axis=1)
+        for condition, matrix in embeddings.items():
+            cells = []
+            # Centred: minus the set's mean embedding (in diarization, the recording's mean);
+            # Resemblyzer's embeddings are all positive (ReLU), so raw cosines sit high.
+            for vectors in (matrix, matrix - matrix.mean(axis=0)):
+                unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+                scores = unit @ unit.T
+                eer, threshold = equal_error_rate(scores[pairs & same], scores[pairs & ~same])
+                cells.append(f"{eer * 100:.2f} % (at {threshold:.2f})")
+            rows.append(
+                [
+                    subset,
+                    condition,
+                    str(len(set(labels[members]))),
+                    str(int(members.sum())),
+                    f"{int((pairs & same).sum())} / {int((pairs & ~same).sum())}",
+                    *cells,
+                ]
+            )
+    return rows
 
 
 def middle_partial(wav: np.ndarray) -> np.ndarray:
@@ -108,7 +152,6 @@ def main() -> None:
 
     labels = np.array([clip[2] for clip in clips])
     emotions = np.array([clip[3] for clip in clips])
-    emodb = np.array([speaker.startswith("EmoDB") for speaker in labels])
     if args.dump:
         np.savez(
             args.dump,
@@ -117,35 +160,7 @@ def main() -> None:
             emotions=emotions,
             **{k: np.stack(v) for k, v in embeddings.items()},
         )
-    upper = np.triu(np.ones((len(clips), len(clips)), bool), k=1)
-    same_speaker = labels[:, None] == labels[None, :]
-    rows = []
-    subsets = (
-        ("all named", np.ones(len(clips), bool)),
-        ("EmoDB only", emodb),
-        ("EmoDB neutral", emodb & (emotions == "neutral")),
-    )
-    for subset, mask in subsets:
-        pair_mask = upper & mask[:, None] & mask[None, :]
-        n_same = int((pair_mask & same_speaker).sum())
-        n_diff = int((pair_mask & ~same_speaker).sum())
-        for condition, vectors in embeddings.items():
-            matrix = np.stack(vectors)
-            scores = matrix @ matrix.T
-            eer, threshold = equal_error_rate(
-                scores[pair_mask & same_speaker], scores[pair_mask & ~same_speaker]
-            )
-            rows.append(
-                [
-                    subset,
-                    condition,
-                    f"{len(set(labels[mask]))}",
-                    f"{int(mask.sum())}",
-                    f"{n_same} / {n_diff}",
-                    f"{eer * 100:.2f} %",
-                    f"{threshold:.3f}",
-                ]
-            )
+    rows = eer_rows(labels, emotions, {k: np.stack(v) for k, v in embeddings.items()})
     print(f"Voice encoder: Resemblyzer 0.1.4 weights (sha256 {weights.sha256[:12]}…), numpy port")
     print(
         f"{len(clips)} clips, {audio_seconds / 60:.1f} min of audio embedded 3 ways in "
@@ -153,7 +168,7 @@ def main() -> None:
     )
     print(
         table(
-            ["clips", "condition", "speakers", "clips", "pairs same / different", "EER", "at"],
+            ["pairs", "condition", "speakers", "clips", "same / different", "EER", "EER centred"],
             rows,
         )
     )

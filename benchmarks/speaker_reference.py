@@ -53,8 +53,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
 
-    import librosa
-    import resemblyzer
+    try:
+        import librosa
+        import resemblyzer
+    except ImportError:
+        # `make bench` runs every script in the project's venv, which has no torch on purpose.
+        print("speaker_reference.py runs only in the throwaway torch venv (see its docstring)")
+        return
     from resemblyzer import VoiceEncoder, preprocess_wav
     from resemblyzer.audio import normalize_volume
     from resemblyzer.hparams import audio_norm_target_dBFS

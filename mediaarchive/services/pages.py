@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mediaarchive.db import Asset, OcrText, Segment, Word
-from mediaarchive.services.views import AssetSummary, find_current_transcript, lookup_asset
+from mediaarchive.db import Asset, OcrText, Segment, Transcript, Word
+from mediaarchive.services.views import AssetSummary, lookup_asset
 from mediaarchive.vocabulary import HitSource
 
 __all__ = [
@@ -88,8 +89,10 @@ class AssetPage:
         return next((r for r in self.renditions if r.kind == kind and r.label == label), None)
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_word(word: str) -> str:
-    """A word as low-confidence marks compare it: lower case, without punctuation."""
+    """A word as low-confidence marks compare it: lower case, without punctuation
+    (remembered: talk vocabulary repeats)."""
     return "".join(c for c in word.casefold() if c.isalnum())
 
 
@@ -122,7 +125,13 @@ def asset_page(session: Session, asset_id: str, *, threshold: float = 0.8) -> As
         NotFoundError, AmbiguousIdError, UserError: for an id that names no single asset.
     """
     asset = lookup_asset(session, asset_id)
-    transcript = find_current_transcript(session, asset)
+    # Only the current transcript's id and language: its lines are read as plain rows.
+    transcript = session.execute(
+        select(Transcript.id, Transcript.language)
+        .where(Transcript.asset_id == asset.id, Transcript.current.is_(True))
+        .order_by(Transcript.id.desc())
+        .limit(1)
+    ).first()
     ocr_texts = session.scalars(
         select(OcrText).where(OcrText.asset_id == asset.id).order_by(OcrText.start, OcrText.id)
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Collection
@@ -52,10 +51,6 @@ def safe_snippet(snippet: str | None) -> Markup:
     return Markup(text)
 
 
-#: ``fold_word`` remembered: talk vocabulary repeats.
-_folded = functools.lru_cache(maxsize=65536)(fold_word)
-
-
 def marked_line(text: str, words: Collection[str] | None) -> Markup:
     """A transcript line, escaped, with its low-confidence words in ``<mark class="low">``."""
     if not words:
@@ -65,7 +60,7 @@ def marked_line(text: str, words: Collection[str] | None) -> Markup:
     for token in text.split(" "):
         escaped = html.escape(token, quote=False)
         out.append(
-            f'<mark class="low">{escaped}</mark>' if _folded(token) in low_words else escaped
+            f'<mark class="low">{escaped}</mark>' if fold_word(token) in low_words else escaped
         )
     return Markup(" ".join(out))
 

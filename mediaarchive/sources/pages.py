@@ -99,7 +99,10 @@ def read_page(path: Path) -> Page:
 def is_asset_link(url: str, base: Path | None) -> bool:
     """True for links to media to archive: S3 objects, media files, files of the export."""
     if is_url(url):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # "http://[unclosed": not a link anything could fetch
+            return False
         if parts.scheme.lower() == "s3":
             return True
         if s3_host_match(parts.hostname or "") is not None and parts.path.strip("/"):

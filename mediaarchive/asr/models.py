@@ -226,14 +226,7 @@ def install_bundled(settings: Settings, *, force: bool = False) -> ResolvedModel
                 )
             for name in BUNDLED_SIDE_FILES:
                 shutil.copyfile(side / name, staging / name)
-            # Swap in the finished folder: readers see the old complete one or the new one.
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=".whisper-base-old-", dir=target.parent))
-                os.rename(target, old / "model")
-                os.rename(staging, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(staging, target)
+            swap_into_place(staging, target)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
@@ -369,3 +362,14 @@ def _bundled_packages_ok() -> bool:
     except ModelError:
         return False
     return True
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Swap a finished model folder in: readers see the old complete one or the new one."""
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        os.rename(target, old / "model")
+        os.rename(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, target)

@@ -13,7 +13,6 @@ altered file is a ``ModelError`` saying which command repairs it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from mediaarchive.asr.models import ResolvedModel, _install_lock, sha256_file
+from mediaarchive.asr.models import ResolvedModel, _install_lock, sha256_file, swap_into_place
 from mediaarchive.config import Settings
 from mediaarchive.errors import ModelError
 
@@ -144,13 +143,7 @@ def install_voice_encoder(
                 )
             for extra in staging.glob("*.whl"):
                 extra.unlink()
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=".resemblyzer-old-", dir=target.parent))
-                os.rename(target, old / "model")
-                os.rename(staging, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(staging, target)
+            swap_into_place(staging, target)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

@@ -19,6 +19,7 @@ snapshot itself is replaced by each backup, so purged rows leave it at once.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -38,6 +39,7 @@ from mediaarchive.archive import Archive
 from mediaarchive.db import ArchiveInfo, Asset, Rendition, Tombstone, Transcript
 from mediaarchive.errors import StoreError, UserError
 from mediaarchive.store import open_checked
+from mediaarchive.store.base import hash_file
 
 __all__ = ["BackupResult", "RestoreResult", "backup", "restore_backup", "verify_backup"]
 
@@ -253,14 +255,6 @@ def _snapshot_facts(snapshot: Path | None, archive: Archive) -> dict[str, Any]:
     return facts
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def backup(
     archive: Archive, destination: str, *, prune: bool = False, report: Reporter | None = None
 ) -> BackupResult:
@@ -317,7 +311,7 @@ def backup(
             report(f"copied {key}")
         with open(snapshot, "rb") as handle:
             target.put(name, handle)
-        manifest.append(f"{_hash_file(snapshot)}  {name}")
+        manifest.append(f"{hash_file(snapshot)[0]}  {name}")
         other = PG_SNAPSHOT if name == SQLITE_SNAPSHOT else SQLITE_SNAPSHOT
         if target.exists(other):
             target.delete(other)
@@ -327,7 +321,7 @@ def backup(
             target.delete(path)
             result.pruned += 1
     manifest_text = "\n".join(sorted(manifest, key=lambda line: line.split("  ", 1)[1])) + "\n"
-    target.put(MANIFEST, _Bytes(manifest_text.encode()))
+    target.put(MANIFEST, io.BytesIO(manifest_text.encode()))
     info = {
         "archive": archive_id,
         "time": datetime.now(UTC).isoformat(),
@@ -342,20 +336,9 @@ def backup(
             "purged": len(result.purged),
         },
     }
-    target.put(INFO, _Bytes(json.dumps(info, indent=2).encode()))
+    target.put(INFO, io.BytesIO(json.dumps(info, indent=2).encode()))
     result.seconds = round(time.monotonic() - started, 2)
     return result
-
-
-class _Bytes:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.position = data, 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self.data) if size < 0 else self.position + size
-        chunk = self.data[self.position : end]
-        self.position += len(chunk)
-        return chunk
 
 
 def _tombstoned(archive: Archive) -> set[str]:
@@ -402,18 +385,14 @@ def verify_backup(source: str, report: Reporter | None = None) -> list[str]:
             problems.append(f"{path} is missing")
             continue
         with target.open(path) as handle:
-            actual = _hash_stream(handle)
+            hasher = hashlib.sha256()
+            while chunk := handle.read(CHUNK):  # an S3 body has no readinto
+                hasher.update(chunk)
+            actual = hasher.hexdigest()
         if actual != digest:
             problems.append(f"{path} does not match the manifest (sha256 {actual[:12]}…)")
         report(f"checked {path}")
     return problems
-
-
-def _hash_stream(handle: BinaryIO) -> str:
-    digest = hashlib.sha256()
-    while chunk := handle.read(CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def restore_backup(archive: Archive, source: str, report: Reporter | None = None) -> RestoreResult:

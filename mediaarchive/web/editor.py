@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from mediaarchive.errors import MediaArchiveError
+from mediaarchive.errors import MediaArchiveError, UserError
 from mediaarchive.services import Archive, history, pages, permitted, views
 from mediaarchive.services.accounts import may
 from mediaarchive.web.auth import csrf_token, current_account, form_writer, read_form
 from mediaarchive.web.deps import get_archive
-from mediaarchive.web.rendering import render
+from mediaarchive.web.i18n import translator
+from mediaarchive.web.rendering import render, request_language
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,9 +84,11 @@ def edit_page(request: Request, asset_id: str, archive: Archive = Depends(get_ar
     )
 
 
-async def _write(request: Request, asset_id: str, archive: Archive, act: Any) -> Response:
-    """Run one form write; success goes back to the editing page with a message (303),
-    a refused change shows the page again with the error (nothing changed)."""
+async def _write(
+    request: Request, asset_id: str, archive: Archive, act: Any, then: str | None = None
+) -> Response:
+    """Run one form write; success goes back to the editing page with a message (303), or to
+    ``then``; a refused change shows the page again with the error (nothing changed)."""
     form = await read_form(request)
     account = form_writer(request, form)
     try:
@@ -94,7 +97,8 @@ async def _write(request: Request, asset_id: str, archive: Archive, act: Any) ->
         if exc.http_status in (401, 403, 404):
             raise
         return _edit_page(request, archive, asset_id, error=str(exc), status=exc.http_status)
-    return RedirectResponse(f"/assets/{asset_id}/edit?done={quote(message)}", status_code=303)
+    location = then or f"/assets/{asset_id}/edit?done={quote(message)}"
+    return RedirectResponse(location, status_code=303)
 
 
 @router.post("/assets/{asset_id}/edit")
@@ -164,21 +168,11 @@ async def withdraw(
 ) -> Response:
     """ "Zurückziehen": withdraw the asset with a reason, once the box confirming it is ticked.
     The asset is then hidden everywhere; the editor lands on the start page."""
-    form = await read_form(request)
-    account = form_writer(request, form)
-    if form.get("confirm") != "yes":
-        return _edit_page(request, archive, asset_id, error=_confirm_first(request), status=400)
-    try:
+
+    def act(account: Any, form: dict[str, str]) -> str:
+        if form.get("confirm") != "yes":
+            raise UserError(translator(request_language(request))("withdraw_confirm_first"))
         permitted.withdraw(archive, account, asset_id, form.get("reason", ""))
-    except MediaArchiveError as exc:
-        if exc.http_status in (401, 403, 404):
-            raise
-        return _edit_page(request, archive, asset_id, error=str(exc), status=exc.http_status)
-    return RedirectResponse("/?withdrawn=1", status_code=303)
+        return "withdrawn"
 
-
-def _confirm_first(request: Request) -> str:
-    from mediaarchive.web.i18n import translator
-    from mediaarchive.web.rendering import request_language
-
-    return translator(request_language(request))("withdraw_confirm_first")
+    return await _write(request, asset_id, archive, act, then="/?withdrawn=1")

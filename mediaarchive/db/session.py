@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -38,11 +40,28 @@ def head_revisions() -> set[str]:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    _set_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _set_wal(cursor, *, patience: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Switch the file to write-ahead logging once. SQLite answers "database is locked" to
+    the switch at once, without waiting out the busy timeout, while another process is
+    creating or switching the same new file (eight processes opening a new home together);
+    so wait and try again, as the busy timeout would."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextmanager

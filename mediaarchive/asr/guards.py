@@ -61,7 +61,7 @@ def normalise(text: str) -> str:
 class GuardOptions:
     """Thresholds of the guards (recorded in the provenance)."""
 
-    #: Audio quieter than this (dBFS RMS over the segment) counts as no speech.
+    #: Audio quieter than this (dBFS RMS of the segment's louder 50 ms frames) is no speech.
     silence_dbfs: float = -50.0
     #: Whisper's own no-speech rule: no_speech_prob above and avg_logprob below.
     no_speech_prob: float = 0.6
@@ -151,7 +151,13 @@ class SegmentGuard:
         if last <= first:
             return -120.0
         window = self.audio[first:last].astype(np.float64)
-        rms = float(np.sqrt(np.mean(window * window)))
+        # The level of the segment's louder stretches (90th percentile of 50 ms frames), not
+        # of the whole: a whispered sentence with pauses averaged -51 dBFS and was taken for
+        # silence, while its words peak 25 dB higher; silence and hiss have no loud frames.
+        frame = max(1, self.sample_rate // 20)
+        usable = len(window) - len(window) % frame or len(window)
+        frames = window[:usable].reshape(-1, min(frame, usable))
+        rms = float(np.percentile(np.sqrt(np.mean(frames * frames, axis=1)), 90))
         return 20.0 * np.log10(max(rms, 1e-6))
 
     def _is_silent(self, segment: SpeechSegment) -> bool:

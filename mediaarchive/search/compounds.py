@@ -51,6 +51,9 @@ MAX_WORD = 60
 _BEGIN, _MIDDLE, _END = "x", "y", "z"
 _FORBIDDEN = "d"
 _COMPOUND_FLAGS = frozenset(_BEGIN + _MIDDLE + _END)
+_NEEDAFFIX = "h"
+_SUFFIX_LIKE_ENDS = frozenset({"schaft", "schaften", "schafts"})
+_TAKES_LINKING_S = ("ung", "heit", "keit", "schaft", "ion", "tät", "ling", "tum", "sicht")
 
 
 def dictionary_path() -> Path:
@@ -147,7 +150,15 @@ def load_dictionary(path: Path, fold: Callable[[str], str]) -> CompoundDictionar
         if not line or line[0] in "\t ":
             continue  # comment lines
         word, _, flags = line.split()[0].partition("/")
-        if _FORBIDDEN in flags or not relevant.intersection(flags):
+        if _FORBIDDEN in flags:
+            continue
+        if word[:1].isupper() and _NEEDAFFIX not in flags:
+            # A noun may start a compound even where the dictionary lists no start form
+            # ("Anwohner|park…"); those ending in -ung, -heit, -schaft… take a linking s.
+            forms[_BEGIN].add(fold(word))
+            if word.endswith(_TAKES_LINKING_S):
+                forms[_BEGIN].add(fold(word + "s"))
+        if not relevant.intersection(flags):
             continue
         add(word, flags)
         rules_of = suffixes if _END in flags else making
@@ -159,6 +170,8 @@ def load_dictionary(path: Path, fold: Callable[[str], str]) -> CompoundDictionar
             for rule in making_prefixes.get(flag, ()):
                 if word.startswith(rule.strip) and rule.condition.search(word):
                     add(rule.add + word[len(rule.strip) :], flags + rule.flags)
+    # "Schaft" is a word, but as an ending it is the suffix -schaft (Mann|schaft).
+    forms[_END] -= _SUFFIX_LIKE_ENDS
     return CompoundDictionary(forms[_BEGIN], forms[_MIDDLE], forms[_END], dictionary_tag(path))
 
 

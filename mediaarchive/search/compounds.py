@@ -21,6 +21,7 @@ rebuilt when the dictionary appears.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -47,6 +48,10 @@ DEFAULT_DICTIONARY = Path("/usr/share/hunspell/de_DE")
 MIN_PART = 3
 #: Longer "words" are not split (a 200-letter run of letters is no compound anyone says).
 MAX_WORD = 60
+
+#: Bump when what ``load_dictionary`` makes of the files changes, folding included (the
+#: cache is per format).
+_FORMAT = "v1"
 
 _BEGIN, _MIDDLE, _END = "x", "y", "z"
 _FORBIDDEN = "d"
@@ -187,9 +192,40 @@ class _Splitter:
         if not self.loaded:
             with self.lock:
                 if not self.loaded:
-                    self.dictionary = load_dictionary(dictionary_path(), fold)
+                    self.dictionary = _cached_dictionary(dictionary_path(), fold)
                     self.loaded = True
         return self.dictionary
+
+
+def _cached_dictionary(path: Path, fold: Callable[[str], str]) -> CompoundDictionary | None:
+    """``load_dictionary``, kept as JSON in the user's cache (reading the .dic takes ~1 s,
+    too long for every ``mediaarchive search``; the cache is ~50 ms)."""
+    tag = dictionary_tag(path)
+    if tag == "nodict":
+        return load_dictionary(path, fold)  # logs why
+    import platformdirs
+
+    cache = Path(platformdirs.user_cache_dir("mediaarchive")) / f"compounds-{tag}-{_FORMAT}.json"
+    try:
+        forms = json.loads(cache.read_text(encoding="utf-8"))
+        return CompoundDictionary(set(forms["begin"]), set(forms["middle"]), set(forms["end"]), tag)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    dictionary = load_dictionary(path, fold)
+    if dictionary is not None:
+        forms = {
+            "begin": sorted(dictionary.begin),
+            "middle": sorted(dictionary.middle),
+            "end": sorted(dictionary.end),
+        }
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(forms), encoding="utf-8")
+            os.replace(partial, cache)
+        except OSError as exc:  # a read-only home: load it each time
+            log.info("compound dictionary not cached (%s)", exc)
+    return dictionary
 
 
 _splitter = _Splitter()

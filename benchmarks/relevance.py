@@ -288,6 +288,14 @@ def main() -> None:
             cells.append(f"{n:8.3f} / {r:5.3f}")
         print(f"{group + f' ({len(items)})':22}" + "".join(f"{c:>20}" for c in cells))
 
+    print("\ncompound queries without any judged document in the top 10:")
+    for name, ranked in runs.items():
+        empty = [
+            j.key
+            for j in headline
+            if j.category.startswith("compound") and not set(ranked[j.key][:10]) & set(j.grades)
+        ]
+        print(f"  {name}: {len(empty)}" + (": " + ", ".join(empty) if empty else ""))
     print("\ncompound queries with a judged document outside the top 10:")
     for name, ranked in runs.items():
         misses = [

@@ -76,6 +76,7 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 _local = threading.local()
 
 
+@lru_cache(maxsize=1024)
 def stemmer_name(language: str | None) -> str | None:
     """The Snowball stemmer for a language tag (``de-DE`` → german; None: German; an
     unknown language: None, its words are not stemmed)."""

@@ -100,10 +100,13 @@ def _facet_language(facets: str) -> str | None:
     return None
 
 
-def _fts_values(rowid: int, head: str, body: str, facets: str) -> tuple:  # type: ignore[type-arg]
-    # The language comes from the facets, which search_docs keeps: a delete re-analyses
-    # the text exactly as it was indexed.
-    language = _facet_language(facets)
+def _fts_values(  # type: ignore[type-arg]
+    rowid: int, head: str, body: str, facets: str, language: str | None = None
+) -> tuple:
+    # A delete re-analyses the text exactly as it was indexed: the language comes from the
+    # facets, which search_docs keeps.
+    if language is None:
+        language = _facet_language(facets)
     b = analyse(body, language)
     if not head:
         return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
@@ -199,7 +202,7 @@ class SqliteSearchBackend(SearchBackend):
         facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
             facets = _facets(doc, facet_cache)
-            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
+            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets, doc.language or ""))
             batch_docs.append(
                 (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text, facets)
             )

@@ -57,7 +57,11 @@ class Highlighter:
             return True
         if any(folded.startswith(p) for p in self.prefixes):
             return True
-        return bool(self.compounds) and not self.compounds.isdisjoint(part_stems(folded))
+        # A part's stem is a prefix of the part, so of the word's letters: only a word that
+        # contains one is split (most words are not, and splitting a new word costs).
+        return any(c in folded for c in self.compounds) and not self.compounds.isdisjoint(
+            part_stems(folded)
+        )
 
 
 def make_snippet(text: str, highlighter: Highlighter, *, words: int = SNIPPET_WORDS) -> str:

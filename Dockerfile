@@ -1,10 +1,12 @@
 # The mediaarchive app image: the CLI, the web page and the Celery worker.
 FROM python:3.11-slim-bookworm
 
-# ffmpeg/ffprobe for media, espeak-ng for the demo's speech, tesseract for OCR (German).
+# ffmpeg/ffprobe for media, espeak-ng for the demo's speech, tesseract for OCR (German),
+# hunspell-de-de for search's German compound splitting.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ffmpeg espeak-ng tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng fonts-dejavu-core \
+      hunspell-de-de \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

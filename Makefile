@@ -3,8 +3,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 # Debian packages the project needs; installed with apt-get when a tool is missing.
+# hunspell-de-de: the German dictionary search splits compounds with (read, not copied: GPL).
 APT_PACKAGES := ffmpeg espeak-ng tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng \
-	chromium fonts-dejavu-core redis-server postgresql
+	chromium fonts-dejavu-core redis-server postgresql hunspell-de-de
+HUNSPELL_DE := /usr/share/hunspell/de_DE.dic
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: faults setup system venv demo test lint bench clean
@@ -18,11 +20,15 @@ system:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	tesseract --list-langs 2>/dev/null | grep -qx deu || missing="$$missing tesseract-ocr-deu"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu"; \
+	[ -f $(HUNSPELL_DE) ] || missing="$$missing hunspell-de-de"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages (missing:$$missing)"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
+	@[ -f $(HUNSPELL_DE) ] || { echo "Error: $(HUNSPELL_DE) is missing: search needs the" \
+	  "German Hunspell dictionary to split compounds. Install it: apt-get install hunspell-de-de"; \
+	  exit 1; }
 
 venv: $(VENV)/.installed
 

@@ -142,7 +142,7 @@ def test_no_secret_is_committed(compose: dict) -> None:
 def test_dockerfile_builds_the_app_image() -> None:
     text = (REPO / "Dockerfile").read_text(encoding="utf-8")
     assert text.startswith("#") and re.search(r"^FROM python:3\.1[1-9]", text, re.M)
-    for package in ("ffmpeg", "tesseract-ocr-deu", "espeak-ng"):
+    for package in ("ffmpeg", "tesseract-ocr-deu", "espeak-ng", "hunspell-de-de"):
         assert package in text
     assert "pip install --no-cache-dir ." in text
     assert "mediaarchive models install" in text

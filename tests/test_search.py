@@ -365,7 +365,8 @@ def test_index_asset_replaces_the_assets_documents(fresh_search_archive) -> None
                 transcript_id=transcript.id,
                 start=1.0,
                 end=2.0,
-                text="Neue Untertitel über Zukunftswerkstätten.",
+                # Tagged English: stemmed in English, German compounds are not split.
+                text="Neue Untertitel über Werkstätten und Zukunftswerkstätten.",
             )
         )
         asset.title = "Offene Werkstätten"

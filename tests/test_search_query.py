@@ -78,7 +78,7 @@ def test_analysis_keeps_words_and_stems_aligned_for_phrases() -> None:
         "government",
     ]
     assert len(analysed.stems.split()) == len(analysed.exact.split())
-    assert "robalsnoitavonni" in analysed.parts.split()
+    assert {"innovation", "labor", "zykl"} <= set(analysed.parts.split())
 
 
 def test_operators_and_terms() -> None:

@@ -17,6 +17,7 @@ PostgreSQL backend registers itself the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import date
 
@@ -53,6 +54,8 @@ __all__ = [
     "remove_asset",
     "search",
 ]
+
+log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
 #: With ``group=True``, documents fetched per wanted group (so groups have their matches).
@@ -138,7 +141,13 @@ def search(
     if parsed.empty or resolved.nothing:
         return []
     fetch = min(limit * GROUP_FETCH_FACTOR, MAX_LIMIT) if group else limit
-    documents = backend_for(session).search(parsed, resolved, limit=fetch)
+    backend = backend_for(session)
+    if not backend.analyzer_current():
+        # Built by an older analysis (an upgrade, a new dictionary): its tokens would not
+        # match the query's. Rebuilt once, by the first search that finds it so.
+        log.warning("search index built by another analyser version: rebuilding it")
+        reindex(session)
+    documents = backend.search(parsed, resolved, limit=fetch)
     assets = {
         asset.id: asset
         for asset in session.scalars(

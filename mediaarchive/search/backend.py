@@ -19,7 +19,14 @@ from mediaarchive.errors import ConfigError
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.query import Query
 
-__all__ = ["BACKENDS", "RankedDocument", "SearchBackend", "backend_for", "register_backend"]
+__all__ = [
+    "BACKENDS",
+    "RankedDocument",
+    "SearchBackend",
+    "backend_for",
+    "register_backend",
+    "scores_below",
+]
 
 
 @dataclass
@@ -34,6 +41,17 @@ class RankedDocument:
     head: str
     text: str
     score: float
+
+
+def scores_below(scores: dict[int, float], parts: dict[int, float]) -> dict[int, float]:
+    """``parts`` scores (documents found only by a compound part) rescaled below every one
+    of ``scores`` (found by the word or an inflection), keeping their order: exact >
+    inflected > part, whatever the term statistics say."""
+    if not scores or not parts:
+        return parts
+    floor = max(min(scores.values()), 1e-9) / 2
+    top = max(max(parts.values()), 1e-9)
+    return {key: floor * max(score, 0.0) / top for key, score in parts.items()}
 
 
 class SearchBackend(ABC):
@@ -55,6 +73,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def remove_asset(self, asset_id: int) -> None:
         """Drop the asset's documents from the index."""
+
+    @abstractmethod
+    def analyzer_current(self) -> bool:
+        """True when the index was built by this ``german.ANALYZER_VERSION``."""
 
     @abstractmethod
     def rebuild(self) -> int:

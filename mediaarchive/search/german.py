@@ -7,11 +7,16 @@ Python's ``sqlite3`` cannot register FTS5 tokenizers, so text is analysed here o
   ``Universitat`` all become ``universitat``; ``Straße`` and ``Strasse`` become ``strasse``.
 - ``stem``: the Snowball German stemmer, by PyStemmer (``Prototypen`` → ``prototyp``, ``Laboren`` →
   ``labor``, ``Gespräche`` → ``gesprach``), memoised because talk vocabulary repeats.
-- compounds: German compounds put the head last (``Innovations|labor``) and the modifier
-  first (``Verwaltungs|digitalisierung``). The index keeps each long stem reversed, so
-  "ends with labor" is a prefix search on the reversed stem (``robal*``), and "starts with
-  verwalt" is a prefix search on the stem itself. Both are cheap FTS5 prefix queries and
-  need no dictionary, so indexing stays deterministic and fast.
+- compounds: German compounds are split by the Hunspell de_DE dictionary (``compounds``):
+  ``Anwohnerparkausweis`` → ``anwohner park ausweis``. Each part's stem is indexed as a
+  token of its own (the ``parts`` column) beside the whole word, so the head, the middle
+  and the tail of a compound are found (``Park``, ``Fest`` in ``Straßenfest``), and a word
+  that merely ends in another (``Apparat``, ``Kollaboration``) is not.
+- other languages: a text whose language is not German (``en`` …) is stemmed by that
+  language's Snowball stemmer and not split (its German stems only go in as low-weight
+  extra tokens, for a German text tagged with the wrong language); queries are stemmed in
+  German and English (``QUERY_LANGUAGES``), so an English talk is found by its English
+  inflections too.
 """
 
 from __future__ import annotations
@@ -25,27 +30,43 @@ from importlib.metadata import version
 
 import Stemmer
 
+from mediaarchive.search.compounds import dictionary_tag, split_compound
+
 __all__ = [
     "ANALYZER_VERSION",
     "MIN_COMPOUND_PART",
-    "MIN_PART_TOKEN",
+    "QUERY_LANGUAGES",
     "STOPWORDS",
     "WORD_PATTERN",
     "Analysed",
     "analyse",
     "fold",
     "fold_word",
-    "reverse_part",
+    "part_stems",
     "stem",
+    "stem_in",
+    "stemmer_name",
     "word_spans",
 ]
 
-#: Bump when folding, stemming or splitting changes: the index must then be rebuilt.
-ANALYZER_VERSION = f"2/pystemmer-{version('PyStemmer')}"
-#: Stems at least this long are kept reversed for "ends with" (compound head) matching.
-MIN_PART_TOKEN = 7
-#: A query stem must be at least this long to match as a part of a compound.
-MIN_COMPOUND_PART = 4
+#: Bump when folding, stemming or splitting changes: the index must then be rebuilt. The
+#: dictionary's hash is part of it (``nodict`` without one), so a new dictionary rebuilds too.
+ANALYZER_VERSION = f"3/pystemmer-{version('PyStemmer')}/{dictionary_tag()}"
+#: A query stem must be at least this long to match as a part of a compound ("Amt", "end").
+MIN_COMPOUND_PART = 3
+#: Languages a query is stemmed in (German, and English: the other language of the talks).
+QUERY_LANGUAGES = ("de", "en")
+
+#: Snowball stemmers by ISO 639-1 code (PyStemmer's names).
+_SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
+    "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque",
+    "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi", "hu": "hungarian",
+    "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian", "nb": "norwegian",
+    "ne": "nepali", "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish",
+    "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
 
 WORD_PATTERN = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -55,10 +76,23 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 _local = threading.local()
 
 
-def _stemmer() -> Stemmer.Stemmer:
-    stemmer = getattr(_local, "stemmer", None)
+@lru_cache(maxsize=1024)
+def stemmer_name(language: str | None) -> str | None:
+    """The Snowball stemmer for a language tag (``de-DE`` → german; None: German; an
+    unknown language: None, its words are not stemmed)."""
+    if not language:
+        return "german"
+    primary = language.replace("_", "-").split("-")[0].casefold()
+    return _SNOWBALL.get(primary)
+
+
+def _stemmer(name: str = "german") -> Stemmer.Stemmer:
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    stemmer = stemmers.get(name)
     if stemmer is None:
-        stemmer = _local.stemmer = Stemmer.Stemmer("german")
+        stemmer = stemmers[name] = Stemmer.Stemmer(name)
     return stemmer
 
 
@@ -109,9 +143,30 @@ def stem(folded: str) -> str:
     return _stemmer().stemWord(folded)
 
 
-def reverse_part(stemmed: str) -> str:
-    """The reversed stem, as the index keeps it for compound-head matching."""
-    return stemmed[::-1]
+@lru_cache(maxsize=200_000)
+def stem_in(folded: str, name: str | None) -> str:
+    """The stem of a folded word by the Snowball stemmer ``name`` (None: the word)."""
+    if name == "german":
+        return stem(folded)
+    if name is None or folded.isdigit() or len(folded) <= 2:
+        return folded
+    return _stemmer(name).stemWord(folded)
+
+
+@lru_cache(maxsize=500_000)
+def part_stems(folded: str) -> tuple[str, ...]:
+    """The stems of a folded German word's compound parts (``()``: not a compound).
+
+    A word of three or more parts also gives its inner compounds (``strassen|bahn|halte|
+    stelle`` → ``strassenbahn``, ``bahnhaltestelle``…), so a compound query finds the
+    longer compound that contains it.
+    """
+    parts = split_compound(folded, fold_word)
+    stems = [stem(part) for part in parts]
+    for length in range(2, len(parts)):
+        for start in range(len(parts) - length + 1):
+            stems.append(stem("".join(parts[start : start + length])))
+    return tuple(dict.fromkeys(stems))
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -121,7 +176,7 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
 
 
 class Analysed:
-    """One text's index columns: folded words, their stems, reversed long stems."""
+    """One text's index columns: folded words, their stems, compound parts' stems."""
 
     __slots__ = ("exact", "stems", "parts")
 
@@ -146,16 +201,35 @@ class _WordCache(dict[str, str]):
 
 
 _stems = _WordCache(stem)
-_parts = _WordCache(
-    lambda word: (lambda s: s[::-1] if len(s) >= MIN_PART_TOKEN else "")(stem(word))
-)
+_parts = _WordCache(lambda word: " ".join(part_stems(word)))
+_other_stems: dict[str | None, _WordCache] = {}
 
 
-def analyse(text: str | None) -> Analysed:
-    """Index columns for a text: ``exact`` and ``stems`` align word by word (phrases)."""
+def analyse(text: str | None, language: str | None = None) -> Analysed:
+    """Index columns for a text: ``exact`` and ``stems`` align word by word (phrases).
+
+    Args:
+        language: the text's language tag; German (and None) texts are split into
+            compound parts, others are stemmed in their language and not split.
+    """
     if not text:
         return Analysed("", "", "")
     words = WORD_PATTERN.findall(_fold_text(text))
+    name = stemmer_name(language)
+    if name != "german":
+        cache = _other_stems.get(name)
+        if cache is None:
+            cache = _other_stems[name] = _WordCache(lambda word: stem_in(word, name))
+        stems = list(map(cache.__getitem__, words))
+        # German stems as low-weight extra tokens: a German talk tagged with the wrong
+        # language (imported subtitles, a detector's slip) is still found, below the
+        # texts that match in their own language.
+        german = [
+            g
+            for w, s, g in zip(words, stems, map(_stems.__getitem__, words), strict=True)
+            if g not in (w, s)
+        ]
+        return Analysed(" ".join(words), " ".join(stems), " ".join(german))
     return Analysed(
         " ".join(words),
         " ".join(map(_stems.__getitem__, words)),

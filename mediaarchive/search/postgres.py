@@ -1,16 +1,15 @@
 """The PostgreSQL search backend: one ``tsvector`` per document, GIN-indexed.
 
 It gives PostgreSQL archives the same German behaviour as SQLite archives by indexing the
-same analysed tokens (``german.analyse``: folded words, Snowball stems, reversed long stems
-for compound heads), not PostgreSQL's own ``german`` configuration: that one neither folds
-``ae``/``ä``/``a`` together nor finds compound parts, and a second stemmer would make the
-two databases disagree. The database still does the work: the tokens go into a ``tsvector``
-with positions (phrases: ``<->``) and weights, queries are ``tsquery`` prefix matches
-(``s.labor:*`` for a compound's modifier, ``p.robal:*`` for its head), ranked by
-``ts_rank``.
+same analysed tokens (``german.analyse``: folded words, Snowball stems in the text's
+language, stems of German compound parts), not PostgreSQL's own ``german`` configuration:
+that one neither folds ``ae``/``ä``/``a`` together nor finds compound parts, and a second
+stemmer would make the two databases disagree. The database still does the work: the
+tokens go into a ``tsvector`` with positions (phrases: ``<->``) and weights, queries are
+``tsquery`` lexeme matches (``p.park`` for a compound's part), ranked by ``ts_rank``.
 
-Lexemes carry their kind as a prefix: ``e.`` folded word, ``s.`` stem, ``p.`` reversed
-stem. Weights: A title/speakers exact, B title stems and parts, C body exact, D body stems
+Lexemes carry their kind as a prefix: ``e.`` folded word, ``s.`` stem, ``p.`` stem of a
+compound part. Weights: A title/speakers exact, B title stems and parts, C body exact, D body stems
 and parts. Title and body positions are apart, so a phrase never spans both.
 """
 
@@ -23,7 +22,12 @@ from sqlalchemy.exc import DBAPIError
 
 from mediaarchive.db import Asset
 from mediaarchive.errors import MediaArchiveError
-from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
+from mediaarchive.search.backend import (
+    RankedDocument,
+    SearchBackend,
+    register_backend,
+    scores_below,
+)
 from mediaarchive.search.documents import (
     asset_documents,
     asset_facts,
@@ -70,9 +74,14 @@ def _add(lexemes: dict[str, list[str]], lexeme: str, position: int, weight: str)
 
 
 def _add_text(
-    lexemes: dict[str, list[str]], value: str, offset: int, exact_weight: str, other_weight: str
+    lexemes: dict[str, list[str]],
+    value: str,
+    language: str | None,
+    offset: int,
+    exact_weight: str,
+    other_weight: str,
 ) -> int:
-    analysed = analyse(value)
+    analysed = analyse(value, language)
     words = analysed.exact.split()
     for i, (word, stemmed) in enumerate(zip(words, analysed.stems.split(), strict=True)):
         _add(lexemes, f"e.{word}", offset + i + 1, exact_weight)
@@ -82,12 +91,12 @@ def _add_text(
     return offset + len(words)
 
 
-def document_vector(head: str, body: str) -> str:
+def document_vector(head: str, body: str, language: str | None = None) -> str:
     """The ``tsvector`` literal of a document (tokens are letters and digits only)."""
     lexemes: dict[str, list[str]] = {}
-    end_of_head = _add_text(lexemes, head, 0, "A", "B")
+    end_of_head = _add_text(lexemes, head, language, 0, "A", "B")
     # A gap of one position keeps phrases from spanning the title and the body.
-    _add_text(lexemes, body, end_of_head + 1, "C", "D")
+    _add_text(lexemes, body, language, end_of_head + 1, "C", "D")
     return " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in lexemes.items())
 
 
@@ -99,26 +108,30 @@ def _phrase(kind: str, words: Iterable[str]) -> str:
     return "(" + " <-> ".join(_lexeme(kind, w) for w in words) + ")"
 
 
-def _term(term: Term) -> str:
+def _term(term: Term, *, loose: bool = True) -> str:
     if term.prefix:
         return _lexeme("e", term.words[0], prefix=True)
-    alternatives = [_phrase("e", term.words), _phrase("s", term.stems)]
+    german, *others = term.stem_variants
+    alternatives = [_phrase("e", term.words), _phrase("s", german)]
+    alternatives += [_phrase("s", stems) for stems in others if stems != term.words]
     compound = term.compound_stem
-    if compound:
-        alternatives.append(_lexeme("s", compound, prefix=True))
-        alternatives.append(_lexeme("p", compound[::-1], prefix=True))
+    if loose and compound:
+        alternatives.append(_lexeme("p", compound))
     return "(" + " | ".join(alternatives) + ")"
 
 
-def _clause(clause: list[Term]) -> str:
-    return "(" + " | ".join(_term(term) for term in clause) + ")"
+def _clause(clause: list[Term], *, loose: bool = True) -> str:
+    return "(" + " | ".join(_term(term, loose=loose) for term in clause) + ")"
 
 
-def tsquery(query: Query) -> str | None:
-    """The ``tsquery`` text of a parsed query (None: nothing to find)."""
+def tsquery(query: Query, *, loose: bool = True) -> str | None:
+    """The ``tsquery`` text of a parsed query (None: nothing to find).
+
+    ``loose=False`` leaves out compound parts (words and inflections only).
+    """
     if query.empty:
         return None
-    expression = " & ".join(_clause(clause) for clause in query.clauses)
+    expression = " & ".join(_clause(clause, loose=loose) for clause in query.clauses)
     if query.excluded:
         excluded = " | ".join(_term(term) for term in query.excluded)
         expression = f"({expression}) & !({excluded})"
@@ -130,7 +143,7 @@ class PostgresSearchBackend(SearchBackend):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _analyzer_current(self) -> bool:
+    def analyzer_current(self) -> bool:
         value = self.session.execute(
             text("SELECT value FROM search_meta WHERE key = 'analyzer'")
         ).scalar()
@@ -152,7 +165,7 @@ class PostgresSearchBackend(SearchBackend):
                     "kind": doc.kind,
                     "language": language_token(doc.language) if doc.language else "",
                     "event_ids": list(doc.event_ids),
-                    "terms": document_vector(doc.head, doc.text),
+                    "terms": document_vector(doc.head, doc.text, doc.language),
                 }
             )
             if len(batch) >= BATCH:
@@ -170,7 +183,7 @@ class PostgresSearchBackend(SearchBackend):
         )
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
-        if not self._analyzer_current():
+        if not self.analyzer_current():
             return self.index_asset(asset)  # which rebuilds the whole index
         self._lock(exclusive=False)
         documents = segment_documents(self.session, asset, segment_ids)
@@ -185,11 +198,11 @@ class PostgresSearchBackend(SearchBackend):
         self.session.execute(text(f"SELECT {function}(:key)"), {"key": INDEX_LOCK})
 
     def index_asset(self, asset: Asset) -> int:
-        if not self._analyzer_current():
+        if not self.analyzer_current():
             # Workers indexing their first assets at once: one rebuilds, the others wait
             # and then find the index current.
             self._lock(exclusive=True)
-            if not self._analyzer_current():
+            if not self.analyzer_current():
                 self._rebuild_locked()
                 return int(
                     self.session.execute(
@@ -234,7 +247,12 @@ class PostgresSearchBackend(SearchBackend):
         if expression is None or filters.nothing or limit <= 0:
             return []
         conditions = ["terms @@ q"]
-        params: dict[str, object] = {"query": expression, "limit": limit, "weights": WEIGHTS}
+        params: dict[str, object] = {
+            "query": expression,
+            "strict": tsquery(query, loose=False),
+            "limit": limit,
+            "weights": WEIGHTS,
+        }
         # Ranked clause by clause and summed (as bm25 sums over terms): ts_rank of an AND
         # or NOT query would score by term proximity instead.
         ranks = []
@@ -260,10 +278,11 @@ class PostgresSearchBackend(SearchBackend):
             params["source"] = filters.source
         sql = text(
             'SELECT key, asset_id, source, start, "end", head, text,'
-            f" ({' + '.join(ranks)}) * 10 AS score"
+            f" ({' + '.join(ranks)}) * 10 AS score,"
+            " terms @@ CAST(:strict AS tsquery) AS strict"
             " FROM search_docs, CAST(:query AS tsquery) AS q"
             f" WHERE {' AND '.join(conditions)}"
-            " ORDER BY score DESC, key LIMIT :limit"
+            " ORDER BY strict DESC, score DESC, key LIMIT :limit"
         )
         try:
             rows = self.session.execute(sql, params).all()
@@ -271,7 +290,11 @@ class PostgresSearchBackend(SearchBackend):
             raise MediaArchiveError(
                 f"search failed on the PostgreSQL index ({exc.orig}): run 'mediaarchive reindex'"
             ) from exc
-        return [RankedDocument(*row[:7], score=float(row[7])) for row in rows]
+        # Documents found only by a compound part rank below those found by the word or
+        # an inflection (as on SQLite).
+        scores = {row[0]: float(row[7]) for row in rows if row[8]}
+        scores.update(scores_below(scores, {row[0]: float(row[7]) for row in rows if not row[8]}))
+        return [RankedDocument(*row[:7], score=scores[row[0]]) for row in rows]
 
 
 register_backend("postgresql", PostgresSearchBackend)

@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mediaarchive.search.german import MIN_COMPOUND_PART, STOPWORDS, WORD_PATTERN, fold, stem
+from mediaarchive.search.german import (
+    MIN_COMPOUND_PART,
+    QUERY_LANGUAGES,
+    STOPWORDS,
+    WORD_PATTERN,
+    fold,
+    stem,
+    stem_in,
+    stemmer_name,
+)
 
 __all__ = ["Query", "Term", "parse_query"]
 
@@ -41,8 +50,19 @@ class Term:
         return tuple(stem(w) for w in self.words)
 
     @property
+    def stem_variants(self) -> list[tuple[str, ...]]:
+        """The stems in each of ``QUERY_LANGUAGES`` (German first), each variant once."""
+        variants: list[tuple[str, ...]] = []
+        for language in QUERY_LANGUAGES:
+            name = stemmer_name(language)
+            stems = tuple(stem_in(w, name) for w in self.words)
+            if stems not in variants:
+                variants.append(stems)
+        return variants
+
+    @property
     def compound_stem(self) -> str | None:
-        """The stem that may also match inside compounds (head or modifier), if any."""
+        """The stem that may also match as a part of compounds (head, middle or tail)."""
         if self.phrase or self.prefix:
             return None
         word = self.words[0]

@@ -2,7 +2,7 @@
 
 The index only holds analysed tokens, so highlighting re-reads the original text with the
 same analysis: a word is marked when it matches a query term the way the index matched it
-(same folded word, same stem, a prefix, or a compound containing the term's stem).
+(same folded word, same stem, a prefix, or a compound with the term's stem as a part).
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ import re
 import unicodedata
 from html import escape
 
-from mediaarchive.search.german import MIN_PART_TOKEN, fold_word, stem, word_spans
+from mediaarchive.search.german import (
+    QUERY_LANGUAGES,
+    fold_word,
+    part_stems,
+    stem_in,
+    stemmer_name,
+    word_spans,
+)
 from mediaarchive.search.query import Query
 
 __all__ = ["Highlighter", "make_snippet"]
@@ -30,28 +37,30 @@ class Highlighter:
         self.words: set[str] = set()
         self.stems: set[str] = set()
         self.prefixes: list[str] = []
-        self.compounds: list[str] = []
+        self.compounds: set[str] = set()
+        self.stemmers = [stemmer_name(language) for language in QUERY_LANGUAGES]
         for term in query.terms:
             if term.prefix:
                 self.prefixes.append(term.words[0])
                 continue
             self.words.update(term.words)
-            self.stems.update(term.stems)
+            for stems in term.stem_variants:
+                self.stems.update(stems)
             if term.compound_stem:
-                self.compounds.append(term.compound_stem)
+                self.compounds.add(term.compound_stem)
 
     def matches(self, word: str) -> bool:
         folded = fold_word(word)
         if folded in self.words:
             return True
-        stemmed = stem(folded)
-        if stemmed in self.stems:
+        if any(stem_in(folded, name) in self.stems for name in self.stemmers):
             return True
         if any(folded.startswith(p) for p in self.prefixes):
             return True
-        return any(
-            stemmed.startswith(c) or (len(stemmed) >= MIN_PART_TOKEN and stemmed.endswith(c))
-            for c in self.compounds
+        # A part's stem is a prefix of the part, so of the word's letters: only a word that
+        # contains one is split (most words are not, and splitting a new word costs).
+        return any(c in folded for c in self.compounds) and not self.compounds.isdisjoint(
+            part_stems(folded)
         )
 
 

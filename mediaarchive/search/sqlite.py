@@ -6,9 +6,8 @@
 column what                        matches
 ====== ========================== ====================================================
 t_*    title and speakers          as b_*, weighted higher
-b_*    speech, OCR, description    exact: folded words; stem: stems (also "starts
-       and event names             with", the compound's modifier); part: reversed long
-                                   stems ("ends with", the compound's head)
+b_*    speech, OCR, description    exact: folded words; stem: stems (in the text's
+       and event names             language); part: stems of compound parts (German)
 facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 ====== ========================== ====================================================
 
@@ -20,9 +19,9 @@ word in most of a million segments. A search therefore ranks at most ``RANK_CAND
 matching rows: all of them when there are fewer, else those with the highest rowids, which
 are metadata, then OCR text, then the newest speech (see ``documents``): FTS5 walks a match
 in rowid order and SQLite stops at the limit, so bm25 is computed for those rows only. A
-word that common has almost no weight in bm25 anyway. Compound parts are FTS5 prefix
-queries, which merge every matching term's doclist up front; they are only added when the
-words and their inflections alone give fewer than ``limit`` hits (they would rank below).
+word that common has almost no weight in bm25 anyway. Compound parts are only looked up
+when the words and their inflections alone give fewer than ``limit`` hits (they would rank
+below them).
 """
 
 from __future__ import annotations
@@ -35,7 +34,12 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset
 from mediaarchive.errors import MediaArchiveError
-from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
+from mediaarchive.search.backend import (
+    RankedDocument,
+    SearchBackend,
+    register_backend,
+    scores_below,
+)
 from mediaarchive.search.documents import (
     asset_documents,
     asset_facts,
@@ -89,11 +93,24 @@ def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore
     return facets
 
 
-def _fts_values(rowid: int, head: str, body: str, facets: str) -> tuple:  # type: ignore[type-arg]
-    b = analyse(body)
+def _facet_language(facets: str) -> str | None:
+    for token in facets.split():
+        if token.startswith("lang"):
+            return token[4:]
+    return None
+
+
+def _fts_values(  # type: ignore[type-arg]
+    rowid: int, head: str, body: str, facets: str, language: str | None = None
+) -> tuple:
+    # A delete re-analyses the text exactly as it was indexed: the language comes from the
+    # facets, which search_docs keeps.
+    if language is None:
+        language = _facet_language(facets)
+    b = analyse(body, language)
     if not head:
         return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
-    h = analyse(head)
+    h = analyse(head, language)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
 
 
@@ -105,20 +122,24 @@ def _quoted(words: Iterable[str]) -> str:
 def _term_expression(term: Term, *, loose: bool) -> str:
     if term.prefix:
         return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
-    stems = term.stems
-    if stems == term.words:
+    german, *others = term.stem_variants
+    if german == term.words:
         # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
         # walks a phrase's whole doclist, which is what costs for common words).
         alternatives = [f"{{t_exact b_exact t_stem b_stem}} : {_quoted(term.words)}"]
     else:
         alternatives = [
             f"{{t_exact b_exact}} : {_quoted(term.words)}",
-            f"{{t_stem b_stem}} : {_quoted(stems)}",
+            f"{{t_stem b_stem}} : {_quoted(german)}",
         ]
+    # Texts in other languages keep their own stems (an English stem equal to the word is
+    # found as the word itself).
+    alternatives += [
+        f"{{t_stem b_stem}} : {_quoted(stems)}" for stems in others if stems != term.words
+    ]
     compound = term.compound_stem
     if loose and compound:
-        alternatives.append(f"{{t_stem b_stem}} : {_quoted([compound])} *")
-        alternatives.append(f"{{t_part b_part}} : {_quoted([compound[::-1]])} *")
+        alternatives.append(f"{{t_part b_part}} : {_quoted([compound])}")
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -167,7 +188,7 @@ class SqliteSearchBackend(SearchBackend):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def _analyzer_current(self) -> bool:
+    def analyzer_current(self) -> bool:
         row = self.session.execute(
             text("SELECT value FROM search_meta WHERE key = 'analyzer'")
         ).first()
@@ -181,7 +202,7 @@ class SqliteSearchBackend(SearchBackend):
         facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
             facets = _facets(doc, facet_cache)
-            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
+            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets, doc.language or ""))
             batch_docs.append(
                 (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text, facets)
             )
@@ -219,14 +240,14 @@ class SqliteSearchBackend(SearchBackend):
             db.execute(f"DELETE FROM search_docs WHERE rowid IN ({placeholders})", chunk)
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
-        if not self._analyzer_current():
+        if not self.analyzer_current():
             return self.index_asset(asset)  # which rebuilds the whole index
         documents = segment_documents(self.session, asset, segment_ids)
         self._remove_keys(segment_keys(segment_ids))
         return self._write(documents)
 
     def index_asset(self, asset: Asset) -> int:
-        if not self._analyzer_current():
+        if not self.analyzer_current():
             # A new analyser (or an archive from before search): deletes would not match.
             self.rebuild()
             return sum(
@@ -284,13 +305,17 @@ class SqliteSearchBackend(SearchBackend):
         strict = match_expression(query, filters, loose=False)
         loose = match_expression(query, filters, loose=True)
         assert strict is not None and loose is not None
-        ranked = self._ranked(strict, limit)
-        if loose != strict and len(ranked) < limit:
+        scores = {rowid: -score for rowid, score in self._ranked(strict, limit)}
+        if loose != strict and len(scores) < limit:
             # Too few words and inflections: add compound parts, which rank below them.
-            ranked = self._ranked(loose, limit)
-        if not ranked:
+            parts = {
+                rowid: -score for rowid, score in self._ranked(loose, limit) if rowid not in scores
+            }
+            scores.update(scores_below(scores, parts))
+            best = sorted(scores.items(), key=lambda item: -item[1])[:limit]
+            scores = dict(best)
+        if not scores:
             return []
-        scores = {rowid: -score for rowid, score in ranked}
         placeholders = ",".join("?" * len(scores))
         rows = self._db.execute(
             f'SELECT rowid, asset_id, source, start, "end", head, text FROM search_docs'

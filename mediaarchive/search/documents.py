@@ -69,7 +69,12 @@ def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
     """Title and speakers (the head), description, file name and events (the body)."""
     speakers = [str(s) for s in (asset.speakers or [])]
     head = " · ".join(part for part in [asset.title or "", ", ".join(speakers)] if part)
-    body = [asset.description or "", asset.filename or ""]
+    body: list[str] = []
+    for part in [asset.description, asset.filename]:
+        # An asset ingested without a title shows its file name as title: once is enough
+        # (a hit's text is its head and its body).
+        if part and part != asset.title and part not in body:
+            body.append(part)
     for event in events:
         body.append(event.name)
         if event.description:

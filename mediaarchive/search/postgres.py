@@ -37,9 +37,11 @@ from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import ANALYZER_VERSION, analyse
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
+from mediaarchive.search.ranking import METADATA_FACTOR, ordered
 from mediaarchive.search.sqlite import language_token
+from mediaarchive.vocabulary import HitSource
 
-__all__ = ["PostgresSearchBackend", "document_vector", "tsquery"]
+__all__ = ["PostgresSearchBackend", "document_vector", "head_tsquery", "tsquery"]
 
 #: ts_rank weights of D, C, B, A (body stems/parts, body exact, title stems/parts, title
 #: exact), in the proportions of the SQLite backend's bm25 column weights.
@@ -91,27 +93,41 @@ def document_vector(head: str, body: str) -> str:
     return " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in lexemes.items())
 
 
-def _lexeme(kind: str, word: str, *, prefix: bool = False) -> str:
-    return f"'{kind}.{word}'" + (":*" if prefix else "")
+def _lexeme(kind: str, word: str, *, prefix: bool = False, head: bool = False) -> str:
+    # ":AB" keeps a lexeme to the weights of the title and speakers.
+    return (
+        f"'{kind}.{word}'"
+        + (":*" if prefix else "")
+        + ("AB" if head and prefix else ":AB" if head else "")
+    )
 
 
-def _phrase(kind: str, words: Iterable[str]) -> str:
-    return "(" + " <-> ".join(_lexeme(kind, w) for w in words) + ")"
+def _phrase(kind: str, words: Iterable[str], *, head: bool = False) -> str:
+    return "(" + " <-> ".join(_lexeme(kind, w, head=head) for w in words) + ")"
 
 
-def _term(term: Term) -> str:
+def _term(term: Term, *, head: bool = False) -> str:
+    """The term's tsquery; ``head``: in the title and speakers only, as words and
+    inflections (no compound parts)."""
     if term.prefix:
-        return _lexeme("e", term.words[0], prefix=True)
-    alternatives = [_phrase("e", term.words), _phrase("s", term.stems)]
+        return _lexeme("e", term.words[0], prefix=True, head=head)
+    alternatives = [_phrase("e", term.words, head=head), _phrase("s", term.stems, head=head)]
     compound = term.compound_stem
-    if compound:
+    if compound and not head:
         alternatives.append(_lexeme("s", compound, prefix=True))
         alternatives.append(_lexeme("p", compound[::-1], prefix=True))
     return "(" + " | ".join(alternatives) + ")"
 
 
-def _clause(clause: list[Term]) -> str:
-    return "(" + " | ".join(_term(term) for term in clause) + ")"
+def _clause(clause: list[Term], *, head: bool = False) -> str:
+    return "(" + " | ".join(_term(term, head=head) for term in clause) + ")"
+
+
+def head_tsquery(query: Query) -> str | None:
+    """The ``tsquery`` of "the title and speakers hold every clause of the query"."""
+    if query.empty:
+        return None
+    return " & ".join(_clause(clause, head=True) for clause in query.clauses)
 
 
 def tsquery(query: Query) -> str | None:
@@ -234,7 +250,14 @@ class PostgresSearchBackend(SearchBackend):
         if expression is None or filters.nothing or limit <= 0:
             return []
         conditions = ["terms @@ q"]
-        params: dict[str, object] = {"query": expression, "limit": limit, "weights": WEIGHTS}
+        params: dict[str, object] = {
+            "query": expression,
+            "head": head_tsquery(query),
+            "limit": limit,
+            "weights": WEIGHTS,
+            "metadata": HitSource.METADATA.value,
+            "factor": METADATA_FACTOR,
+        }
         # Ranked clause by clause and summed (as bm25 sums over terms): ts_rank of an AND
         # or NOT query would score by term proximity instead.
         ranks = []
@@ -258,12 +281,18 @@ class PostgresSearchBackend(SearchBackend):
         if filters.source is not None:
             conditions.append("source = :source")
             params["source"] = filters.source
+        # The order of ``ranking.ordered``: lifted metadata first, other metadata weighed
+        # down; ``ordered`` then gives the final scores of the rows.
         sql = text(
+            "SELECT * FROM ("
             'SELECT key, asset_id, source, start, "end", head, text,'
-            f" ({' + '.join(ranks)}) * 10 AS score"
+            f" ({' + '.join(ranks)}) * 10 AS score,"
+            " (source = :metadata AND terms @@ CAST(:head AS tsquery)) AS lifted"
             " FROM search_docs, CAST(:query AS tsquery) AS q"
             f" WHERE {' AND '.join(conditions)}"
-            " ORDER BY score DESC, key LIMIT :limit"
+            ") AS matched ORDER BY lifted DESC,"
+            " CASE WHEN source = :metadata THEN score * :factor ELSE score END DESC, key"
+            " LIMIT :limit"
         )
         try:
             rows = self.session.execute(sql, params).all()
@@ -271,7 +300,12 @@ class PostgresSearchBackend(SearchBackend):
             raise MediaArchiveError(
                 f"search failed on the PostgreSQL index ({exc.orig}): run 'mediaarchive reindex'"
             ) from exc
-        return [RankedDocument(*row[:7], score=float(row[7])) for row in rows]
+        scores = dict(
+            ordered(((row[0], float(row[7])) for row in rows), {row[0] for row in rows if row[8]})
+        )
+        documents = [RankedDocument(*row[:7], score=scores[row[0]]) for row in rows]
+        documents.sort(key=lambda doc: (-doc.score, doc.key))
+        return documents
 
 
 register_backend("postgresql", PostgresSearchBackend)

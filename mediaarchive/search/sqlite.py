@@ -37,6 +37,7 @@ from mediaarchive.db import Asset
 from mediaarchive.errors import MediaArchiveError
 from mediaarchive.search.backend import RankedDocument, SearchBackend, register_backend
 from mediaarchive.search.documents import (
+    METADATA_BASE,
     asset_documents,
     asset_facts,
     iter_speech_documents,
@@ -49,8 +50,9 @@ from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
+from mediaarchive.search.ranking import is_metadata, ordered
 
-__all__ = ["SqliteSearchBackend", "language_token", "match_expression"]
+__all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_expression"]
 
 #: bm25 weights of t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets.
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
@@ -102,21 +104,27 @@ def _quoted(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def _term_expression(term: Term, *, loose: bool) -> str:
+def _term_expression(term: Term, *, loose: bool, head_only: bool = False) -> str:
+    """The term's FTS5 expression; ``head_only``: in the title and speakers only, as words
+    and inflections (no compound parts)."""
+    exact, stem = (
+        ("{t_exact}", "{t_stem}") if head_only else ("{t_exact b_exact}", "{t_stem b_stem}")
+    )
     if term.prefix:
-        return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
+        return f"({exact} : {_quoted(term.words)} *)"
     stems = term.stems
     if stems == term.words:
         # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
         # walks a phrase's whole doclist, which is what costs for common words).
-        alternatives = [f"{{t_exact b_exact t_stem b_stem}} : {_quoted(term.words)}"]
+        both = "{t_exact t_stem}" if head_only else "{t_exact b_exact t_stem b_stem}"
+        alternatives = [f"{both} : {_quoted(term.words)}"]
     else:
         alternatives = [
-            f"{{t_exact b_exact}} : {_quoted(term.words)}",
-            f"{{t_stem b_stem}} : {_quoted(stems)}",
+            f"{exact} : {_quoted(term.words)}",
+            f"{stem} : {_quoted(stems)}",
         ]
     compound = term.compound_stem
-    if loose and compound:
+    if loose and compound and not head_only:
         alternatives.append(f"{{t_stem b_stem}} : {_quoted([compound])} *")
         alternatives.append(f"{{t_part b_part}} : {_quoted([compound[::-1]])} *")
     return "(" + " OR ".join(alternatives) + ")"
@@ -153,6 +161,18 @@ def match_expression(
     for facet in facets:
         expression = f"({expression}) AND facets : ({facet})"
     return expression
+
+
+def head_expression(query: Query) -> str | None:
+    """The FTS5 expression of "the title and speakers hold every clause of the query"."""
+    if query.empty:
+        return None
+    return " AND ".join(
+        "("
+        + " OR ".join(_term_expression(term, loose=False, head_only=True) for term in clause)
+        + ")"
+        for clause in query.clauses
+    )
 
 
 class SqliteSearchBackend(SearchBackend):
@@ -262,35 +282,49 @@ class SqliteSearchBackend(SearchBackend):
 
     # -- searching -------------------------------------------------------------------------
 
-    def _ranked(self, expression: str, limit: int) -> list[tuple[int, float]]:
-        """The best ``limit`` (rowid, bm25) among the newest ``RANK_CANDIDATES`` matches."""
-        weights = ", ".join(str(w) for w in WEIGHTS)
+    def _match(self, sql: str, parameters: tuple) -> list[tuple]:  # type: ignore[type-arg]
         try:
-            candidates = self._db.execute(
-                f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
-                " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                (expression, RANK_CANDIDATES),
-            ).fetchall()
+            return self._db.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
-        candidates.sort(key=lambda row: row[1])
-        return candidates[:limit]
+
+    def _ranked(self, expression: str, head: str, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` (rowid, score) among the newest ``RANK_CANDIDATES`` matches,
+        in the order of ``ranking``."""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        candidates = self._match(
+            f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
+            " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (expression, RANK_CANDIDATES),
+        )
+        lifted: set[int] = set()
+        if any(is_metadata(rowid) for rowid, _ in candidates):
+            # Metadata rows have the highest rowids: FTS5 seeks straight to them.
+            lifted = {
+                rowid
+                for (rowid,) in self._match(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?",
+                    (head, METADATA_BASE),
+                )
+            }
+        return ordered(((rowid, -bm25) for rowid, bm25 in candidates), lifted)[:limit]
 
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         if query.empty or filters.nothing or limit <= 0:
             return []
         strict = match_expression(query, filters, loose=False)
         loose = match_expression(query, filters, loose=True)
-        assert strict is not None and loose is not None
-        ranked = self._ranked(strict, limit)
+        head = head_expression(query)
+        assert strict is not None and loose is not None and head is not None
+        ranked = self._ranked(strict, head, limit)
         if loose != strict and len(ranked) < limit:
             # Too few words and inflections: add compound parts, which rank below them.
-            ranked = self._ranked(loose, limit)
+            ranked = self._ranked(loose, head, limit)
         if not ranked:
             return []
-        scores = {rowid: -score for rowid, score in ranked}
+        scores = dict(ranked)
         placeholders = ",".join("?" * len(scores))
         rows = self._db.execute(
             f'SELECT rowid, asset_id, source, start, "end", head, text FROM search_docs'

@@ -39,6 +39,7 @@ from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
 from mediaarchive.search.ranking import METADATA_FACTOR, ordered
 from mediaarchive.search.sqlite import language_token
+from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
 from mediaarchive.vocabulary import HitSource
 
 __all__ = ["PostgresSearchBackend", "document_vector", "head_tsquery", "tsquery"]
@@ -53,12 +54,13 @@ BATCH = 2000
 
 _INSERT = text(
     'INSERT INTO search_docs (key, asset_id, source, start, "end", head, text, kind, language,'
-    " event_ids, terms) VALUES (:key, :asset_id, :source, :start, :end, :head, :text, :kind,"
-    " :language, :event_ids, CAST(:terms AS tsvector))"
+    " event_ids, terms, public_asset) VALUES (:key, :asset_id, :source, :start, :end, :head,"
+    " :text, :kind, :language, :event_ids, CAST(:terms AS tsvector), :public)"
     " ON CONFLICT (key) DO UPDATE SET asset_id = excluded.asset_id, source = excluded.source,"
     ' start = excluded.start, "end" = excluded."end", head = excluded.head,'
     " text = excluded.text, kind = excluded.kind, language = excluded.language,"
-    " event_ids = excluded.event_ids, terms = excluded.terms"
+    " event_ids = excluded.event_ids, terms = excluded.terms,"
+    " public_asset = excluded.public_asset"
 )
 #: Advisory lock (held to the end of the transaction) between workers writing the index:
 #: shared for one asset's documents, exclusive for a rebuild of all of them.
@@ -152,7 +154,7 @@ class PostgresSearchBackend(SearchBackend):
         ).scalar()
         return value == ANALYZER_VERSION
 
-    def _write(self, documents: Iterable[IndexDocument]) -> int:
+    def _write(self, documents: Iterable[IndexDocument], change: VocabularyChange) -> int:
         count = 0
         batch: list[dict[str, object]] = []
         for doc in documents:
@@ -169,8 +171,10 @@ class PostgresSearchBackend(SearchBackend):
                     "language": language_token(doc.language) if doc.language else "",
                     "event_ids": list(doc.event_ids),
                     "terms": document_vector(doc.head, doc.text),
+                    "public": doc.public,
                 }
             )
+            change.add(doc.head, doc.text, public=doc.public)
             if len(batch) >= BATCH:
                 self.session.execute(_INSERT, batch)
                 count += len(batch)
@@ -180,21 +184,30 @@ class PostgresSearchBackend(SearchBackend):
             count += len(batch)
         return count
 
+    def _delete(self, where: str, params: dict[str, object], change: VocabularyChange) -> None:
+        for head, body, public in self.session.execute(
+            text(f"DELETE FROM search_docs WHERE {where} RETURNING head, text, public_asset"),
+            params,
+        ):
+            change.remove(head, body, public=public)
+
     def remove_asset(self, asset_id: int) -> None:
-        self.session.execute(
-            text("DELETE FROM search_docs WHERE asset_id = :asset_id"), {"asset_id": asset_id}
-        )
+        change = VocabularyChange()
+        self._delete("asset_id = :asset_id", {"asset_id": asset_id}, change)
+        change.apply(self.session)
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
         if not self._analyzer_current():
             return self.index_asset(asset)  # which rebuilds the whole index
         self._lock(exclusive=False)
         documents = segment_documents(self.session, asset, segment_ids)
-        self.session.execute(
-            text("DELETE FROM search_docs WHERE key = ANY(CAST(:keys AS bigint[]))"),
-            {"keys": segment_keys(segment_ids)},
+        change = VocabularyChange()
+        self._delete(
+            "key = ANY(CAST(:keys AS bigint[]))", {"keys": segment_keys(segment_ids)}, change
         )
-        return self._write(documents)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def _lock(self, *, exclusive: bool) -> None:
         function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
@@ -217,8 +230,11 @@ class PostgresSearchBackend(SearchBackend):
         else:
             self._lock(exclusive=False)
         documents = asset_documents(self.session, asset)
-        self.remove_asset(asset.id)
-        return self._write(documents)
+        change = VocabularyChange()
+        self._delete("asset_id = :asset_id", {"asset_id": asset.id}, change)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def rebuild(self) -> int:
         self._lock(exclusive=True)
@@ -227,13 +243,16 @@ class PostgresSearchBackend(SearchBackend):
     def _rebuild_locked(self) -> int:
         self.session.flush()
         self.session.execute(text("DELETE FROM search_docs"))
+        clear_vocabulary(self.session)
+        change = VocabularyChange()
         facts = asset_facts(self.session)
         count = 0
         for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
             documents = [metadata_document(asset, list(asset.events))]
             documents += ocr_documents(self.session, asset, facts[asset.id])
-            count += self._write(documents)
-        count += self._write(iter_speech_documents(self.session, facts))
+            count += self._write(documents, change)
+        count += self._write(iter_speech_documents(self.session, facts), change)
+        change.apply(self.session)
         self.session.execute(
             text(
                 "INSERT INTO search_meta (key, value) VALUES ('analyzer', :value)"

@@ -51,6 +51,7 @@ from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, 
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
 from mediaarchive.search.ranking import is_metadata, ordered
+from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
 
 __all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_expression"]
 
@@ -68,8 +69,8 @@ _DELETE_FTS = (
     " b_part, facets) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOC = (
-    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets)'
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets,'
+    " public_asset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -193,7 +194,7 @@ class SqliteSearchBackend(SearchBackend):
         ).first()
         return row is not None and row[0] == ANALYZER_VERSION
 
-    def _write(self, documents: Iterable[IndexDocument]) -> int:
+    def _write(self, documents: Iterable[IndexDocument], change: VocabularyChange) -> int:
         db = self._db
         count = 0
         batch_fts: list[tuple] = []  # type: ignore[type-arg]
@@ -203,8 +204,19 @@ class SqliteSearchBackend(SearchBackend):
             facets = _facets(doc, facet_cache)
             batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
             batch_docs.append(
-                (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text, facets)
+                (
+                    doc.key,
+                    doc.asset_id,
+                    doc.source,
+                    doc.start,
+                    doc.end,
+                    doc.head,
+                    doc.text,
+                    facets,
+                    doc.public,
+                )
             )
+            change.add(doc.head, doc.text, public=doc.public)
             if len(batch_fts) >= 5000:
                 db.executemany(_INSERT_FTS, batch_fts)
                 db.executemany(_INSERT_DOC, batch_docs)
@@ -217,33 +229,48 @@ class SqliteSearchBackend(SearchBackend):
             count += len(batch_fts)
         return count
 
+    def _delete(self, rows: list[tuple], change: VocabularyChange) -> None:  # type: ignore[type-arg]
+        """Delete the FTS5 rows of these (rowid, head, text, facets, public_asset) rows."""
+        self._db.executemany(_DELETE_FTS, [_fts_values(*row[:4]) for row in rows])
+        for _, head, body, _, public in rows:
+            change.remove(head, body, public=bool(public))
+
     def remove_asset(self, asset_id: int) -> None:
+        change = VocabularyChange()
+        self._remove_asset(asset_id, change)
+        change.apply(self.session)
+
+    def _remove_asset(self, asset_id: int, change: VocabularyChange) -> None:
         db = self._db
         rows = db.execute(
-            "SELECT rowid, head, text, facets FROM search_docs WHERE asset_id = ?", (asset_id,)
+            "SELECT rowid, head, text, facets, public_asset FROM search_docs WHERE asset_id = ?",
+            (asset_id,),
         ).fetchall()
-        db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+        self._delete(rows, change)
         db.execute("DELETE FROM search_docs WHERE asset_id = ?", (asset_id,))
 
-    def _remove_keys(self, keys: list[int]) -> None:
+    def _remove_keys(self, keys: list[int], change: VocabularyChange) -> None:
         db = self._db
         for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
             chunk = keys[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
             rows = db.execute(
-                "SELECT rowid, head, text, facets FROM search_docs"
+                "SELECT rowid, head, text, facets, public_asset FROM search_docs"
                 f" WHERE rowid IN ({placeholders})",
                 chunk,
             ).fetchall()
-            db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+            self._delete(rows, change)
             db.execute(f"DELETE FROM search_docs WHERE rowid IN ({placeholders})", chunk)
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
         if not self._analyzer_current():
             return self.index_asset(asset)  # which rebuilds the whole index
         documents = segment_documents(self.session, asset, segment_ids)
-        self._remove_keys(segment_keys(segment_ids))
-        return self._write(documents)
+        change = VocabularyChange()
+        self._remove_keys(segment_keys(segment_ids), change)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def index_asset(self, asset: Asset) -> int:
         if not self._analyzer_current():
@@ -256,22 +283,30 @@ class SqliteSearchBackend(SearchBackend):
                 )
             )
         documents = asset_documents(self.session, asset)
-        self.remove_asset(asset.id)
-        return self._write(documents)
+        # One change for what leaves and what comes back: re-indexing an asset whose text
+        # did not change leaves the vocabulary alone.
+        change = VocabularyChange()
+        self._remove_asset(asset.id, change)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def rebuild(self) -> int:
         self.session.flush()
         db = self._db
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
+        clear_vocabulary(self.session)
+        change = VocabularyChange()
         facts = asset_facts(self.session)
         count = 0
         for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
             events = list(asset.events)
             documents = [metadata_document(asset, events)]
             documents += ocr_documents(self.session, asset, facts[asset.id])
-            count += self._write(documents)
-        count += self._write(iter_speech_documents(self.session, facts))
+            count += self._write(documents, change)
+        count += self._write(iter_speech_documents(self.session, facts), change)
+        change.apply(self.session)
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         db.execute(
             "INSERT INTO search_meta (key, value) VALUES ('analyzer', ?)"

@@ -1,0 +1,350 @@
+"""Did you mean: the closest words of the archive's own vocabulary for a misspelled query.
+
+The vocabulary is every word of the indexed documents (speech, OCR text, metadata) as it
+is written there, with how often it occurs in all of them and in public assets' documents
+only (``search_vocabulary``: spelling, folded word, count, public_count). It is kept by the
+index's write path: a backend counts the words of the documents it writes and of those it
+removes (``VocabularyChange``) and applies the difference once per write; a rebuild of the
+index rebuilds it. Withdrawn assets have no documents, so their words are not in it;
+``public_count`` lets anonymous visitors be offered only words they can find.
+
+Finding the closest words is not a scan: candidates come from a trigram index over the
+folded words (SQLite: the ``search_trigrams`` table, one row per distinct trigram of a word,
+with the word's length; PostgreSQL: ``pg_trgm``'s GIN index on ``search_vocabulary.word``),
+then the few candidates are ranked by edit distance (a swap of two letters counts as one
+edit) and how often they occur. A word of up to 5 letters may be one edit away, a longer
+one two. An edit changes at most three of a word's trigrams (a swap four), so a word within
+``d`` edits shares at least (trigrams − 4·d) of the query word's trigrams (the q-gram
+lemma): the SQLite query asks for that many, and for lengths within ``d``, so every word
+close enough is a candidate and only words of that length are counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from mediaarchive.search.german import STOPWORDS, WORD_PATTERN, fold_word, stem
+
+__all__ = [
+    "MAX_WORD",
+    "VocabularyChange",
+    "clear_vocabulary",
+    "edit_distance",
+    "suggest",
+    "trigrams",
+]
+
+#: Words shorter or longer are neither kept nor corrected (a 200-letter "word" is noise).
+MIN_WORD = 3
+MAX_WORD = 40
+#: Query words looked at (the rest of a long query is left as it is).
+MAX_QUERY_WORDS = 6
+#: Candidates ranked by edit distance per query word.
+CANDIDATES = 64
+#: A correction must occur more than this many times as often as the word typed.
+MORE_COMMON = 2
+_CHUNK = 500
+
+_UPSERT = text(
+    "INSERT INTO search_vocabulary (spelling, word, count, public_count)"
+    " VALUES (:spelling, :word, :count, :public)"
+    " ON CONFLICT (spelling) DO UPDATE SET count = search_vocabulary.count + excluded.count,"
+    " public_count = search_vocabulary.public_count + excluded.public_count"
+)
+
+
+def _worth_keeping(spelling: str) -> bool:
+    return MIN_WORD <= len(spelling) <= MAX_WORD and spelling.isalpha()
+
+
+def trigrams(word: str) -> set[str]:
+    """The trigrams of a folded word, padded as ``pg_trgm`` pads it ("  w" … "d ")."""
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def max_distance(word: str) -> int:
+    """Edits a correction of ``word`` may be away."""
+    return 1 if len(word) <= 5 else 2
+
+
+def edit_distance(a: str, b: str, bound: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``; any value
+    above ``bound`` is returned as ``bound + 1``. Only the band of cells within ``bound``
+    of the diagonal is computed: the rest cannot lead to a distance within it."""
+    big = bound + 1
+    n, m = len(a), len(b)
+    if abs(n - m) > bound:
+        return big
+    before: list[int] = []
+    previous = [j if j <= bound else big for j in range(m + 1)]
+    for i in range(1, n + 1):
+        current = [big] * (m + 1)
+        current[0] = i if i <= bound else big
+        letter = a[i - 1]
+        lowest = current[0]
+        for j in range(max(1, i - bound), min(m, i + bound) + 1):
+            value = min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (letter != b[j - 1]),
+            )
+            if before and j > 1 and letter == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, before[j - 2] + 1)
+            current[j] = min(value, big)
+            lowest = min(lowest, current[j])
+        if lowest > bound:
+            return big
+        before, previous = previous, current
+    return previous[m]
+
+
+class VocabularyChange:
+    """Word counts to add (documents written) and take away (documents removed)."""
+
+    __slots__ = ("counts", "public")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.public: Counter[str] = Counter()
+
+    def add(self, head: str, body: str, *, public: bool) -> None:
+        """Count the words of a document that is written to the index."""
+        words = WORD_PATTERN.findall(f"{head}\n{body}" if head else body)
+        self.counts.update(words)
+        if public:
+            self.public.update(words)
+
+    def remove(self, head: str, body: str, *, public: bool) -> None:
+        """Count the words of a document that leaves the index."""
+        words = WORD_PATTERN.findall(f"{head}\n{body}" if head else body)
+        self.counts.subtract(words)
+        if public:
+            self.public.subtract(words)
+
+    def apply(self, session: Session) -> None:
+        """Write the change to the vocabulary (and its SQLite trigram index)."""
+        rows = []
+        for spelling in self.counts.keys() | self.public.keys():
+            count, public = self.counts[spelling], self.public[spelling]
+            if (count or public) and _worth_keeping(spelling):
+                rows.append(
+                    {
+                        "spelling": spelling,
+                        "word": fold_word(spelling),
+                        "count": count,
+                        "public": public,
+                    }
+                )
+        self.counts.clear()
+        self.public.clear()
+        if not rows:
+            return
+        trigram_index = session.get_bind().dialect.name == "sqlite"
+        added = {row["word"] for row in rows if row["count"] > 0}
+        if trigram_index and added:
+            added -= _known_words(session, added)
+        session.execute(_UPSERT, rows)
+        shrunk = [row["spelling"] for row in rows if row["count"] < 0 or row["public"] < 0]
+        gone: set[str] = set()
+        for chunk in _chunks(shrunk):
+            gone.update(
+                session.scalars(
+                    text(
+                        "DELETE FROM search_vocabulary WHERE count <= 0 AND spelling IN"
+                        f" ({_placeholders(chunk)}) RETURNING word"
+                    ),
+                    _numbered(chunk),
+                )
+            )
+        if trigram_index:
+            gone -= _known_words(session, gone)
+            _write_trigrams(session, added, gone)
+
+
+def clear_vocabulary(session: Session) -> None:
+    """Empty the vocabulary (before a rebuild of the index counts it afresh)."""
+    session.execute(text("DELETE FROM search_vocabulary"))
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM search_trigrams"))
+
+
+def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
+    items = list(items)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _placeholders(chunk: Sequence[str]) -> str:
+    return ", ".join(f":w{i}" for i in range(len(chunk)))
+
+
+def _numbered(chunk: Sequence[str]) -> dict[str, str]:
+    return {f"w{i}": value for i, value in enumerate(chunk)}
+
+
+def _known_words(session: Session, words: Iterable[str]) -> set[str]:
+    known: set[str] = set()
+    for chunk in _chunks(words):
+        known.update(
+            session.scalars(
+                text(
+                    "SELECT DISTINCT word FROM search_vocabulary"
+                    f" WHERE word IN ({_placeholders(chunk)})"
+                ),
+                _numbered(chunk),
+            )
+        )
+    return known
+
+
+def _write_trigrams(session: Session, added: set[str], gone: set[str]) -> None:
+    db = session.connection().connection.driver_connection
+    assert db is not None
+    if gone:
+        db.executemany(
+            "DELETE FROM search_trigrams WHERE trigram = ? AND length = ? AND word = ?",
+            [(trigram, len(word), word) for word in gone for trigram in trigrams(word)],
+        )
+    if added:
+        db.executemany(
+            "INSERT OR IGNORE INTO search_trigrams (trigram, length, word) VALUES (?, ?, ?)",
+            [(trigram, len(word), word) for word in added for trigram in trigrams(word)],
+        )
+
+
+# -- suggesting --------------------------------------------------------------------------------
+
+
+def _candidates_sqlite(session: Session, word: str, distance: int) -> list[str]:
+    grams = sorted(trigrams(word))
+    needed = max(1, len(grams) - 4 * distance)
+    params: dict[str, object] = _numbered(grams)
+    params.update(low=len(word) - distance, high=len(word) + distance, needed=needed)
+    params["limit"] = CANDIDATES
+    return list(
+        session.scalars(
+            text(
+                "SELECT word FROM search_trigrams"
+                f" WHERE trigram IN ({_placeholders(grams)}) AND length BETWEEN :low AND :high"
+                " GROUP BY word HAVING count(*) >= :needed"
+                " ORDER BY count(*) DESC, word LIMIT :limit"
+            ),
+            params,
+        )
+    )
+
+
+def _candidates_postgresql(session: Session, word: str, distance: int) -> list[str]:
+    # ``%``: pg_trgm's similarity above its threshold (0.3), answered by the GIN index.
+    return list(
+        session.scalars(
+            text(
+                "SELECT word FROM search_vocabulary"
+                " WHERE word % :word AND length(word) BETWEEN :low AND :high"
+                " GROUP BY word ORDER BY max(similarity(word, :word)) DESC, word LIMIT :limit"
+            ),
+            {
+                "word": word,
+                "low": len(word) - distance,
+                "high": len(word) + distance,
+                "limit": CANDIDATES,
+            },
+        )
+    )
+
+
+_CANDIDATES = {"sqlite": _candidates_sqlite, "postgresql": _candidates_postgresql}
+
+
+def _occurrences(
+    session: Session, words: Iterable[str], *, public_only: bool
+) -> dict[str, tuple[int, str]]:
+    """Per folded word: how often it occurs (for this audience) and its most common spelling."""
+    column = "public_count" if public_only else "count"
+    best: dict[str, tuple[int, str, int]] = {}
+    for chunk in _chunks(set(words)):
+        for word, spelling, count in session.execute(
+            text(
+                f"SELECT word, spelling, {column} FROM search_vocabulary"
+                f" WHERE word IN ({_placeholders(chunk)}) AND {column} > 0"
+            ),
+            _numbered(chunk),
+        ):
+            total, shown, shown_count = best.get(word, (0, spelling, 0))
+            if (count, spelling) > (shown_count, shown):
+                shown, shown_count = spelling, count
+            best[word] = (total + count, shown, shown_count)
+    return {word: (total, shown) for word, (total, shown, _) in best.items()}
+
+
+def _corrections(session: Session, word: str, *, public_only: bool, limit: int) -> list[str]:
+    """Spellings of the closest, more common words for one folded query word."""
+    distance = max_distance(word)
+    found = _CANDIDATES[session.get_bind().dialect.name](session, word, distance)
+    occurrences = _occurrences(session, [word, *found], public_only=public_only)
+    own = occurrences.get(word, (0, ""))[0]
+    own_stem = stem(word)
+    ranked = []
+    for candidate in found:
+        if candidate == word or candidate not in occurrences:
+            continue
+        count, spelling = occurrences[candidate]
+        if count <= MORE_COMMON * own or stem(candidate) == own_stem:
+            continue  # the word typed is as common, or the search finds it already
+        edits = edit_distance(word, candidate, distance)
+        if edits <= distance:
+            # Fewer edits first; among as many edits, the more common word.
+            ranked.append((edits - math.log10(count) / 100, spelling))
+    ranked.sort()
+    return [spelling for _, spelling in ranked[:limit]]
+
+
+def suggest(
+    session: Session, query: str, *, public_only: bool = False, limit: int = 3
+) -> list[str]:
+    """Queries the user may have meant, best first (empty when nothing is misspelled).
+
+    Each misspelled word of ``query`` (a word the archive does not have, or has far less
+    often than a word close to it) is replaced by the archive's spelling of the closest
+    word; the rest of the query stays as typed. A one-word query gets up to ``limit``
+    alternatives, a longer one the best correction of each word.
+
+    Args:
+        public_only: only words that occur in public assets (anonymous visitors).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect not in _CANDIDATES:
+        return []
+    query = str(query)[:1000]
+    spans = list(WORD_PATTERN.finditer(query))
+    looked_at = 0
+    corrections: dict[str, list[str]] = {}
+    for match in spans:
+        word = fold_word(match.group(0))
+        if word in corrections or word in STOPWORDS or not _worth_keeping(word):
+            continue
+        if looked_at == MAX_QUERY_WORDS:
+            break
+        looked_at += 1
+        corrections[word] = _corrections(
+            session, word, public_only=public_only, limit=limit if len(spans) == 1 else 1
+        )
+    if not any(corrections.values()):
+        return []
+    if len(spans) == 1:
+        return corrections[fold_word(spans[0].group(0))]
+    out, position = [], 0
+    for match in spans:
+        found = corrections.get(fold_word(match.group(0)))
+        if found:
+            out.append(query[position : match.start()])
+            out.append(found[0])
+            position = match.end()
+    out.append(query[position:])
+    return ["".join(out).strip()]

@@ -9,6 +9,10 @@ with positions (phrases: ``<->``) and weights, queries are ``tsquery`` prefix ma
 (``s.labor:*`` for a compound's modifier, ``p.robal:*`` for its head), ranked by
 ``ts_rank``.
 
+Writes and deletes keep the vocabulary of ``suggest`` (its close words come from a
+``pg_trgm`` GIN index); hits are put in order by ``ranking`` (a ``:AB`` weight restriction
+tells a title or speaker match).
+
 Lexemes carry their kind as a prefix: ``e.`` folded word, ``s.`` stem, ``p.`` reversed
 stem. Weights: A title/speakers exact, B title stems and parts, C body exact, D body stems
 and parts. Title and body positions are apart, so a phrase never spans both.
@@ -75,7 +79,9 @@ def _add(lexemes: dict[str, list[str]], lexeme: str, position: int, weight: str)
 
 def _add_text(
     lexemes: dict[str, list[str]], value: str, offset: int, exact_weight: str, other_weight: str
-) -> int:
+) -> tuple[int, str]:
+    """Add the text's lexemes after position ``offset``; the last position and the folded
+    words."""
     analysed = analyse(value)
     words = analysed.exact.split()
     for i, (word, stemmed) in enumerate(zip(words, analysed.stems.split(), strict=True)):
@@ -83,16 +89,22 @@ def _add_text(
         _add(lexemes, f"s.{stemmed}", offset + i + 1, other_weight)
     for i, part in enumerate(analysed.parts.split()):
         _add(lexemes, f"p.{part}", offset + i + 1, other_weight)
-    return offset + len(words)
+    return offset + len(words), analysed.exact
+
+
+def _vector(head: str, body: str) -> tuple[str, str, str]:
+    """The ``tsvector`` literal of a document, and the folded words of its head and body."""
+    lexemes: dict[str, list[str]] = {}
+    end_of_head, head_words = _add_text(lexemes, head, 0, "A", "B")
+    # A gap of one position keeps phrases from spanning the title and the body.
+    _, body_words = _add_text(lexemes, body, end_of_head + 1, "C", "D")
+    vector = " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in lexemes.items())
+    return vector, head_words, body_words
 
 
 def document_vector(head: str, body: str) -> str:
     """The ``tsvector`` literal of a document (tokens are letters and digits only)."""
-    lexemes: dict[str, list[str]] = {}
-    end_of_head = _add_text(lexemes, head, 0, "A", "B")
-    # A gap of one position keeps phrases from spanning the title and the body.
-    _add_text(lexemes, body, end_of_head + 1, "C", "D")
-    return " ".join(f"'{lexeme}':{','.join(positions)}" for lexeme, positions in lexemes.items())
+    return _vector(head, body)[0]
 
 
 def _lexeme(kind: str, word: str, *, prefix: bool = False, head: bool = False) -> str:
@@ -158,6 +170,8 @@ class PostgresSearchBackend(SearchBackend):
         count = 0
         batch: list[dict[str, object]] = []
         for doc in documents:
+            vector, head_words, body_words = _vector(doc.head, doc.text)
+            change.add(head_words, body_words, public=doc.public)
             batch.append(
                 {
                     "key": doc.key,
@@ -170,11 +184,10 @@ class PostgresSearchBackend(SearchBackend):
                     "kind": doc.kind,
                     "language": language_token(doc.language) if doc.language else "",
                     "event_ids": list(doc.event_ids),
-                    "terms": document_vector(doc.head, doc.text),
+                    "terms": vector,
                     "public": doc.public,
                 }
             )
-            change.add(doc.head, doc.text, public=doc.public)
             if len(batch) >= BATCH:
                 self.session.execute(_INSERT, batch)
                 count += len(batch)
@@ -189,7 +202,7 @@ class PostgresSearchBackend(SearchBackend):
             text(f"DELETE FROM search_docs WHERE {where} RETURNING head, text, public_asset"),
             params,
         ):
-            change.remove(head, body, public=public)
+            change.remove_text(head, body, public=public)
 
     def remove_asset(self, asset_id: int) -> None:
         change = VocabularyChange()
@@ -263,6 +276,17 @@ class PostgresSearchBackend(SearchBackend):
         return count
 
     # -- searching -------------------------------------------------------------------------
+
+    def example_text(self, word: str, *, public_only: bool = False) -> str | None:
+        return self.session.execute(
+            text(
+                "SELECT head || chr(10) || text FROM search_docs"
+                " WHERE terms @@ CAST(:word AS tsquery)"
+                + (" AND public_asset" if public_only else "")
+                + " LIMIT 1"
+            ),
+            {"word": _lexeme("e", word)},
+        ).scalar()
 
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         expression = tsquery(query)

@@ -13,7 +13,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 ====== ========================== ====================================================
 
 ``search_docs`` (same rowid) keeps what a hit shows and what a delete must re-analyse
-(FTS5 contentless tables delete by re-supplying the indexed values).
+(FTS5 contentless tables delete by re-supplying the indexed values), and whether the
+document's asset was public when it was counted into the vocabulary (``suggest``), which
+every write and delete here keeps up to date. Hits are put in order by ``ranking``.
 
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
@@ -202,7 +204,8 @@ class SqliteSearchBackend(SearchBackend):
         facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
             facets = _facets(doc, facet_cache)
-            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets))
+            values = _fts_values(doc.key, doc.head, doc.text, facets)
+            batch_fts.append(values)
             batch_docs.append(
                 (
                     doc.key,
@@ -216,7 +219,7 @@ class SqliteSearchBackend(SearchBackend):
                     doc.public,
                 )
             )
-            change.add(doc.head, doc.text, public=doc.public)
+            change.add(values[1], values[4], public=doc.public)  # the folded words
             if len(batch_fts) >= 5000:
                 db.executemany(_INSERT_FTS, batch_fts)
                 db.executemany(_INSERT_DOC, batch_docs)
@@ -231,9 +234,10 @@ class SqliteSearchBackend(SearchBackend):
 
     def _delete(self, rows: list[tuple], change: VocabularyChange) -> None:  # type: ignore[type-arg]
         """Delete the FTS5 rows of these (rowid, head, text, facets, public_asset) rows."""
-        self._db.executemany(_DELETE_FTS, [_fts_values(*row[:4]) for row in rows])
-        for _, head, body, _, public in rows:
-            change.remove(head, body, public=bool(public))
+        deleted = [_fts_values(*row[:4]) for row in rows]
+        self._db.executemany(_DELETE_FTS, deleted)
+        for values, row in zip(deleted, rows, strict=True):
+            change.remove(values[1], values[4], public=bool(row[4]))
 
     def remove_asset(self, asset_id: int) -> None:
         change = VocabularyChange()
@@ -345,6 +349,17 @@ class SqliteSearchBackend(SearchBackend):
                 )
             }
         return ordered(((rowid, -bm25) for rowid, bm25 in candidates), lifted)[:limit]
+
+    def example_text(self, word: str, *, public_only: bool = False) -> str | None:
+        row = self._db.execute(
+            "SELECT d.head || char(10) || d.text FROM search_fts"
+            " JOIN search_docs AS d ON d.rowid = search_fts.rowid"
+            " WHERE search_fts MATCH ?"
+            + (" AND d.public_asset" if public_only else "")
+            + " LIMIT 1",
+            (f"{{t_exact b_exact}} : {_quoted([word])}",),
+        ).fetchone()
+        return row[0] if row else None
 
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         if query.empty or filters.nothing or limit <= 0:

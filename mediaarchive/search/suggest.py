@@ -1,12 +1,16 @@
 """Did you mean: the closest words of the archive's own vocabulary for a misspelled query.
 
-The vocabulary is every word of the indexed documents (speech, OCR text, metadata) as it
-is written there, with how often it occurs in all of them and in public assets' documents
-only (``search_vocabulary``: spelling, folded word, count, public_count). It is kept by the
-index's write path: a backend counts the words of the documents it writes and of those it
-removes (``VocabularyChange``) and applies the difference once per write; a rebuild of the
-index rebuilds it. Withdrawn assets have no documents, so their words are not in it;
-``public_count`` lets anonymous visitors be offered only words they can find.
+The vocabulary is every word of the indexed documents (speech, OCR text, metadata), folded
+as the index folds it, with how often it occurs in all of them and in public assets'
+documents only (``search_vocabulary``: word, count, public_count). It is kept by the
+index's write path: a backend counts the words it analysed for the documents it writes and
+those it removes (``VocabularyChange``) and applies the difference once per write; a
+rebuild of the index rebuilds it. Counting the words the index analysed anyway costs a
+split and a count per document, not a second tokenisation. Withdrawn assets have no
+documents, so their words are not in it; ``public_count`` lets anonymous visitors be
+offered only words they can find. A suggestion is shown as the archive writes the word:
+its spelling in a document that has it (``SearchBackend.spelling``), asked only for the
+word suggested.
 
 Finding the closest words is not a scan: candidates come from a trigram index over the
 folded words (SQLite: the ``search_trigrams`` table, one row per distinct trigram of a word,
@@ -28,7 +32,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from mediaarchive.search.german import STOPWORDS, WORD_PATTERN, fold_word, stem
+from mediaarchive.search.backend import backend_for
+from mediaarchive.search.german import STOPWORDS, WORD_PATTERN, analyse, fold_word, stem
 
 __all__ = [
     "MAX_WORD",
@@ -51,15 +56,14 @@ MORE_COMMON = 2
 _CHUNK = 500
 
 _UPSERT = text(
-    "INSERT INTO search_vocabulary (spelling, word, count, public_count)"
-    " VALUES (:spelling, :word, :count, :public)"
-    " ON CONFLICT (spelling) DO UPDATE SET count = search_vocabulary.count + excluded.count,"
+    "INSERT INTO search_vocabulary (word, count, public_count) VALUES (:word, :count, :public)"
+    " ON CONFLICT (word) DO UPDATE SET count = search_vocabulary.count + excluded.count,"
     " public_count = search_vocabulary.public_count + excluded.public_count"
 )
 
 
-def _worth_keeping(spelling: str) -> bool:
-    return MIN_WORD <= len(spelling) <= MAX_WORD and spelling.isalpha()
+def _worth_keeping(word: str) -> bool:
+    return MIN_WORD <= len(word) <= MAX_WORD and word.isalpha()
 
 
 def trigrams(word: str) -> set[str]:
@@ -113,34 +117,37 @@ class VocabularyChange:
         self.counts: Counter[str] = Counter()
         self.public: Counter[str] = Counter()
 
-    def add(self, head: str, body: str, *, public: bool) -> None:
-        """Count the words of a document that is written to the index."""
-        words = WORD_PATTERN.findall(f"{head}\n{body}" if head else body)
-        self.counts.update(words)
-        if public:
-            self.public.update(words)
+    def add(self, head_words: str, body_words: str, *, public: bool) -> None:
+        """Count the folded words (``Analysed.exact``) of a document written to the index."""
+        for words in (head_words, body_words):
+            if words:
+                split = words.split()
+                self.counts.update(split)
+                if public:
+                    self.public.update(split)
 
-    def remove(self, head: str, body: str, *, public: bool) -> None:
-        """Count the words of a document that leaves the index."""
-        words = WORD_PATTERN.findall(f"{head}\n{body}" if head else body)
-        self.counts.subtract(words)
-        if public:
-            self.public.subtract(words)
+    def remove(self, head_words: str, body_words: str, *, public: bool) -> None:
+        """Count the folded words of a document that leaves the index."""
+        for words in (head_words, body_words):
+            if words:
+                split = words.split()
+                self.counts.subtract(split)
+                if public:
+                    self.public.subtract(split)
+
+    def remove_text(self, head: str, body: str, *, public: bool) -> None:
+        """``remove`` for a document known by its text."""
+        self.remove(analyse(head).exact, analyse(body).exact, public=public)
 
     def apply(self, session: Session) -> None:
         """Write the change to the vocabulary (and its SQLite trigram index)."""
         rows = []
-        for spelling in self.counts.keys() | self.public.keys():
-            count, public = self.counts[spelling], self.public[spelling]
-            if (count or public) and _worth_keeping(spelling):
-                rows.append(
-                    {
-                        "spelling": spelling,
-                        "word": fold_word(spelling),
-                        "count": count,
-                        "public": public,
-                    }
-                )
+        # In one order: workers updating the same words on PostgreSQL lock the rows in the
+        # same sequence, so they wait for each other instead of deadlocking.
+        for word in sorted(self.counts.keys() | self.public.keys()):
+            count, public = self.counts[word], self.public[word]
+            if (count or public) and _worth_keeping(word):
+                rows.append({"word": word, "count": count, "public": public})
         self.counts.clear()
         self.public.clear()
         if not rows:
@@ -150,20 +157,19 @@ class VocabularyChange:
         if trigram_index and added:
             added -= _known_words(session, added)
         session.execute(_UPSERT, rows)
-        shrunk = [row["spelling"] for row in rows if row["count"] < 0 or row["public"] < 0]
+        shrunk = [row["word"] for row in rows if row["count"] < 0 or row["public"] < 0]
         gone: set[str] = set()
         for chunk in _chunks(shrunk):
             gone.update(
                 session.scalars(
                     text(
-                        "DELETE FROM search_vocabulary WHERE count <= 0 AND spelling IN"
+                        "DELETE FROM search_vocabulary WHERE count <= 0 AND word IN"
                         f" ({_placeholders(chunk)}) RETURNING word"
                     ),
                     _numbered(chunk),
                 )
             )
         if trigram_index:
-            gone -= _known_words(session, gone)
             _write_trigrams(session, added, gone)
 
 
@@ -193,10 +199,7 @@ def _known_words(session: Session, words: Iterable[str]) -> set[str]:
     for chunk in _chunks(words):
         known.update(
             session.scalars(
-                text(
-                    "SELECT DISTINCT word FROM search_vocabulary"
-                    f" WHERE word IN ({_placeholders(chunk)})"
-                ),
+                text(f"SELECT word FROM search_vocabulary WHERE word IN ({_placeholders(chunk)})"),
                 _numbered(chunk),
             )
         )
@@ -262,25 +265,20 @@ def _candidates_postgresql(session: Session, word: str, distance: int) -> list[s
 _CANDIDATES = {"sqlite": _candidates_sqlite, "postgresql": _candidates_postgresql}
 
 
-def _occurrences(
-    session: Session, words: Iterable[str], *, public_only: bool
-) -> dict[str, tuple[int, str]]:
-    """Per folded word: how often it occurs (for this audience) and its most common spelling."""
+def _occurrences(session: Session, words: Iterable[str], *, public_only: bool) -> dict[str, int]:
+    """How often each of these folded words occurs (for this audience); absent: never."""
     column = "public_count" if public_only else "count"
-    best: dict[str, tuple[int, str, int]] = {}
+    found: dict[str, int] = {}
     for chunk in _chunks(set(words)):
-        for word, spelling, count in session.execute(
+        for word, count in session.execute(
             text(
-                f"SELECT word, spelling, {column} FROM search_vocabulary"
+                f"SELECT word, {column} FROM search_vocabulary"
                 f" WHERE word IN ({_placeholders(chunk)}) AND {column} > 0"
             ),
             _numbered(chunk),
         ):
-            total, shown, shown_count = best.get(word, (0, spelling, 0))
-            if (count, spelling) > (shown_count, shown):
-                shown, shown_count = spelling, count
-            best[word] = (total + count, shown, shown_count)
-    return {word: (total, shown) for word, (total, shown, _) in best.items()}
+            found[word] = count
+    return found
 
 
 def _corrections(session: Session, word: str, *, public_only: bool, limit: int) -> list[str]:
@@ -288,21 +286,23 @@ def _corrections(session: Session, word: str, *, public_only: bool, limit: int) 
     distance = max_distance(word)
     found = _CANDIDATES[session.get_bind().dialect.name](session, word, distance)
     occurrences = _occurrences(session, [word, *found], public_only=public_only)
-    own = occurrences.get(word, (0, ""))[0]
+    own = occurrences.get(word, 0)
     own_stem = stem(word)
     ranked = []
     for candidate in found:
-        if candidate == word or candidate not in occurrences:
-            continue
-        count, spelling = occurrences[candidate]
-        if count <= MORE_COMMON * own or stem(candidate) == own_stem:
-            continue  # the word typed is as common, or the search finds it already
+        count = occurrences.get(candidate, 0)
+        if candidate == word or count <= MORE_COMMON * own or stem(candidate) == own_stem:
+            continue  # unknown here, or the word typed is as common, or the search finds it
         edits = edit_distance(word, candidate, distance)
         if edits <= distance:
             # Fewer edits first; among as many edits, the more common word.
-            ranked.append((edits - math.log10(count) / 100, spelling))
+            ranked.append((edits - math.log10(count) / 100, candidate))
     ranked.sort()
-    return [spelling for _, spelling in ranked[:limit]]
+    backend = backend_for(session)
+    return [
+        backend.spelling(candidate, public_only=public_only) or candidate
+        for _, candidate in ranked[:limit]
+    ]
 
 
 def suggest(

@@ -1,9 +1,9 @@
 """search suggestions ("did you mean"): the archive's vocabulary with a trigram index, and
 which index documents belong to public assets
 
-``search_vocabulary`` holds every word of the indexed documents as written (``spelling``),
-folded (``word``), how often it occurs and how often in public assets' documents. SQLite
-finds close words through ``search_trigrams``; PostgreSQL through ``pg_trgm``'s GIN index.
+``search_vocabulary`` holds every word of the indexed documents, folded as the index folds
+it, how often it occurs and how often in public assets' documents. SQLite finds close words
+through ``search_trigrams``; PostgreSQL through ``pg_trgm``'s GIN index.
 ``search_docs.public_asset`` tells what a document was counted as, so a document that is
 removed after its asset's visibility changed is taken away from the right counts.
 
@@ -31,11 +31,11 @@ _WORD = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-def _fold(word: str) -> str:
-    word = unicodedata.normalize("NFKD", word.casefold())
-    if not word.isascii():
-        word = _COMBINING.sub("", word)
-    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+def _folded_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    if not text.isascii():
+        text = _COMBINING.sub("", text)
+    return _WORD.findall(text.replace("ae", "a").replace("oe", "o").replace("ue", "u"))
 
 
 def _trigrams(word: str) -> set[str]:
@@ -55,12 +55,10 @@ def upgrade() -> None:
         op.execute("ALTER TABLE search_docs ADD COLUMN public_asset INTEGER NOT NULL DEFAULT 0")
     op.create_table(
         "search_vocabulary",
-        sa.Column("spelling", sa.Text(), primary_key=True),
-        sa.Column("word", sa.Text(), nullable=False),
+        sa.Column("word", sa.Text(), primary_key=True),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("public_count", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_search_vocabulary_word", "search_vocabulary", ["word"])
     if dialect == "postgresql":
         op.execute(
             "CREATE INDEX ix_search_vocabulary_trigrams ON search_vocabulary"
@@ -81,22 +79,19 @@ def upgrade() -> None:
     for head, body, is_public in bind.execute(
         sa.text("SELECT head, text, public_asset FROM search_docs")
     ).yield_per(10_000):
-        words = _WORD.findall(f"{head}\n{body}" if head else body)
-        counts.update(words)
-        if is_public:
-            public.update(words)
+        for value in (head, body):
+            words = _folded_words(value or "")
+            counts.update(words)
+            if is_public:
+                public.update(words)
     rows = [
-        {"spelling": s, "word": _fold(s), "count": n, "public_count": public[s]}
-        for s, n in counts.items()
-        if 3 <= len(s) <= 40 and s.isalpha()
+        {"word": word, "count": n, "public_count": public[word]}
+        for word, n in counts.items()
+        if 3 <= len(word) <= 40 and word.isalpha()
     ]
     if rows:
         vocabulary = sa.table(
-            "search_vocabulary",
-            sa.column("spelling"),
-            sa.column("word"),
-            sa.column("count"),
-            sa.column("public_count"),
+            "search_vocabulary", sa.column("word"), sa.column("count"), sa.column("public_count")
         )
         op.bulk_insert(vocabulary, rows)
     if dialect == "sqlite" and rows:

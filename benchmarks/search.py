@@ -437,13 +437,11 @@ def main() -> None:
         suggested = time_suggest(archive, generator)
         with archive.session() as session:
             db = session.connection().connection.driver_connection
-            spellings, words = db.execute(
-                "SELECT count(*), count(DISTINCT word) FROM search_vocabulary"
-            ).fetchone()
+            words = db.execute("SELECT count(*) FROM search_vocabulary").fetchone()[0]
             trigrams = db.execute("SELECT count(*) FROM search_trigrams").fetchone()[0]
         print(
-            f"\ndid you mean: {len(suggested)} misspelled words, vocabulary of {spellings:,}"
-            f" spellings ({words:,} folded words, {trigrams:,} trigram rows)"
+            f"\ndid you mean: {len(suggested)} misspelled words, vocabulary of {words:,}"
+            f" folded words ({trigrams:,} trigram rows)"
         )
         for label, column in (("wall", 2), ("CPU", 3)):
             ms = sorted(row[column] * 1000 for row in suggested)

@@ -265,7 +265,7 @@ class PostgresSearchBackend(SearchBackend):
             documents += ocr_documents(self.session, asset, facts[asset.id])
             count += self._write(documents, change)
         count += self._write(iter_speech_documents(self.session, facts), change)
-        change.apply(self.session)
+        change.apply(self.session, fresh=True)
         self.session.execute(
             text(
                 "INSERT INTO search_meta (key, value) VALUES ('analyzer', :value)"

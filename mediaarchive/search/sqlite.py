@@ -301,7 +301,9 @@ class SqliteSearchBackend(SearchBackend):
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
         clear_vocabulary(self.session)
-        change = VocabularyChange()
+        # How often each word occurs, FTS5 counts itself below; only public documents are
+        # counted on the way in.
+        change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
         count = 0
         for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
@@ -310,8 +312,20 @@ class SqliteSearchBackend(SearchBackend):
             documents += ocr_documents(self.session, asset, facts[asset.id])
             count += self._write(documents, change)
         count += self._write(iter_speech_documents(self.session, facts), change)
-        change.apply(self.session)
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms"
+            " USING fts5vocab(main, search_fts, 'col')"
+        )
+        change.counts.update(
+            dict(
+                db.execute(
+                    "SELECT term, sum(cnt) FROM temp.search_terms"
+                    " WHERE col IN ('t_exact', 'b_exact') GROUP BY term"
+                )
+            )
+        )
+        change.apply(self.session, fresh=True)
         db.execute(
             "INSERT INTO search_meta (key, value) VALUES ('analyzer', ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",

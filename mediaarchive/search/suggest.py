@@ -55,6 +55,17 @@ CANDIDATES = 64
 MORE_COMMON = 2
 _CHUNK = 500
 
+_UPSERT_SQLITE = (
+    "INSERT INTO search_vocabulary (word, count, public_count) VALUES (?, ?, ?)"
+    " ON CONFLICT (word) DO UPDATE SET count = search_vocabulary.count + excluded.count,"
+    " public_count = search_vocabulary.public_count + excluded.public_count"
+)
+_ALL_TRIGRAMS = (
+    f"WITH RECURSIVE at(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM at WHERE i <= {MAX_WORD})"
+    " INSERT OR IGNORE INTO search_trigrams (trigram, length, word)"
+    " SELECT substr('  ' || word || ' ', i, 3), length(word), word"
+    " FROM search_vocabulary JOIN at ON i <= length(word) + 1 ORDER BY 1, 2, 3"
+)
 _UPSERT = text(
     "INSERT INTO search_vocabulary (word, count, public_count) VALUES (:word, :count, :public)"
     " ON CONFLICT (word) DO UPDATE SET count = search_vocabulary.count + excluded.count,"
@@ -111,18 +122,23 @@ def edit_distance(a: str, b: str, bound: int) -> int:
 class VocabularyChange:
     """Word counts to add (documents written) and take away (documents removed)."""
 
-    __slots__ = ("counts", "public")
+    __slots__ = ("counts", "public", "public_only")
 
-    def __init__(self) -> None:
+    def __init__(self, *, public_only: bool = False) -> None:
+        """``public_only``: count only public documents (the caller has the other counts)."""
         self.counts: Counter[str] = Counter()
         self.public: Counter[str] = Counter()
+        self.public_only = public_only
 
     def add(self, head_words: str, body_words: str, *, public: bool) -> None:
         """Count the folded words (``Analysed.exact``) of a document written to the index."""
+        if self.public_only and not public:
+            return
         for words in (head_words, body_words):
             if words:
                 split = words.split()
-                self.counts.update(split)
+                if not self.public_only:
+                    self.counts.update(split)
                 if public:
                     self.public.update(split)
 
@@ -139,38 +155,65 @@ class VocabularyChange:
         """``remove`` for a document known by its text."""
         self.remove(analyse(head).exact, analyse(body).exact, public=public)
 
-    def apply(self, session: Session) -> None:
-        """Write the change to the vocabulary (and its SQLite trigram index)."""
+    def apply(self, session: Session, *, fresh: bool = False) -> None:
+        """Write the change to the vocabulary (and its SQLite trigram index).
+
+        Args:
+            fresh: the vocabulary is empty (a rebuild): every word is new.
+        """
         rows = []
         # In one order: workers updating the same words on PostgreSQL lock the rows in the
         # same sequence, so they wait for each other instead of deadlocking.
         for word in sorted(self.counts.keys() | self.public.keys()):
             count, public = self.counts[word], self.public[word]
             if (count or public) and _worth_keeping(word):
-                rows.append({"word": word, "count": count, "public": public})
+                rows.append((word, count, public))
         self.counts.clear()
         self.public.clear()
         if not rows:
             return
-        trigram_index = session.get_bind().dialect.name == "sqlite"
-        added = {row["word"] for row in rows if row["count"] > 0}
-        if trigram_index and added:
-            added -= _known_words(session, added)
-        session.execute(_UPSERT, rows)
-        shrunk = [row["word"] for row in rows if row["count"] < 0 or row["public"] < 0]
-        gone: set[str] = set()
-        for chunk in _chunks(shrunk):
-            gone.update(
-                session.scalars(
-                    text(
-                        "DELETE FROM search_vocabulary WHERE count <= 0 AND word IN"
-                        f" ({_placeholders(chunk)}) RETURNING word"
-                    ),
-                    _numbered(chunk),
-                )
+        if session.get_bind().dialect.name != "sqlite":
+            session.execute(_UPSERT, [{"word": w, "count": c, "public": p} for w, c, p in rows])
+            _delete_unused(session, [w for w, c, p in rows if c < 0 or p < 0])
+            return
+        # SQLite: the driver's executemany, with the trigram index beside the words.
+        added = [w for w, c, _ in rows if c > 0]
+        if added and not fresh:
+            known = _known_words(session, added)
+            added = [w for w in added if w not in known]
+        db = session.connection().connection.driver_connection
+        assert db is not None
+        db.executemany(_UPSERT_SQLITE, rows)
+        gone = _delete_unused(session, [w for w, c, p in rows if c < 0 or p < 0])
+        if gone:
+            db.executemany(
+                "DELETE FROM search_trigrams WHERE trigram = ? AND length = ? AND word = ?",
+                [(gram, len(word), word) for word in gone for gram in trigrams(word)],
             )
-        if trigram_index:
-            _write_trigrams(session, added, gone)
+        if fresh:
+            # Every word's trigrams, cut by SQLite itself (as ``trigrams`` cuts them).
+            db.execute(_ALL_TRIGRAMS)
+            return
+        db.executemany(
+            "INSERT OR IGNORE INTO search_trigrams (trigram, length, word) VALUES (?, ?, ?)",
+            sorted((gram, len(word), word) for word in added for gram in trigrams(word)),
+        )
+
+
+def _delete_unused(session: Session, shrunk: list[str]) -> set[str]:
+    """Delete the words of ``shrunk`` that no document has any more; returns them."""
+    gone: set[str] = set()
+    for chunk in _chunks(shrunk):
+        gone.update(
+            session.scalars(
+                text(
+                    "DELETE FROM search_vocabulary WHERE count <= 0 AND word IN"
+                    f" ({_placeholders(chunk)}) RETURNING word"
+                ),
+                _numbered(chunk),
+            )
+        )
+    return gone
 
 
 def clear_vocabulary(session: Session) -> None:
@@ -204,21 +247,6 @@ def _known_words(session: Session, words: Iterable[str]) -> set[str]:
             )
         )
     return known
-
-
-def _write_trigrams(session: Session, added: set[str], gone: set[str]) -> None:
-    db = session.connection().connection.driver_connection
-    assert db is not None
-    if gone:
-        db.executemany(
-            "DELETE FROM search_trigrams WHERE trigram = ? AND length = ? AND word = ?",
-            [(trigram, len(word), word) for word in gone for trigram in trigrams(word)],
-        )
-    if added:
-        db.executemany(
-            "INSERT OR IGNORE INTO search_trigrams (trigram, length, word) VALUES (?, ?, ?)",
-            [(trigram, len(word), word) for word in added for trigram in trigrams(word)],
-        )
 
 
 # -- suggesting --------------------------------------------------------------------------------

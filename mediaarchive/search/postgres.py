@@ -9,8 +9,8 @@ with positions (phrases: ``<->``) and weights, queries are ``tsquery`` prefix ma
 (``s.labor:*`` for a compound's modifier, ``p.robal:*`` for its head), ranked by
 ``ts_rank``.
 
-Writes and deletes keep the vocabulary of ``suggest`` (its close words come from a
-``pg_trgm`` GIN index); hits are put in order by ``ranking`` (a ``:AB`` weight restriction
+Writes and deletes keep the vocabulary of ``suggest`` (the same tables as on SQLite);
+hits are put in order by ``ranking`` (a ``:AB`` weight restriction
 tells a title or speaker match).
 
 Lexemes carry their kind as a prefix: ``e.`` folded word, ``s.`` stem, ``p.`` reversed

@@ -2,8 +2,8 @@
 which index documents belong to public assets
 
 ``search_vocabulary`` holds every word of the indexed documents, folded as the index folds
-it, how often it occurs and how often in public assets' documents. SQLite finds close words
-through ``search_trigrams``; PostgreSQL through ``pg_trgm``'s GIN index.
+it, how often it occurs and how often in public assets' documents; ``search_trigrams`` is
+its trigram index (both databases alike).
 ``search_docs.public_asset`` tells what a document was counted as, so a document that is
 removed after its asset's visibility changed is taken away from the right counts.
 
@@ -49,7 +49,6 @@ def upgrade() -> None:
     if dialect not in ("sqlite", "postgresql"):
         return
     if dialect == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("ALTER TABLE search_docs ADD COLUMN public_asset BOOLEAN NOT NULL DEFAULT false")
     else:
         op.execute("ALTER TABLE search_docs ADD COLUMN public_asset INTEGER NOT NULL DEFAULT 0")
@@ -59,16 +58,11 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("public_count", sa.Integer(), nullable=False),
     )
-    if dialect == "postgresql":
-        op.execute(
-            "CREATE INDEX ix_search_vocabulary_trigrams ON search_vocabulary"
-            " USING GIN (word gin_trgm_ops)"
-        )
-    else:
-        op.execute(
-            "CREATE TABLE search_trigrams (trigram TEXT NOT NULL, length INTEGER NOT NULL,"
-            " word TEXT NOT NULL, PRIMARY KEY (trigram, length, word)) WITHOUT ROWID"
-        )
+    op.execute(
+        "CREATE TABLE search_trigrams (trigram TEXT NOT NULL, length INTEGER NOT NULL,"
+        " word TEXT NOT NULL, PRIMARY KEY (trigram, length, word))"
+        + (" WITHOUT ROWID" if dialect == "sqlite" else "")
+    )
     op.execute(
         "UPDATE search_docs SET public_asset = "
         + ("true" if dialect == "postgresql" else "1")
@@ -94,7 +88,7 @@ def upgrade() -> None:
             "search_vocabulary", sa.column("word"), sa.column("count"), sa.column("public_count")
         )
         op.bulk_insert(vocabulary, rows)
-    if dialect == "sqlite" and rows:
+    if rows:
         words = {row["word"] for row in rows}
         trigrams = sa.table(
             "search_trigrams", sa.column("trigram"), sa.column("length"), sa.column("word")
@@ -113,7 +107,6 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
         return
-    if dialect == "sqlite":
-        op.execute("DROP TABLE search_trigrams")
+    op.execute("DROP TABLE search_trigrams")
     op.drop_table("search_vocabulary")
     op.execute("ALTER TABLE search_docs DROP COLUMN public_asset")

@@ -4,7 +4,9 @@ Builds an archive of N segments (default 1,000,000 ≈ 2,000 hours of talks) of 
 German speech with a natural (Zipf) word-frequency spread, compounds and inflections; then
 reports, side by side with a plain FTS5 ``unicode61`` table of the same text queried the
 same way (ranked top 20 with snippets): indexing rate, database size, p50/p95/max latency
-over a fixed mix of 200 queries, and how many queries find anything at all.
+over a fixed mix of 200 queries, and how many queries find anything at all. Then "did you
+mean": the latency of suggestions for 200 misspelled words (one or two edits each: a
+letter dropped, doubled, replaced or two swapped) and how often the word meant comes first.
 
     .venv/bin/python benchmarks/search.py [--segments 1000000] [--keep DIR]
 """
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mediaarchive.archive import Archive  # noqa: E402
 from mediaarchive.config import Settings  # noqa: E402
-from mediaarchive.services.search import reindex, search  # noqa: E402
+from mediaarchive.services.search import reindex, search, suggest  # noqa: E402
 
 SEGMENTS_PER_ASSET = 500
 EVENTS = 40
@@ -290,6 +292,48 @@ def time_baseline(path: Path, mix: list[BenchQuery]) -> list[Timing]:
     return results
 
 
+def misspell(word: str, rng: random.Random) -> str:
+    """``word`` with one edit (two for words of 9 letters or more), never the first letter."""
+    for _ in range(2 if len(word) >= 9 else 1):
+        i = rng.randrange(1, len(word) - 1)
+        edit = rng.choice(["drop", "double", "replace", "swap"])
+        if edit == "drop":
+            word = word[:i] + word[i + 1 :]
+        elif edit == "double":
+            word = word[:i] + word[i] + word[i:]
+        elif edit == "replace":
+            word = word[:i] + rng.choice("aeinrst".replace(word[i], "")) + word[i + 1 :]
+        else:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word
+
+
+def time_suggest(
+    archive: Archive, generator: TextGenerator, count: int = 200
+) -> list[tuple[str, str, float, float, bool]]:
+    """(meant, typed, wall s, CPU s, meant word suggested first) for misspelled words."""
+    rng = random.Random(13)
+    words = [w for w in generator.words[len(FUNCTION_WORDS) :] if len(w) >= 6 and w.isalpha()]
+    results = []
+    for _ in range(count):
+        meant = rng.choice(words)
+        typed = misspell(meant, rng)
+        while typed.casefold() == meant.casefold():
+            typed = misspell(meant, rng)
+        wall, cpu = time.perf_counter(), time.process_time()
+        suggestions = suggest(archive, typed)
+        results.append(
+            (
+                meant,
+                typed,
+                time.perf_counter() - wall,
+                time.process_time() - cpu,
+                bool(suggestions) and suggestions[0].casefold() == meant.casefold(),
+            )
+        )
+    return results
+
+
 def summarise(results: list[Timing], column: int) -> dict[str, tuple[float, ...]]:
     """Per category: p50, p95, max (ms of wall time, column 1, or CPU time, column 2)."""
     by_category: dict[str, list[tuple[float, int]]] = {}
@@ -388,6 +432,28 @@ def main() -> None:
             "\nslowest (ours, wall ms): "
             + ", ".join(f"{q.text!r} {seconds * 1000:.0f}" for q, seconds, _, _ in slowest)
         )
+
+        time_suggest(archive, generator, 20)  # warm caches
+        suggested = time_suggest(archive, generator)
+        with archive.session() as session:
+            db = session.connection().connection.driver_connection
+            words = db.execute("SELECT count(*) FROM search_vocabulary").fetchone()[0]
+            trigrams = db.execute("SELECT count(*) FROM search_trigrams").fetchone()[0]
+        print(
+            f"\ndid you mean: {len(suggested)} misspelled words, vocabulary of {words:,}"
+            f" folded words ({trigrams:,} trigram rows)"
+        )
+        for label, column in (("wall", 2), ("CPU", 3)):
+            ms = sorted(row[column] * 1000 for row in suggested)
+            p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+            print(
+                f"suggest latency, {label}: p50 {statistics.median(ms):.1f}  p95 {p95:.1f}"
+                f"  max {ms[-1]:.1f} ms"
+            )
+        right = sum(1 for row in suggested if row[4])
+        print(f"the word meant suggested first: {right}/{len(suggested)}")
+        missed = [f"{row[1]}→{row[0]}" for row in suggested if not row[4]][:8]
+        print("missed (typed→meant): " + ", ".join(missed))
         archive.close()
     finally:
         if args.keep is None:

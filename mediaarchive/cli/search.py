@@ -93,11 +93,14 @@ def search_command(
     """Search speech, slides, images and metadata for QUERY.
 
     German spellings, inflections and compounds match ("Labor" finds "Innovationslaboren").
-    QUERY may use "exact phrases", prefix*, AND, OR and -excluded words.
-    """
-    from mediaarchive.services.search import search
+    QUERY may use "exact phrases", prefix*, AND, OR and -excluded words. With few or no
+    hits, a misspelled word gets a suggestion on stderr ("Did you mean: ...?").
 
-    hits = search(
+    Example: mediaarchive search "Innovationslabor" --event "Labcamp 4"
+    """
+    from mediaarchive.services.search import find
+
+    result = find(
         archive,
         query,
         event=event,
@@ -111,13 +114,14 @@ def search_command(
         group=group,
     )
     if as_json:
-        emit_json([hit.to_json() for hit in hits])
-        return
-    if not hits:
+        emit_json([hit.to_json() for hit in result.hits])
+    elif not result.hits:
         click.echo("No hits.", err=True)
-        return
-    for hit in hits:
-        _print_hit(hit)
+    else:
+        for hit in result.hits:
+            _print_hit(hit)
+    if result.suggestions:
+        click.echo(f"Did you mean: {result.suggestions[0]}?", err=True)
 
 
 @main.command("reindex")

@@ -9,7 +9,9 @@ caller's database session, so the caller decides the transaction):
   transcript becomes current (``steps.sync``) and when OCR text changes;
 - ``index_segments(session, asset, segment_ids)``: re-indexes only these speech segments
   (a one-line edit of the current transcript re-indexes one line, not the talk);
-- ``reindex(session)``: rebuild the whole index.
+- ``reindex(session)``: rebuild the whole index;
+- ``suggest(session, query)``: "did you mean" corrections from the archive's own words
+  (``suggest``), kept up to date by the same write path.
 
 The backend is chosen by the database's dialect (``backend``): FTS5 on SQLite here; a
 PostgreSQL backend registers itself the same way.
@@ -38,6 +40,7 @@ from mediaarchive.search.filters import resolve_filters
 from mediaarchive.search.hits import SearchFilters, SearchHit, deep_link
 from mediaarchive.search.query import Query, parse_query
 from mediaarchive.search.snippets import Highlighter, make_snippet
+from mediaarchive.search.suggest import suggest
 from mediaarchive.vocabulary import AssetKind, HitSource
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "reindex",
     "remove_asset",
     "search",
+    "suggest",
 ]
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mediaarchive.db import Asset
 from mediaarchive.errors import ConfigError
 from mediaarchive.search.filters import ResolvedFilters
+from mediaarchive.search.german import fold_word, word_spans
 from mediaarchive.search.query import Query
 
 __all__ = [
@@ -85,6 +86,19 @@ class SearchBackend(ABC):
     @abstractmethod
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         """The best ``limit`` documents for a non-empty query, best first."""
+
+    @abstractmethod
+    def example_text(self, word: str, *, public_only: bool = False) -> str | None:
+        """The head and text of one document that holds this folded word as a word (of a
+        public asset with ``public_only``), or None."""
+
+    def spelling(self, word: str, *, public_only: bool = False) -> str | None:
+        """How the archive writes a folded word (``muller`` → ``Müller``), or None."""
+        found = self.example_text(word, public_only=public_only)
+        for _, _, written in word_spans(found or ""):
+            if fold_word(written) == word:
+                return written
+        return None
 
 
 BACKENDS: dict[str, type[SearchBackend]] = {}

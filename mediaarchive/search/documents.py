@@ -19,6 +19,9 @@ from mediaarchive.db.models import asset_events
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.vocabulary import HitSource
 
+#: The visibility whose assets anonymous visitors see.
+PUBLIC = "public"
+
 __all__ = [
     "METADATA_BASE",
     "OCR_BASE",
@@ -39,15 +42,33 @@ METADATA_BASE = 1 << 56
 
 
 class AssetFacts:
-    """What every document of an asset shares: its events, kind and language."""
+    """What every document of an asset shares: its events, kind, language and visibility."""
 
-    __slots__ = ("asset_id", "event_ids", "kind", "language")
+    __slots__ = ("asset_id", "event_ids", "kind", "language", "public")
 
-    def __init__(self, asset_id: int, event_ids: list[int], kind: str, language: str | None):
+    def __init__(
+        self,
+        asset_id: int,
+        event_ids: list[int],
+        kind: str,
+        language: str | None,
+        public: bool = False,
+    ):
         self.asset_id = asset_id
         self.event_ids = event_ids
         self.kind = kind
         self.language = language
+        self.public = public
+
+    @classmethod
+    def of(cls, asset: Asset, events: list[Event]) -> AssetFacts:
+        return cls(
+            asset.id,
+            [e.id for e in events],
+            asset.kind,
+            asset.language,
+            asset.visibility == PUBLIC,
+        )
 
 
 def asset_facts(session: Session) -> dict[int, AssetFacts]:
@@ -58,9 +79,11 @@ def asset_facts(session: Session) -> dict[int, AssetFacts]:
     ):
         events.setdefault(asset_id, []).append(event_id)
     return {
-        asset_id: AssetFacts(asset_id, events.get(asset_id, []), kind, language)
-        for asset_id, kind, language in session.execute(
-            select(Asset.id, Asset.kind, Asset.language)
+        asset_id: AssetFacts(
+            asset_id, events.get(asset_id, []), kind, language, visibility == PUBLIC
+        )
+        for asset_id, kind, language, visibility in session.execute(
+            select(Asset.id, Asset.kind, Asset.language, Asset.visibility)
         )
     }
 
@@ -69,7 +92,12 @@ def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
     """Title and speakers (the head), description, file name and events (the body)."""
     speakers = [str(s) for s in (asset.speakers or [])]
     head = " · ".join(part for part in [asset.title or "", ", ".join(speakers)] if part)
-    body = [asset.description or "", asset.filename or ""]
+    body: list[str] = []
+    for part in [asset.description, asset.filename]:
+        # An asset ingested without a title shows its file name as title: once is enough
+        # (a hit's text is its head and its body).
+        if part and part != asset.title and part not in body:
+            body.append(part)
     for event in events:
         body.append(event.name)
         if event.description:
@@ -85,6 +113,7 @@ def metadata_document(asset: Asset, events: list[Event]) -> IndexDocument:
         event_ids=[event.id for event in events],
         kind=asset.kind,
         language=asset.language,
+        public=asset.visibility == PUBLIC,
     )
 
 
@@ -106,6 +135,7 @@ def ocr_documents(session: Session, asset: Asset, facts: AssetFacts) -> list[Ind
             event_ids=facts.event_ids,
             kind=facts.kind,
             language=facts.language,
+            public=facts.public,
         )
         for ocr_id, source, start, end, text in rows
         if text and text.strip()
@@ -170,6 +200,7 @@ def iter_speech_documents(
             event_ids=fact.event_ids,
             kind=fact.kind,
             language=language or fact.language,
+            public=fact.public,
         )
 
 
@@ -188,7 +219,7 @@ def asset_documents(session: Session, asset: Asset) -> list[IndexDocument]:
     """Every document of one asset, read fresh from the database."""
     session.flush()
     events = _asset_events(session, asset)
-    facts = AssetFacts(asset.id, [e.id for e in events], asset.kind, asset.language)
+    facts = AssetFacts.of(asset, events)
     documents = [metadata_document(asset, events)]
     documents += ocr_documents(session, asset, facts)
     documents += iter_speech_documents(session, {asset.id: facts}, asset.id)
@@ -201,7 +232,7 @@ def segment_documents(
     """The documents of these segments of the asset's current transcript, read fresh."""
     session.flush()
     events = _asset_events(session, asset)
-    facts = AssetFacts(asset.id, [e.id for e in events], asset.kind, asset.language)
+    facts = AssetFacts.of(asset, events)
     return list(iter_speech_documents(session, {asset.id: facts}, asset.id, segment_ids))
 
 

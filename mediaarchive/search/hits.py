@@ -85,3 +85,5 @@ class IndexDocument:
     event_ids: list[int] = field(default_factory=list)
     kind: str = AssetKind.OTHER
     language: str | None = None
+    #: The asset is public (its words may be suggested to anonymous visitors).
+    public: bool = False

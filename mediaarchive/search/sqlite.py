@@ -12,7 +12,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 ====== ========================== ====================================================
 
 ``search_docs`` (same rowid) keeps what a hit shows and what a delete must re-analyse
-(FTS5 contentless tables delete by re-supplying the indexed values).
+(FTS5 contentless tables delete by re-supplying the indexed values), and whether the
+document's asset was public when it was counted into the vocabulary (``suggest``), which
+every write and delete here keeps up to date. Hits are put in order by ``ranking``.
 
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
@@ -41,6 +43,7 @@ from mediaarchive.search.backend import (
     scores_below,
 )
 from mediaarchive.search.documents import (
+    METADATA_BASE,
     asset_documents,
     asset_facts,
     iter_speech_documents,
@@ -53,8 +56,10 @@ from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
+from mediaarchive.search.ranking import is_metadata, ordered
+from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
 
-__all__ = ["SqliteSearchBackend", "language_token", "match_expression"]
+__all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_expression"]
 
 #: bm25 weights of t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets.
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
@@ -70,8 +75,8 @@ _DELETE_FTS = (
     " b_part, facets) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_DOC = (
-    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets)'
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets,'
+    " public_asset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -119,26 +124,30 @@ def _quoted(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def _term_expression(term: Term, *, loose: bool) -> str:
+def _term_expression(term: Term, *, loose: bool, head_only: bool = False) -> str:
+    """The term's FTS5 expression; ``head_only``: in the title and speakers only, as words
+    and inflections (no compound parts)."""
+    exact, stem = (
+        ("{t_exact}", "{t_stem}") if head_only else ("{t_exact b_exact}", "{t_stem b_stem}")
+    )
     if term.prefix:
-        return f"({{t_exact b_exact}} : {_quoted(term.words)} *)"
+        return f"({exact} : {_quoted(term.words)} *)"
     german, *others = term.stem_variants
     if german == term.words:
         # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
         # walks a phrase's whole doclist, which is what costs for common words).
-        alternatives = [f"{{t_exact b_exact t_stem b_stem}} : {_quoted(term.words)}"]
+        both = "{t_exact t_stem}" if head_only else "{t_exact b_exact t_stem b_stem}"
+        alternatives = [f"{both} : {_quoted(term.words)}"]
     else:
         alternatives = [
-            f"{{t_exact b_exact}} : {_quoted(term.words)}",
-            f"{{t_stem b_stem}} : {_quoted(german)}",
+            f"{exact} : {_quoted(term.words)}",
+            f"{stem} : {_quoted(german)}",
         ]
     # Texts in other languages keep their own stems (an English stem equal to the word is
     # found as the word itself).
-    alternatives += [
-        f"{{t_stem b_stem}} : {_quoted(stems)}" for stems in others if stems != term.words
-    ]
+    alternatives += [f"{stem} : {_quoted(stems)}" for stems in others if stems != term.words]
     compound = term.compound_stem
-    if loose and compound:
+    if loose and compound and not head_only:
         alternatives.append(f"{{t_part b_part}} : {_quoted([compound])}")
     return "(" + " OR ".join(alternatives) + ")"
 
@@ -176,6 +185,18 @@ def match_expression(
     return expression
 
 
+def head_expression(query: Query) -> str | None:
+    """The FTS5 expression of "the title and speakers hold every clause of the query"."""
+    if query.empty:
+        return None
+    return " AND ".join(
+        "("
+        + " OR ".join(_term_expression(term, loose=False, head_only=True) for term in clause)
+        + ")"
+        for clause in query.clauses
+    )
+
+
 class SqliteSearchBackend(SearchBackend):
     """FTS5 search for SQLite archives (see the module docstring)."""
 
@@ -194,7 +215,7 @@ class SqliteSearchBackend(SearchBackend):
         ).first()
         return row is not None and row[0] == ANALYZER_VERSION
 
-    def _write(self, documents: Iterable[IndexDocument]) -> int:
+    def _write(self, documents: Iterable[IndexDocument], change: VocabularyChange) -> int:
         db = self._db
         count = 0
         batch_fts: list[tuple] = []  # type: ignore[type-arg]
@@ -202,10 +223,22 @@ class SqliteSearchBackend(SearchBackend):
         facet_cache: dict[tuple, str] = {}  # type: ignore[type-arg]
         for doc in documents:
             facets = _facets(doc, facet_cache)
-            batch_fts.append(_fts_values(doc.key, doc.head, doc.text, facets, doc.language or ""))
+            values = _fts_values(doc.key, doc.head, doc.text, facets, doc.language or "")
+            batch_fts.append(values)
             batch_docs.append(
-                (doc.key, doc.asset_id, doc.source, doc.start, doc.end, doc.head, doc.text, facets)
+                (
+                    doc.key,
+                    doc.asset_id,
+                    doc.source,
+                    doc.start,
+                    doc.end,
+                    doc.head,
+                    doc.text,
+                    facets,
+                    doc.public,
+                )
             )
+            change.add(values[1], values[4], public=doc.public)  # the folded words
             if len(batch_fts) >= 5000:
                 db.executemany(_INSERT_FTS, batch_fts)
                 db.executemany(_INSERT_DOC, batch_docs)
@@ -218,33 +251,49 @@ class SqliteSearchBackend(SearchBackend):
             count += len(batch_fts)
         return count
 
+    def _delete(self, rows: list[tuple], change: VocabularyChange) -> None:  # type: ignore[type-arg]
+        """Delete the FTS5 rows of these (rowid, head, text, facets, public_asset) rows."""
+        deleted = [_fts_values(*row[:4]) for row in rows]
+        self._db.executemany(_DELETE_FTS, deleted)
+        for values, row in zip(deleted, rows, strict=True):
+            change.remove(values[1], values[4], public=bool(row[4]))
+
     def remove_asset(self, asset_id: int) -> None:
+        change = VocabularyChange()
+        self._remove_asset(asset_id, change)
+        change.apply(self.session)
+
+    def _remove_asset(self, asset_id: int, change: VocabularyChange) -> None:
         db = self._db
         rows = db.execute(
-            "SELECT rowid, head, text, facets FROM search_docs WHERE asset_id = ?", (asset_id,)
+            "SELECT rowid, head, text, facets, public_asset FROM search_docs WHERE asset_id = ?",
+            (asset_id,),
         ).fetchall()
-        db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+        self._delete(rows, change)
         db.execute("DELETE FROM search_docs WHERE asset_id = ?", (asset_id,))
 
-    def _remove_keys(self, keys: list[int]) -> None:
+    def _remove_keys(self, keys: list[int], change: VocabularyChange) -> None:
         db = self._db
         for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
             chunk = keys[start : start + 500]
             placeholders = ",".join("?" * len(chunk))
             rows = db.execute(
-                "SELECT rowid, head, text, facets FROM search_docs"
+                "SELECT rowid, head, text, facets, public_asset FROM search_docs"
                 f" WHERE rowid IN ({placeholders})",
                 chunk,
             ).fetchall()
-            db.executemany(_DELETE_FTS, [_fts_values(*row) for row in rows])
+            self._delete(rows, change)
             db.execute(f"DELETE FROM search_docs WHERE rowid IN ({placeholders})", chunk)
 
     def index_segments(self, asset: Asset, segment_ids: Collection[int]) -> int:
         if not self.analyzer_current():
             return self.index_asset(asset)  # which rebuilds the whole index
         documents = segment_documents(self.session, asset, segment_ids)
-        self._remove_keys(segment_keys(segment_ids))
-        return self._write(documents)
+        change = VocabularyChange()
+        self._remove_keys(segment_keys(segment_ids), change)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def index_asset(self, asset: Asset) -> int:
         if not self.analyzer_current():
@@ -257,23 +306,45 @@ class SqliteSearchBackend(SearchBackend):
                 )
             )
         documents = asset_documents(self.session, asset)
-        self.remove_asset(asset.id)
-        return self._write(documents)
+        # One change for what leaves and what comes back: re-indexing an asset whose text
+        # did not change leaves the vocabulary alone.
+        change = VocabularyChange()
+        self._remove_asset(asset.id, change)
+        count = self._write(documents, change)
+        change.apply(self.session)
+        return count
 
     def rebuild(self) -> int:
         self.session.flush()
         db = self._db
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
+        clear_vocabulary(self.session)
+        # How often each word occurs, FTS5 counts itself below; only public documents are
+        # counted on the way in.
+        change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
         count = 0
         for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
             events = list(asset.events)
             documents = [metadata_document(asset, events)]
             documents += ocr_documents(self.session, asset, facts[asset.id])
-            count += self._write(documents)
-        count += self._write(iter_speech_documents(self.session, facts))
+            count += self._write(documents, change)
+        count += self._write(iter_speech_documents(self.session, facts), change)
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms"
+            " USING fts5vocab(main, search_fts, 'col')"
+        )
+        change.counts.update(
+            dict(
+                db.execute(
+                    "SELECT term, sum(cnt) FROM temp.search_terms"
+                    " WHERE col IN ('t_exact', 'b_exact') GROUP BY term"
+                )
+            )
+        )
+        change.apply(self.session, fresh=True)
         db.execute(
             "INSERT INTO search_meta (key, value) VALUES ('analyzer', ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -283,37 +354,63 @@ class SqliteSearchBackend(SearchBackend):
 
     # -- searching -------------------------------------------------------------------------
 
-    def _ranked(self, expression: str, limit: int) -> list[tuple[int, float]]:
-        """The best ``limit`` (rowid, bm25) among the newest ``RANK_CANDIDATES`` matches."""
-        weights = ", ".join(str(w) for w in WEIGHTS)
+    def _match(self, sql: str, parameters: tuple) -> list[tuple]:  # type: ignore[type-arg]
         try:
-            candidates = self._db.execute(
-                f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
-                " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                (expression, RANK_CANDIDATES),
-            ).fetchall()
+            return self._db.execute(sql, parameters).fetchall()
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
-        candidates.sort(key=lambda row: row[1])
-        return candidates[:limit]
+
+    def _ranked(self, expression: str, head: str, limit: int) -> list[tuple[int, float]]:
+        """The best ``limit`` (rowid, score) among the newest ``RANK_CANDIDATES`` matches,
+        in the order of ``ranking``."""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        candidates = self._match(
+            f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
+            " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (expression, RANK_CANDIDATES),
+        )
+        lifted: set[int] = set()
+        if any(is_metadata(rowid) for rowid, _ in candidates):
+            # Metadata rows have the highest rowids: FTS5 seeks straight to them.
+            lifted = {
+                rowid
+                for (rowid,) in self._match(
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?",
+                    (head, METADATA_BASE),
+                )
+            }
+        return ordered(((rowid, -bm25) for rowid, bm25 in candidates), lifted)[:limit]
+
+    def example_text(self, word: str, *, public_only: bool = False) -> str | None:
+        row = self._db.execute(
+            "SELECT d.head || char(10) || d.text FROM search_fts"
+            " JOIN search_docs AS d ON d.rowid = search_fts.rowid"
+            " WHERE search_fts MATCH ?"
+            + (" AND d.public_asset" if public_only else "")
+            + " LIMIT 1",
+            (f"{{t_exact b_exact}} : {_quoted([word])}",),
+        ).fetchone()
+        return row[0] if row else None
 
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:
         if query.empty or filters.nothing or limit <= 0:
             return []
         strict = match_expression(query, filters, loose=False)
         loose = match_expression(query, filters, loose=True)
-        assert strict is not None and loose is not None
-        scores = {rowid: -score for rowid, score in self._ranked(strict, limit)}
+        head = head_expression(query)
+        assert strict is not None and loose is not None and head is not None
+        scores = dict(self._ranked(strict, head, limit))
         if loose != strict and len(scores) < limit:
             # Too few words and inflections: add compound parts, which rank below them.
             parts = {
-                rowid: -score for rowid, score in self._ranked(loose, limit) if rowid not in scores
+                rowid: score
+                for rowid, score in self._ranked(loose, head, limit)
+                if rowid not in scores
             }
             scores.update(scores_below(scores, parts))
-            best = sorted(scores.items(), key=lambda item: -item[1])[:limit]
-            scores = dict(best)
+            scores = dict(sorted(scores.items(), key=lambda item: -item[1])[:limit])
         if not scores:
             return []
         placeholders = ",".join("?" * len(scores))

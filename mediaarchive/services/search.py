@@ -5,15 +5,28 @@ module gives them a session of the archive.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.search import SearchHit, index_asset
 from mediaarchive.search import reindex as rebuild_index
 from mediaarchive.search import search as search_index
+from mediaarchive.search import suggest as suggest_words
 from mediaarchive.services import audience
 
-__all__ = ["SearchHit", "reindex", "search"]
+__all__ = ["FEW_HITS", "SearchHit", "SearchResult", "find", "reindex", "search", "suggest"]
+
+#: With fewer hits than this, a search also says what the user may have meant.
+FEW_HITS = 3
+
+
+@dataclass
+class SearchResult:
+    """The hits of a search and, when there are few, the queries the user may have meant."""
+
+    hits: list[SearchHit]
+    suggestions: list[str] = field(default_factory=list)
 
 
 def search(archive: Archive, query: str, **options: Any) -> list[SearchHit]:
@@ -32,6 +45,28 @@ def search(archive: Archive, query: str, **options: Any) -> list[SearchHit]:
         options["public_only"] = True
     with archive.session() as session:
         return search_index(session, query, **options)
+
+
+def suggest(archive: Archive, query: str, *, limit: int = 3) -> list[str]:
+    """Queries the user may have meant by ``query`` ("did you mean"), best first: its
+    misspelled words replaced by the closest, more common words of the archive, spelled as
+    the archive spells them. Empty when nothing looks misspelled.
+
+    Anonymous visitors of the web page are offered only words of public assets; nobody is
+    offered words of withdrawn assets.
+    """
+    with archive.session() as session:
+        return suggest_words(
+            session, query, public_only=audience.current() == audience.PUBLIC, limit=limit
+        )
+
+
+def find(archive: Archive, query: str, **options: Any) -> SearchResult:
+    """``search``, and with fewer than ``FEW_HITS`` hits also ``suggest`` (the CLI and the
+    web page show both)."""
+    hits = search(archive, query, **options)
+    few = min(FEW_HITS, options.get("limit") or FEW_HITS)
+    return SearchResult(hits, suggest(archive, query, limit=1) if len(hits) < few else [])
 
 
 def reindex(archive: Archive, asset_id: str | None = None) -> int:

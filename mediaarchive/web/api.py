@@ -75,6 +75,17 @@ def search(
     return [hit.to_json() for hit in hits]
 
 
+@router.get("/suggest", response_model=list[str], tags=["search"])
+def suggest(
+    q: str = Query(max_length=500, description="A query, perhaps misspelled."),
+    archive: Archive = Depends(get_archive),
+) -> list[str]:
+    """What the query may have meant ("did you mean"), best first: its misspelled words
+    replaced by the closest, more common words of the archive. Empty when nothing looks
+    misspelled."""
+    return search_service.suggest(archive, q)
+
+
 @router.get("/assets", response_model=list[AssetSummary], tags=["assets"])
 def assets(
     event: str | None = Query(None, max_length=500),

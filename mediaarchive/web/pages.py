@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
 from starlette.requests import Request
@@ -57,9 +58,11 @@ def search_page(
     filters = search_filters(event, speaker, kind, source, since, until)
     problem = None
     try:
-        found = search.search(archive, query, limit=PAGE_LIMIT, **filters) if query else []
+        result = search.find(archive, query, limit=PAGE_LIMIT, **filters) if query else None
     except UserError as exc:  # a filter the search cannot use: say so above the form
-        found, problem = [], str(exc)
+        result, problem = None, str(exc)
+    found = result.hits if result else []
+    suggestion = result.suggestions[0] if result and result.suggestions else None
     events = views.list_events(session, newest_first=True)
     event_ids = {item.name: item.id for item in events}
     previews = views.preview_kinds(session, {hit.asset_id for hit in found})
@@ -84,6 +87,11 @@ def search_page(
             "hits": hits,
             "events": events,
             "problem": problem,
+            "suggestion": suggestion,
+            # The suggested search keeps the filters the user set.
+            "suggestion_url": "/?" + urlencode({"q": suggestion, **filters})
+            if suggestion
+            else None,
             "speakers": pages.known_speakers(session),
             "kinds": ASSET_KINDS,
             "sources": HIT_SOURCES,

@@ -33,6 +33,7 @@ def test_schema_documents_the_api(openapi: dict[str, Any]) -> None:
     paths = set(openapi["paths"])
     assert {
         "/api/search",
+        "/api/suggest",
         "/api/assets",
         "/api/assets/{asset_id}",
         "/api/assets/{asset_id}/transcript",
@@ -153,4 +154,4 @@ def test_api_conforms_to_its_schema(web_url: str) -> None:
 
         conforms()
         checked += 1
-    assert checked == 9
+    assert checked == 10

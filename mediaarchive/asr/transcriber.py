@@ -77,16 +77,17 @@ def cpu_flags() -> set[str]:
 
 
 def auto_compute_type() -> str:
-    """int8 on every CPU (CTranslate2 runs it as int8_float32 where there is no VNNI).
+    """int8 where the CPU has VNNI (int8 dot products), else float32.
 
-    Settled by measurement on real speech (benchmarks/wer.py, all 374 clips of
-    ``../shared/eval/de_speech``): the pipeline in int8 had the WER of plain faster-whisper
-    (9.1 % both; EmoDB 9.1/9.1, the rest 9.5/9.5), in float32 it was worse (75 clips: 10.0 %
-    against 8.9 %), and on a 2-core AVX2 machine without VNNI int8 was 2.5x faster than
-    float32 for a 2-minute German talk. ``MEDIAARCHIVE_COMPUTE_TYPE=float32`` still chooses
-    float32.
+    Measured on this project's machines: with AVX-512 VNNI int8 wins (see the benchmark
+    tables in the issue notes). On a 2-core AVX2 machine without VNNI, side by side under
+    the same load, int8 was 2.5x faster than float32 for a 2-minute German talk (transcribe
+    step 28.7 s against 71.4 s), but it changes words of the synthetic test voices (e.g.
+    "Universität" lost), so it stays a choice (``MEDIAARCHIVE_COMPUTE_TYPE=int8``) until a
+    WER comparison on real speech settles it.
     """
-    return "int8"
+    flags = cpu_flags()
+    return "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,7 @@ class DecodingOptions:
     #: A window no longer than this (seconds) is decoded sequentially even when batching:
     #: one chunk has nothing to batch, and the sequential decoder keeps its timestamps and
     #: falls back to higher temperatures when a decode fails (``FALLBACK_TEMPERATURES``).
-    #: Measured on the 374 real-speech clips (all 30 s or shorter): the batched decoder
-    #: lost words there that plain decoding kept (see ``sequential_vad``).
-    sequential_up_to: float = 30.0
-    #: Whether that sequential decode of a short window runs behind the VAD filter. Off, the
-    #: decoder hears the whole window, as plain faster-whisper does (measured: the VAD cut
-    #: word edges on short clips and heard no speech in a whispered one); text over silence
-    #: or noise is still removed by the guards (``guards``), and the VAD still measures
-    #: which speech the words cover.
-    sequential_vad: bool = False
+    sequential_up_to: float = 0.0
 
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``transcribe`` for this strategy."""
@@ -375,8 +368,6 @@ class Transcriber:
                 condition_on_previous_text=False,
                 initial_prompt=options.initial_prompt,
             )
-            if not options.sequential_vad:
-                short["vad_filter"] = False
             raw, _ = self.whisper.transcribe(window, **short)
         else:
             raw, _ = self.whisper.transcribe(window, **kwargs)

@@ -111,8 +111,9 @@ class Database:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        engine = self._migration_engine()
         try:
-            with self._sqlite_migration_lock(), self.engine.begin() as connection:
+            with self._sqlite_migration_lock(), engine.begin() as connection:
                 if connection.dialect.name == "postgresql":
                     # Released at commit; DDL is transactional on PostgreSQL.
                     connection.execute(
@@ -122,6 +123,26 @@ class Database:
                 command.upgrade(cfg, "head")
         except SQLAlchemyError as exc:
             raise ConfigError(f"cannot prepare database {self.url}: {exc}") from exc
+        finally:
+            if engine is not self.engine:
+                engine.dispose()
+
+    def _migration_engine(self) -> Engine:
+        """The engine migrations run on. For SQLite one whose transactions are SQLite's own
+        (``BEGIN`` ... ``COMMIT``): Python's sqlite3 commits every CREATE TABLE at once, so a
+        process killed while creating a new home left half a schema without a version, and
+        every later command died with "table assets already exists" (the kill -9 test)."""
+        if not self.is_sqlite:
+            return self.engine
+        engine = create_engine(self.url, connect_args={"timeout": 30})
+
+        def connect(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+            _sqlite_pragmas(dbapi_connection, record)
+            dbapi_connection.isolation_level = None  # no implicit BEGIN/COMMIT by the driver
+
+        event.listen(engine, "connect", connect)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        return engine
 
     def _is_current(self) -> bool:
         """The database's recorded revision is the newest migration (one cheap query)."""

@@ -320,6 +320,7 @@ RULES = {
     ("GET", "/events/{event_id}"): "read",
     ("GET", "/assets/{asset_id}"): "read",
     ("GET", "/api/search"): "read",
+    ("GET", "/api/suggest"): "read",
     ("GET", "/api/assets"): "read",
     ("GET", "/api/assets/{asset_id}"): "read",
     ("GET", "/api/assets/{asset_id}/transcript"): "read",

@@ -37,8 +37,14 @@ def is_file_name(title: str | None) -> bool:
         return False
     if _EXTENSION.search(text) or _DEVICE_NAME.match(text.lower()):
         return True
-    # One token joined by - or _ with a digit run or hex hash in it: "video-3f2a9c81d0".
-    return " " not in text and bool(re.search(r"[-_]", text)) and bool(re.search(r"\d{3,}", text))
+    # One token joined by - or _ with a digit run or hex hash in it: "video-3f2a9c81d0",
+    # "audio-b5c6cd1b5a3dbcef30e7" (a hash need not hold three digits in a row).
+    if " " in text or not re.search(r"[-_]", text):
+        return False
+    return bool(re.search(r"\d{3,}", text)) or any(
+        re.fullmatch(r"[0-9a-f]{8,}", part) and re.search(r"\d", part)
+        for part in re.split(r"[-_.]", text.lower())
+    )
 
 
 def build_prompt(

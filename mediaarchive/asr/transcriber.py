@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from mediaarchive import profiling
-from mediaarchive.asr.audio import WavSamples, data_offset
+from mediaarchive.asr.audio import WavSamples, data_offset, give_back_memory
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import LanguageDecision, decide_language
@@ -77,17 +77,16 @@ def cpu_flags() -> set[str]:
 
 
 def auto_compute_type() -> str:
-    """int8 where the CPU has VNNI (int8 dot products), else float32.
+    """int8 on every CPU (CTranslate2 runs it as int8_float32 where there is no VNNI).
 
-    Measured on this project's machines: with AVX-512 VNNI int8 wins (see the benchmark
-    tables in the issue notes). On a 2-core AVX2 machine without VNNI, side by side under
-    the same load, int8 was 2.5x faster than float32 for a 2-minute German talk (transcribe
-    step 28.7 s against 71.4 s), but it changes words of the synthetic test voices (e.g.
-    "Universität" lost), so it stays a choice (``MEDIAARCHIVE_COMPUTE_TYPE=int8``) until a
-    WER comparison on real speech settles it.
+    Settled by measurement on real speech (benchmarks/wer.py, all 374 clips of
+    ``../shared/eval/de_speech``): the pipeline in int8 had the WER of plain faster-whisper
+    (9.1 % both; EmoDB 9.1/9.1, the rest 9.5/9.5), in float32 it was worse (75 clips: 10.0 %
+    against 8.9 %), and on a 2-core AVX2 machine without VNNI int8 was 2.5x faster than
+    float32 for a 2-minute German talk. ``MEDIAARCHIVE_COMPUTE_TYPE=float32`` still chooses
+    float32.
     """
-    flags = cpu_flags()
-    return "int8" if {"avx512_vnni", "avx_vnni"} & flags else "float32"
+    return "int8"
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,16 @@ class DecodingOptions:
     #: A window no longer than this (seconds) is decoded sequentially even when batching:
     #: one chunk has nothing to batch, and the sequential decoder keeps its timestamps and
     #: falls back to higher temperatures when a decode fails (``FALLBACK_TEMPERATURES``).
-    sequential_up_to: float = 0.0
+    #: Measured on the 374 real-speech clips (all 30 s or shorter): the batched decoder
+    #: lost words there that plain decoding kept (see ``sequential_vad``). Only with
+    #: ``vad_filter`` on: a short window the VAD hears no speech in is not decoded.
+    sequential_up_to: float = 30.0
+    #: Whether that sequential decode of a short window runs behind the VAD filter. Off, the
+    #: decoder hears the whole window, as plain faster-whisper does (measured: the VAD cut
+    #: word edges on short clips and heard no speech in a whispered one); text over silence
+    #: or noise is still removed by the guards (``guards``), and the VAD still measures
+    #: which speech the words cover.
+    sequential_vad: bool = False
 
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``transcribe`` for this strategy."""
@@ -338,6 +346,7 @@ class Transcriber:
                     yield kept
             if spans is not None:
                 guard.coverage.add(spans, kept_here)
+            give_back_memory()  # the window's decoder temporaries
             if progress is not None:
                 done = hi / SAMPLE_RATE
                 progress(done, total, (time.monotonic() - began) / max(done - first, 1e-6))
@@ -358,9 +367,17 @@ class Transcriber:
         uncovered then with the plain sequential decoder, stretch by stretch.
         """
         kwargs = options.kwargs()
-        if pipeline is not None and len(window) > options.sequential_up_to * SAMPLE_RATE:
+        measure = options.vad_filter and options.word_timestamps
+        spans = speech_spans(window, base, options.vad_parameters) if measure else None
+        short_path = measure and len(window) <= options.sequential_up_to * SAMPLE_RATE
+        if pipeline is not None and not short_path:
             raw, _ = pipeline.transcribe(window, **kwargs)
         elif pipeline is not None:
+            if not spans:
+                # The VAD heard no speech: nothing to decode, as on the batched path, which
+                # decodes only what the VAD hears. (Decoded anyway, 20 s of noise, hum or
+                # beeps came out as confident German sentences, after 5-45 s of fallbacks.)
+                return [], spans
             short = {k: v for k, v in kwargs.items() if k != "batch_size"}
             short.update(
                 without_timestamps=False,
@@ -368,6 +385,8 @@ class Transcriber:
                 condition_on_previous_text=False,
                 initial_prompt=options.initial_prompt,
             )
+            if not options.sequential_vad:
+                short["vad_filter"] = False
             raw, _ = self.whisper.transcribe(window, **short)
         else:
             raw, _ = self.whisper.transcribe(window, **kwargs)
@@ -377,9 +396,8 @@ class Transcriber:
                 guard.drop(segment, "prompt_echo")
             else:
                 segments.append(segment)
-        if not (options.vad_filter and options.word_timestamps):
+        if spans is None:
             return segments, None
-        spans = speech_spans(window, base, options.vad_parameters)
         gaps = uncovered_speech(spans, segments)
         if gaps:
             from faster_whisper import BatchedInferencePipeline

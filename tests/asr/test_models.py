@@ -109,11 +109,12 @@ def test_other_models_resolve_offline_or_say_how_to_get_them(
 @pytest.mark.parametrize(
     ("flags", "setting", "expected"),
     [
-        # auto: int8 only where the CPU has VNNI (int8 dot products), else float32.
+        # auto: int8 on every CPU (as accurate as plain faster-whisper on real speech and
+        # faster; float32 was less accurate there, see auto_compute_type).
         ({"avx2", "avx512f", "avx512_vnni"}, None, "int8"),
         ({"avx2", "avx_vnni"}, None, "int8"),
-        ({"avx2", "avx512f", "fma"}, None, "float32"),
-        (set(), None, "float32"),
+        ({"avx2", "avx512f", "fma"}, None, "int8"),
+        (set(), None, "int8"),
         ({"avx512_vnni"}, "auto", "int8"),
         # MEDIAARCHIVE_COMPUTE_TYPE wins over the CPU.
         ({"avx512_vnni"}, "float32", "float32"),

@@ -167,11 +167,13 @@ def test_transcribe_takes_the_imported_text_out_of_search_and_subtitles(
     assert result.exit_code == 0, result.output
     new_transcript = json.loads(result.stdout)["transcript"]
     assert search("Zebrastreifen") == []  # no longer current: no longer found
-    assert search("Prototypen") == [(asset.short_id, "speech")]
+    # A word the synthetic voice keeps under every compute type and decoder (its second
+    # sentence comes out garbled under int8, plain faster-whisper's too).
+    assert search("Willkommen") == [(asset.short_id, "speech")]
     files = subtitle_files(archive, asset.short_id)
     assert sorted(files) == ["srt", "vtt"]
     for text, params in files.values():
-        assert "Zebrastreifen" not in text and "Prototypen" in text
+        assert "Zebrastreifen" not in text and "Willkommen" in text
         assert params["transcript_id"] == new_transcript
 
 
@@ -258,9 +260,10 @@ def test_keynote_pipeline_transcribes_and_silent_video_gives_empty_transcript(
             select(Transcript).where(Transcript.asset_id == talk.id, Transcript.current.is_(True))
         )
         text = " ".join(s.text for s in talk_transcript.segments)
-        # Case aside: without a prompt (the title is only the file name) Whisper wrote
-        # "prototypen" here.
-        assert "prototypen" in text.lower() and "universität" in text.lower(), text
+        # Words the synthetic voice keeps under every compute type and decoder, from the
+        # first sentence to the last (int8 and plain faster-whisper hear "prototüpen").
+        for word in ("heute sprechen wir", "gemeinsam mit der universität"):
+            assert word in text.lower(), text
         silent_transcript = session.scalar(
             select(Transcript).where(Transcript.asset_id == silent.id)
         )

@@ -21,14 +21,17 @@ from tests.helpers import run_cli
 
 #: Talk 1 of the worker end-to-end test: its transcript used to be the file name.
 SHORT = ["Das Stadtlabor arbeitet mit der Universität zusammen."]
+KEPT = ["Die Universität und das Stadtlabor arbeiten seit drei Jahren zusammen."]
 ENGLISH = "Welcome to the innovation lab. Today we show the prototype we built with the university."
 FILE_TITLE = "video-3f2a9c81d0.mp4"
 
 
 def test_a_title_that_is_only_a_file_name_is_not_a_title() -> None:
-    for name in (FILE_TITLE, "mueller-impuls.mp3", "IMG_2041", "GX010123", "2024-05-01_1030"):
+    names = (FILE_TITLE, "mueller-impuls.mp3", "IMG_2041", "GX010123", "2024-05-01_1030")
+    for name in (*names, "audio-b5c6cd1b5a3dbcef30e7"):  # a hash without 3 digits in a row
         assert is_file_name(name), name
-    for title in ("Lebenszyklen von Innovationslaboren", "Labcamp 4", "Keynote 2024"):
+    titles = ("Lebenszyklen von Innovationslaboren", "Labcamp 4", "Keynote 2024")
+    for title in (*titles, "Open-Data-Werkstatt", "Ideen-Café", "Co-Creation"):
         assert not is_file_name(title), title
     prompt, hotwords = build_prompt(
         event="Labcamp 4",
@@ -62,10 +65,11 @@ def test_language_windows_spread_over_the_whole_speech() -> None:
 @pytest.mark.slow
 def test_a_prompt_echoed_back_is_decoded_again_without_it(archive: Archive) -> None:
     """The batched decoder given "Labcamp 4. <file name>." returns the prompt for talk 1
-    (seen: "7. mueller-impuls.mp3.")."""
+    (seen: "7. mueller-impuls.mp3."). Short clips are decoded sequentially by default
+    (``sequential_up_to``); the batched path, which long talks take, is forced here."""
     transcriber = get_transcriber(archive.settings)
     audio = load_audio(synth.talk_audio(SHORT))
-    options = DecodingOptions(initial_prompt="Labcamp 4. mueller-impuls.mp3.")
+    options = DecodingOptions(initial_prompt="Labcamp 4. mueller-impuls.mp3.", sequential_up_to=0)
     segments, guard = transcriber.transcribe(audio, options)
     text = " ".join(s.text for s in segments)
     assert "universität" in text.lower() and "mueller" not in text, text
@@ -76,14 +80,18 @@ def test_a_prompt_echoed_back_is_decoded_again_without_it(archive: Archive) -> N
 
 @pytest.mark.slow
 def test_short_clips_with_and_without_metadata_keep_their_words(archive: Archive) -> None:
-    clip = synth.talk_audio(SHORT)
+    # A sentence plain faster-whisper gets right as WAV and as MP3: SHORT as an MP3 is
+    # misheard by plain decoding too ("Unimewität"), so it could not tell loss from mishearing.
+    clip = synth.talk_audio(KEPT)
     named = speech_asset(archive, clip, title=FILE_TITLE, event="Labcamp 4")
     bare = speech_asset(archive, synth.encode_audio(clip, "mp3"))
     for asset in (named, bare):
         summary = transcribe(archive, asset.short_id)
         [transcript] = transcripts_of(archive, asset.id)
         text = " ".join(s.text for s in transcript.segments).lower()
-        assert transcript.current and "universität" in text, text
+        # Its first and last words (the middle is misheard even by plain faster-whisper:
+        # "Stadtamt", "Mastatabor"; int8 and float32 differ there).
+        assert transcript.current and "universität" in text and "jahren" in text, text
         assert "mp4" not in text and "video" not in text, text
         assert summary.warnings == [] and summary.covered_share > 0.8
         prov = transcript.provenance

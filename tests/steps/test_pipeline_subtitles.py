@@ -49,7 +49,9 @@ def test_keynote_pipeline_writes_subtitle_renditions_after_transcribe(
     assert len(captions) == len(subtitles) >= 2
     shown = " ".join(" ".join(c.lines) for c in captions)
     assert shown == words  # every recognised word, in order
-    assert "Prototypen" in shown and "Universität" in shown
+    # First sentence to last (words the synthetic voice keeps under every compute type).
+    assert "heute sprechen wir" in shown.lower(), shown
+    assert "gemeinsam mit der universität" in shown.lower(), shown
     assert layout == []
     for caption, following in zip(captions, captions[1:], strict=False):
         gap = following.start_time.in_milliseconds() - caption.end_time.in_milliseconds()

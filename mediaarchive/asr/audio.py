@@ -15,7 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["WavSamples", "data_offset"]
+__all__ = ["WavSamples", "data_offset", "give_back_memory"]
+
+
+def give_back_memory() -> None:
+    """Hand freed heap back to the system (glibc's ``malloc_trim``; elsewhere a no-op).
+
+    The VAD and the decoder allocate large temporaries per window from their own threads;
+    glibc keeps those freed pages, so without this a 60-minute talk's resident memory grew
+    window by window (by 350 MB over the VAD passes alone).
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def data_offset(path: Path) -> int | None:

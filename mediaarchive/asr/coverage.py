@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from mediaarchive.asr.audio import give_back_memory
 from mediaarchive.asr.segments import SpeechSegment
 
 __all__ = ["Coverage", "covered_seconds", "speech_spans", "uncovered_speech"]
@@ -31,10 +32,12 @@ def speech_spans(
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(**{**vad_parameters, "max_speech_duration_s": 30})
-    return [
+    spans = [
         (base + span["start"] / SAMPLE_RATE, base + span["end"] / SAMPLE_RATE)
         for span in get_speech_timestamps(window, vad)
     ]
+    give_back_memory()
+    return spans
 
 
 def _covered(segments: list[SpeechSegment]) -> list[tuple[float, float]]:

@@ -2,8 +2,9 @@
 
 Read with plain SQL (``mediaarchive.db.plain``), never through the ORM: ``status`` on a
 thousand assets starts and answers in well under a second, as five queries (assets, their
-events, steps, damaged renditions, current transcripts). Nothing here imports SQLAlchemy;
-``list_assets`` also takes the caller's session (the web), reading in its transaction.
+events, steps, damaged renditions, current transcripts). SQLAlchemy loads only for an
+``--event`` filter (its matching rule lives with search's filters); ``list_assets`` also
+takes the caller's session (the web), reading in its transaction.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediaarchive.archive import Archive
+from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db.plain import PlainReader
 from mediaarchive.services.listing import list_assets, matching_events
 from mediaarchive.vocabulary import SourceState
@@ -100,7 +100,6 @@ def show_asset(archive: Archive, asset_id: str) -> dict[str, Any]:
         NotFoundError, AmbiguousIdError, UserError: see ``find_asset``.
     """
     # The full record reads through the ORM; ``status`` never loads it.
-    from mediaarchive.archive import find_asset
     from mediaarchive.services.views import asset_detail
 
     with archive.session() as session:

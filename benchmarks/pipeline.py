@@ -94,9 +94,21 @@ def env_for(code: Path, home: Path | None = None, **extra: str) -> dict[str, str
     return env
 
 
+#: Where timed commands run: ``python -m``/``-c`` put the working directory first on
+#: sys.path, so run from a checkout both sides would import that checkout's code.
+NEUTRAL_CWD = tempfile.gettempdir()
+
+
 def wall(cmd: list[str], env: dict[str, str]) -> float:
     began = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        cmd,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=NEUTRAL_CWD,
+    )
     return time.perf_counter() - began
 
 

@@ -6,15 +6,23 @@ the web and the workers build one and call those operations.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from mediaarchive.config import Settings
-from mediaarchive.db import Asset, Database, FixityEvent, Rendition
+from mediaarchive.db.plain import PlainReader, SqlAlchemyReader, open_sqlite_reader
 from mediaarchive.errors import AmbiguousIdError, DamagedError, NotFoundError, UserError
-from mediaarchive.store import Store, open_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mediaarchive.db import Asset, Database
+    from mediaarchive.store import Store
+
+# SQLAlchemy, the models and the store load when first used, not with this module: an
+# ``Archive`` is made by every command, and ``status`` reads without the ORM (``reader``).
 
 MIN_ID_PREFIX = 6
 
@@ -27,17 +35,36 @@ class Archive:
 
     @cached_property
     def db(self) -> Database:
+        from mediaarchive.db import Database
+
         if self.settings.db is None:
             self.settings.home.mkdir(parents=True, exist_ok=True)
         return Database(self.settings.db_url)
 
     @cached_property
     def store(self) -> Store:
+        from mediaarchive.store import open_store
+
         return open_store(self.settings.store_uri, endpoint_url=self.settings.s3_endpoint_url)
 
     def session(self):  # type: ignore[no-untyped-def]
         """A transactional session scope (commit on success)."""
         return self.db.session()
+
+    @contextmanager
+    def reader(self) -> Iterator[PlainReader]:
+        """Read with plain SQL (``mediaarchive.db.plain``), never writing: through ``sqlite3``
+        alone when the database is an SQLite file at the newest migration and not open yet,
+        else over a connection of ``db`` (which migrates the schema first)."""
+        plain = None if "db" in self.__dict__ else open_sqlite_reader(self.settings.db_url)
+        if plain is not None:
+            try:
+                yield plain
+            finally:
+                plain.close()
+            return
+        with self.db.engine.connect() as connection:
+            yield SqlAlchemyReader(connection)
 
     def close(self) -> None:
         if "db" in self.__dict__:
@@ -51,6 +78,10 @@ def find_asset(session: Session, asset_id: str) -> Asset:
         NotFoundError: no asset matches.
         AmbiguousIdError: several match; the message lists them.
     """
+    from sqlalchemy import select
+
+    from mediaarchive.db import Asset
+
     prefix = asset_id.strip().lower()
     if len(prefix) < MIN_ID_PREFIX or any(c not in "0123456789abcdef" for c in prefix):
         raise UserError(
@@ -72,6 +103,10 @@ def mark_blob(
     """Record a check of the blob ``key``: a fixity event, and the damaged mark of every
     asset (original) and rendition stored under it set ("corrupt", "missing") or cleared
     (the bytes hash right). Returns the short ids of the assets concerned."""
+    from sqlalchemy import select
+
+    from mediaarchive.db import Asset, FixityEvent, Rendition
+
     outcome = "missing" if missing else ("ok" if actual == expected else "corrupt")
     mark = None if outcome == "ok" else outcome
     ids: dict[int, str] = {}

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,22 @@ def test_export_still_needs_the_event_name(cli, three_events, tmp_path: Path) ->
     assert result.exit_code == 1
     assert "no event named 'Labcamp'" in result.stderr
     assert not (tmp_path / "bag").exists()
+
+
+def test_status_answers_without_loading_the_orm(cli, home: Path, three_events) -> None:  # type: ignore[no-untyped-def]
+    """`status` on an archive whose schema is current reads with plain SQL: neither
+    SQLAlchemy nor Alembic (over half a second of start-up on a small CPU) is loaded, and
+    the listing is the same as the one the ORM-backed web and `show` see."""
+    probe = (
+        "import sys\nfrom mediaarchive.cli import main\n"
+        "try:\n    main(['--home', sys.argv[1], 'status', '--json'])\nexcept SystemExit:\n"
+        "    pass\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'alembic')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(home)], capture_output=True, text=True, check=True
+    )
+    *listing, loaded = result.stdout.strip().splitlines()
+    assert loaded == "[]"
+    assert [entry["id"] for entry in json.loads("\n".join(listing))] == listed(cli)
+    assert sorted(listed(cli)) == sorted(three_events.values())

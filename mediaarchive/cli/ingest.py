@@ -7,16 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from mediaarchive import services
 from mediaarchive.cli.base import (
@@ -33,6 +23,8 @@ from mediaarchive.cli.base import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from mediaarchive.services import Archive
     from mediaarchive.services.ingest import IngestResult
 
@@ -170,6 +162,18 @@ class DownloadBars:
 
     def __enter__(self) -> DownloadBars:
         if self.enabled:
+            # rich loads only for bars on a terminal: 'mediaarchive --help' lists this
+            # command, and that must stay quick.
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -15,27 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mediaarchive.db.revisions import MIGRATIONS, head_revisions
 from mediaarchive.errors import ConfigError
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 #: PostgreSQL advisory lock key held while migrating, so processes starting together
 #: (workers, web, CLI) upgrade the schema once and the others wait, then find it current.
 MIGRATION_LOCK = 0x6D656469  # "medi"
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*['\"]?([\w.-]+|None)['\"]?", re.M)
-
-
-def head_revisions() -> set[str]:
-    """The newest migration(s): revisions no other migration builds on. Read from the
-    migration files' text, so that an up-to-date database is recognised without loading
-    Alembic (a third of a second of start-up for every command)."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions.add(found["revision"])
-            parents.add(found.get("down_revision", "None"))
-    return revisions - parents
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

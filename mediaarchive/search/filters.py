@@ -7,6 +7,7 @@ may be given in part). Dates compare as ISO prefixes: ``--since 2024`` keeps 202
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,7 +22,7 @@ from mediaarchive.search.german import fold
 from mediaarchive.search.hits import SearchFilters
 from mediaarchive.vocabulary import ASSET_KINDS, HIT_SOURCES
 
-__all__ = ["ResolvedFilters", "match_events", "normalise_date", "resolve_filters"]
+__all__ = ["ResolvedFilters", "match_events", "normalise_date", "pick_events", "resolve_filters"]
 
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -63,10 +64,15 @@ def match_events(session: Session, wanted: str) -> list[int]:
     event whose name contains it ("labcamp" finds "Labcamp 4" and "Labcamp 5"). Commands
     that change things look an event up by its exact name instead.
     """
+    return pick_events(session.execute(select(Event.id, Event.name).order_by(Event.id)), wanted)
+
+
+def pick_events(events: Iterable[tuple[int, str]], wanted: str) -> list[int]:
+    """``match_events`` over ``(id, name)`` pairs already read (in id order)."""
     folded = _folded(wanted)
-    events = session.execute(select(Event.id, Event.name).order_by(Event.id)).all()
-    exact = [event_id for event_id, name in events if _folded(name) == folded]
-    return exact or [event_id for event_id, name in events if folded in _folded(name)]
+    pairs = list(events)
+    exact = [event_id for event_id, name in pairs if _folded(name) == folded]
+    return exact or [event_id for event_id, name in pairs if folded in _folded(name)]
 
 
 def resolve_filters(session: Session, filters: SearchFilters) -> ResolvedFilters:

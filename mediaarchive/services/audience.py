@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mediaarchive.db import Asset, Event
+if TYPE_CHECKING:
+    from mediaarchive.db import Asset, Event
 
 __all__ = [
     "ACCOUNTS",
@@ -26,6 +27,7 @@ __all__ = [
     "PUBLIC",
     "VISIBILITIES",
     "asset_clause",
+    "asset_condition",
     "current",
     "event_clause",
     "reading_as",
@@ -65,7 +67,9 @@ def visible(asset: Asset, *, withdrawn: bool = False) -> bool:
 
 
 def asset_clause(*, withdrawn: bool = False) -> Any:
-    """The SQL condition of ``visible`` (None: no restriction)."""
+    """The SQL condition of ``visible`` (None: no restriction), for ORM queries."""
+    from mediaarchive.db import Asset  # the ORM: not loaded for plain readers (``status``)
+
     audience = current()
     if audience == ALL and withdrawn:
         return None
@@ -75,9 +79,22 @@ def asset_clause(*, withdrawn: bool = False) -> Any:
     return clause
 
 
+def asset_condition(table: str, *, withdrawn: bool = False) -> str | None:
+    """``asset_clause`` as SQL text on the assets table named ``table`` (plain readers)."""
+    audience = current()
+    if audience == ALL and withdrawn:
+        return None
+    condition = f"{table}.withdrawn_at IS NULL"
+    if audience == PUBLIC:
+        condition += f" AND {table}.visibility = 'public'"
+    return condition
+
+
 def visible_event(event: Event) -> bool:
     return current() != PUBLIC or event.visibility == "public"
 
 
 def event_clause() -> Any:
+    from mediaarchive.db import Event
+
     return Event.visibility == "public" if current() == PUBLIC else None

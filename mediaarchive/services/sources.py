@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mediaarchive.archive import Archive
 from mediaarchive.db import Asset, Source, retry_while_busy
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SourceEntry",
-    "failed_count",
     "fetch_recorded",
     "list_sources",
     "mark_source",
@@ -174,15 +173,6 @@ def list_sources(archive: Archive, state: str | None = None) -> list[SourceEntry
             )
             for source, asset in rows
         ]
-
-
-def failed_count(archive: Archive) -> int:
-    """How many sources failed to fetch."""
-    with archive.session() as session:
-        count = session.scalar(
-            select(func.count()).select_from(Source).where(Source.state == SourceState.FAILED)
-        )
-        return int(count or 0)
 
 
 def fetch_recorded(

@@ -3,6 +3,10 @@
 ``--event`` here matches as in every read command (``search.filters.match_events``: any
 case, any umlaut spelling, part of the name). An empty listing says why: an empty archive,
 or which filter matched nothing.
+
+``status`` reads with a few plain SQL queries (``Archive.reader``, ``listing``) and imports
+neither SQLAlchemy's ORM nor Alembic when the schema is current: it is what an archivist
+runs most, on archives of thousands of assets.
 """
 
 from __future__ import annotations
@@ -11,13 +15,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from mediaarchive.archive import Archive, find_asset
-from mediaarchive.db import Asset, Event
-from mediaarchive.search.filters import match_events
-from mediaarchive.services.views import asset_detail, asset_summary, event_summaries, list_assets
+from mediaarchive.db.plain import PlainReader
+from mediaarchive.services.listing import list_assets, matching_events
+from mediaarchive.vocabulary import SourceState
 
 __all__ = ["EMPTY_ARCHIVE", "StatusListing", "list_events", "list_status", "show_asset"]
 
@@ -30,6 +31,8 @@ class StatusListing:
 
     assets: list[dict[str, Any]] = field(default_factory=list)
     empty_reason: str | None = None
+    #: Links that failed to fetch, so they have no asset to list ('mediaarchive sources').
+    failed_sources: int = 0
 
 
 def list_status(
@@ -42,24 +45,26 @@ def list_status(
 ) -> StatusListing:
     """Assets in ingest order (``status --json`` entries), filtered by event, kind, state;
     withdrawn assets only with ``withdrawn`` (``status --all``)."""
-    with archive.session() as session:
+    with archive.reader() as reader:
         assets = [
-            asset_summary(asset)
+            asset.to_json()
             for asset in list_assets(
-                session, event=event, kind=kind, state=state, withdrawn=withdrawn
+                reader, event=event, kind=kind, state=state, withdrawn=withdrawn
             )
         ]
-        reason = None if assets else _why_empty(session, event, kind, state)
-    return StatusListing(assets, reason)
+        reason = None if assets else _why_empty(reader, event, kind, state)
+        ((failed,),) = reader.rows(
+            "SELECT count(*) FROM sources WHERE state = :state", state=SourceState.FAILED.value
+        )
+    return StatusListing(assets, reason, int(failed))
 
 
-def _why_empty(session: Session, event: str | None, kind: str | None, state: str | None) -> str:
+def _why_empty(reader: PlainReader, event: str | None, kind: str | None, state: str | None) -> str:
     """EMPTY_ARCHIVE, or the filters that matched nothing, with what there is instead."""
-    if not session.scalar(select(func.count()).select_from(Asset)):
+    ((assets, kept),) = reader.rows("SELECT count(*), count(*) - count(withdrawn_at) FROM assets")
+    if not assets:
         return EMPTY_ARCHIVE
-    if not session.scalar(
-        select(func.count()).select_from(Asset).where(Asset.withdrawn_at.is_(None))
-    ):
+    if not kept:
         return "every asset is withdrawn: 'mediaarchive status --all' lists them"
     given = {
         option: value
@@ -68,23 +73,24 @@ def _why_empty(session: Session, event: str | None, kind: str | None, state: str
     }
     alone = {"--event": {"event": event}, "--kind": {"kind": kind}, "--state": {"state": state}}
     # The filters that match nothing by themselves; else it is their combination.
-    culprits = [option for option in given if not list_assets(session, **alone[option])] or list(
+    culprits = [option for option in given if not list_assets(reader, **alone[option])] or list(
         given
     )
     hints = []
-    if "--event" in culprits and event and not match_events(session, event):
-        names = session.scalars(select(Event.name).order_by(Event.id)).all()
+    if "--event" in culprits and event and not matching_events(reader, event):
+        names = [name for (name,) in reader.rows("SELECT name FROM events ORDER BY id")]
         hints.append(f"known events: {', '.join(names) or 'none'}")
     if "--kind" in culprits and len(culprits) == 1:
-        hints.append(f"kinds here: {', '.join(_present(session, Asset.kind))}")
+        hints.append(f"kinds here: {', '.join(_present(reader, 'kind'))}")
     if "--state" in culprits and len(culprits) == 1:
-        hints.append(f"states now: {', '.join(_present(session, Asset.state))}")
+        hints.append(f"states now: {', '.join(_present(reader, 'state'))}")
     filters = " ".join(f"{option} {shlex.quote(given[option])}" for option in culprits)
     return "; ".join([f"no assets match {filters}", *hints])
 
 
-def _present(session: Session, column: Any) -> list[str]:
-    return sorted(session.scalars(select(column).distinct()).all())
+def _present(reader: PlainReader, column: str) -> list[str]:
+    """The values of an assets column (``kind``, ``state``) that occur."""
+    return sorted(value for (value,) in reader.rows(f"SELECT DISTINCT {column} FROM assets"))
 
 
 def show_asset(archive: Archive, asset_id: str) -> dict[str, Any]:
@@ -93,11 +99,16 @@ def show_asset(archive: Archive, asset_id: str) -> dict[str, Any]:
     Raises:
         NotFoundError, AmbiguousIdError, UserError: see ``find_asset``.
     """
+    # The full record reads through the ORM; ``status`` never loads it.
+    from mediaarchive.services.views import asset_detail
+
     with archive.session() as session:
         return asset_detail(archive, find_asset(session, asset_id))
 
 
 def list_events(archive: Archive) -> list[dict[str, Any]]:
     """``events --json``: name, date and number of assets of each event."""
+    from mediaarchive.services.event_views import event_summaries
+
     with archive.session() as session:
         return event_summaries(session)

@@ -1,11 +1,11 @@
 """The download so far: a ``.part`` file in the temp folder, the sha256 of its bytes.
 
-The bytes are hashed and written by a helper thread while the next chunk comes from the
-network: ``hashlib`` and file writes release the GIL, so on two cores hashing costs no time
-beside the download. At most ``QUEUED`` chunks wait for the helper, so memory stays flat
-whatever the size. Behind the writes the kernel is asked to start writing the file to disk
-(``sync_file_range`` on Linux), so the closing fsync finds little left to write instead of
-the whole file (about 2 s for 1 GiB on this machine's disk).
+Each chunk is written to the file as it comes and hashed by a helper thread while the next
+chunk comes from the network: ``hashlib`` releases the GIL, so on two cores the sha256 costs
+hardly any time beside the download. At most ``QUEUED`` chunks wait for the helper, so
+memory stays flat whatever the size. Behind the writes the kernel is asked to start writing
+the file to disk (``sync_file_range`` on Linux), so the closing fsync finds little left to
+write instead of the whole file (about 2 s for 1 GiB on this machine's disk).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from mediaarchive.sources.kinds import HEAD_BYTES
 
-#: Chunks that may wait for the writing thread (each at most the reader's chunk size).
+#: Chunks that may wait for the hashing thread (each at most the reader's chunk size).
 QUEUED = 4
 #: Bytes written between two requests to start writing them to disk.
 SYNC_BEHIND = 32 * 1024 * 1024
@@ -34,8 +34,8 @@ _STOP = None
 class PartialFile:
     """A temp file being written: its bytes' sha256, size, first bytes and zero bytes.
 
-    ``write`` hands a chunk to the writing thread and returns; an error of that thread
-    (a full disk) is raised by the next ``write``, or by ``wait``/``finish``.
+    ``write`` writes a chunk (an ``OSError`` such as a full disk comes from there) and hands
+    it to the hashing thread; ``sha256`` and ``zero_bytes`` wait for that thread.
     """
 
     def __init__(self, dest_dir: Path, prefix: str = "fetch-") -> None:
@@ -45,31 +45,28 @@ class PartialFile:
         self.handle = os.fdopen(fd, "wb")
         self._digest = hashlib.sha256()
         self.head = b""
-        #: Bytes handed to ``write`` (the writing thread may not have written them yet).
         self.size = 0
         self._zero_bytes = 0
         self.etag: str | None = None
-        self._written = 0
         self._synced_to = 0
         self._error: BaseException | None = None
         self._chunks: queue.Queue[bytes | None] = queue.Queue(QUEUED)
-        self._thread = threading.Thread(target=self._run, name="fetch-writer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="fetch-hasher", daemon=True)
         self._thread.start()
 
     def write(self, chunk: bytes) -> None:
-        if self._error is not None:
-            raise self._error
+        self.handle.write(chunk)
+        self._chunks.put(chunk)
         if len(self.head) < HEAD_BYTES:
             self.head += chunk[: HEAD_BYTES - len(self.head)]
         self.size += len(chunk)
-        self._chunks.put(chunk)
+        if self.size - self._synced_to >= SYNC_BEHIND:
+            self.handle.flush()
+            _start_writeback(self.handle.fileno(), self._synced_to, self.size)
+            self._synced_to = self.size
 
     def wait(self) -> None:
-        """Wait until every chunk handed over is hashed and written.
-
-        Raises:
-            OSError: writing failed (the file is then incomplete).
-        """
+        """Wait until every chunk written is hashed."""
         self._chunks.join()
         if self._error is not None:
             raise self._error
@@ -93,10 +90,10 @@ class PartialFile:
         self.handle.truncate()
         self._digest = hashlib.sha256()
         self.head = b""
-        self.size = self._zero_bytes = self._written = self._synced_to = 0
+        self.size = self._zero_bytes = self._synced_to = 0
 
     def finish(self) -> None:
-        """Write what is left, sync the file to disk and close it."""
+        """Sync the file to disk and close it (once every chunk is hashed)."""
         self.wait()
         self._stop()
         self.handle.flush()
@@ -104,7 +101,7 @@ class PartialFile:
         self.handle.close()
 
     def discard(self) -> None:
-        """Stop writing and remove the file (whatever state it is in)."""
+        """Stop hashing and remove the file (whatever state it is in)."""
         self._stop()
         if not self.handle.closed:
             self.handle.close()
@@ -123,7 +120,7 @@ class PartialFile:
                     return
                 if self._error is None:
                     self._take(chunk)
-            except BaseException as exc:  # noqa: BLE001 - handed to the downloading thread
+            except BaseException as exc:  # noqa: BLE001 - raised in the downloading thread
                 self._error = exc
             finally:
                 self._chunks.task_done()
@@ -131,12 +128,6 @@ class PartialFile:
     def _take(self, chunk: bytes) -> None:
         self._digest.update(chunk)
         self._zero_bytes += _zero_bytes(chunk)
-        self.handle.write(chunk)
-        self._written += len(chunk)
-        if self._written - self._synced_to >= SYNC_BEHIND:
-            self.handle.flush()
-            _start_writeback(self.handle.fileno(), self._synced_to, self._written)
-            self._synced_to = self._written
 
 
 def _zero_bytes(chunk: bytes) -> int:

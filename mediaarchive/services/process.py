@@ -12,17 +12,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from mediaarchive import profiling
 from mediaarchive.archive import Archive, find_asset
 from mediaarchive.db import Asset, Job
-from mediaarchive.pipeline.definitions import find_pipeline, list_pipelines, load_pipeline
 from mediaarchive.pipeline.progress import Reporter, make_reporter
-from mediaarchive.pipeline.runner import LocalRunner, retry, run_queued
 from mediaarchive.services.views import asset_summary
+
+if TYPE_CHECKING:
+    from mediaarchive.pipeline.runner import LocalRunner
+
+# The runner and ``pipeline.definitions`` register every step (numpy, the ASR and OCR
+# modules: over half a second of imports): they are imported where steps run or a pipeline
+# is read, so that ``ingest --no-process`` goes without them.
 
 __all__ = [
     "ProcessAsIngested",
@@ -153,6 +158,8 @@ def retry_failed(
     if accept_truncated:
         _accept_truncated(archive, asset_ids)
     fetched = _fetch_sources(archive, ids, ("pending", "failed"))
+    from mediaarchive.pipeline.runner import retry
+
     requeued = retry(archive, asset_ids)
     with archive.session() as session:
         requeued += [
@@ -197,6 +204,8 @@ def _process(
 ) -> ProcessOutcome:
     if workers_do_it(archive):
         return _send_to_workers(archive, asset_ids, reporter)
+    from mediaarchive.pipeline.runner import run_queued
+
     result = run_queued(archive, jobs=jobs, asset_ids=asset_ids, reporter=reporter)
     return ProcessOutcome(asset_statuses(archive, result.asset_ids), failed=bool(result.failed))
 
@@ -248,8 +257,12 @@ class ProcessAsIngested:
         self.sha256s: list[str] = []
         self.runner: LocalRunner | None = None
         if pipeline:
+            from mediaarchive.pipeline.definitions import find_pipeline
+
             find_pipeline(pipeline, archive.settings.home)  # a typo fails before fetching
         if enabled and not workers_do_it(archive):
+            from mediaarchive.pipeline.runner import LocalRunner
+
             self.runner = LocalRunner(archive, jobs=jobs, reporter=reporter, expected=expected)
 
     def add(self, sha256: str | None) -> None:
@@ -286,6 +299,8 @@ class ProcessAsIngested:
 def describe_pipelines(archive: Archive, check: Path | None = None) -> list[dict[str, Any]]:
     """The pipelines (built-in and the home's ``pipelines/*.yaml``) with their steps, or the
     one pipeline file ``check`` (validated: PipelineError names the file and line)."""
+    from mediaarchive.pipeline.definitions import list_pipelines, load_pipeline
+
     pipelines = [load_pipeline(check)] if check else list_pipelines(archive.settings.home)
     return [
         {

@@ -1,16 +1,15 @@
 """Fetch one source to a temporary file: streamed, hashed on the way, retried, checked.
 
 Memory stays flat whatever the size: bytes go from the socket to the file in chunks while
-sha256 is updated. The temporary file lives in a folder the caller chooses (the store's temp
-folder, so the final rename is atomic) and is removed when anything goes wrong.
+sha256 is updated (by a second thread, see ``partial``). The temporary file lives in a
+folder the caller chooses (the store's temp folder, so the final rename is atomic) and is
+removed when anything goes wrong.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ import urllib3
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from mediaarchive.errors import FetchError
-from mediaarchive.sources.kinds import HEAD_BYTES, detect_kind, is_html
+from mediaarchive.sources.kinds import detect_kind, is_html
+from mediaarchive.sources.partial import PartialFile
 from mediaarchive.sources.s3 import open_s3_object
 from mediaarchive.sources.urls import Location, check_not_expired, display_url
 
@@ -82,48 +82,6 @@ class NotModified(Exception):
     """The source still holds the bytes archived from it (answer to a conditional request)."""
 
 
-class _Partial:
-    """The download so far: a temp file, the sha256 of its bytes, the first bytes."""
-
-    def __init__(self, dest_dir: Path, prefix: str = "fetch-") -> None:
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=dest_dir, prefix=prefix, suffix=".part")
-        self.path = Path(name)
-        self.handle = os.fdopen(fd, "wb")
-        self.digest = hashlib.sha256()
-        self.head = b""
-        self.size = 0
-        self.zero_bytes = 0
-        self.etag: str | None = None
-
-    def write(self, chunk: bytes) -> None:
-        self.digest.update(chunk)
-        self.zero_bytes += chunk.count(0)
-        self.handle.write(chunk)
-        if len(self.head) < HEAD_BYTES:
-            self.head += chunk[: HEAD_BYTES - len(self.head)]
-        self.size += len(chunk)
-
-    def reset(self) -> None:
-        """Start again from the first byte (the source ignored the range or changed)."""
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.digest = hashlib.sha256()
-        self.head = b""
-        self.size = 0
-        self.zero_bytes = 0
-
-    def finish(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-
-    def discard(self) -> None:
-        if not self.handle.closed:
-            self.handle.close()
-        self.path.unlink(missing_ok=True)
-
-
 def fetch(
     location: Location,
     dest_dir: Path,
@@ -151,7 +109,7 @@ def fetch(
         check_not_expired(location.url)
     started = time.monotonic()
     attempts = 0
-    partial = _Partial(dest_dir, options.temp_prefix)
+    partial = PartialFile(dest_dir, options.temp_prefix)
 
     def attempt() -> None:
         nonlocal attempts
@@ -184,7 +142,7 @@ def fetch(
 
 
 def _download_into(
-    partial: _Partial,
+    partial: PartialFile,
     location: Location,
     options: FetchOptions,
     progress: FetchProgress | None,
@@ -213,6 +171,7 @@ def _download_into(
                 partial.write(chunk)
                 if progress is not None:
                     progress(partial.size, total)
+        partial.wait()
     except FetchError:
         raise
     except Exception as exc:  # noqa: BLE001 - every library's stream error is wrapped
@@ -243,7 +202,7 @@ def _too_large(name: str, size: int | None, limit: int) -> FetchError:
     )
 
 
-def _check_room(name: str, partial: _Partial, total: int | None, options: FetchOptions) -> None:
+def _check_room(name: str, partial: PartialFile, total: int | None, options: FetchOptions) -> None:
     """Refuse before the download what will not fit: larger than the largest accepted asset
     (when the source announces its size), or leaving less free space than the reserve."""
     if total is not None and options.max_size is not None and total > options.max_size:
@@ -261,7 +220,7 @@ def _check_room(name: str, partial: _Partial, total: int | None, options: FetchO
         )
 
 
-def _checked(location: Location, partial: _Partial) -> FetchedFile:
+def _checked(location: Location, partial: PartialFile) -> FetchedFile:
     """The finished download, unless it is empty or an HTML page instead of media."""
     name = display_url(location.url)
     if partial.size == 0:
@@ -276,7 +235,7 @@ def _checked(location: Location, partial: _Partial) -> FetchedFile:
     kind, mime = detect_kind(partial.head, location.filename)
     return FetchedFile(
         partial.path,
-        partial.digest.hexdigest(),
+        partial.sha256,
         partial.size,
         kind,
         mime,

@@ -298,3 +298,21 @@ def test_s3_resume_and_unchanged_reingest(cli, monkeypatch, s3_objects, flaky_s3
     result, entries = ingest_json(cli, f"s3://{bucket}/keynote.mp4")
     assert result.exit_code == 0 and entries[0]["created"] is False
     assert flaky_s3.sent_bytes == sent
+
+
+@pytest.mark.usefixtures("s3_env")
+def test_large_object_is_archived_whole_and_unchanged(cli, home, s3_objects) -> None:
+    # 70 MB: dozens of chunks through the hashing thread, writeback started twice on the way.
+    data = bytes(range(256)) * (70_000_000 // 256) + b"Schluss"
+    bucket = s3_objects.bucket()
+    s3_objects.put(bucket, "aufzeichnung/tag1.mkv", data)
+    result, entries = ingest_json(cli, f"s3://{bucket}/aufzeichnung/tag1.mkv")
+    assert result.exit_code == 0, result.stderr
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert entries[0]["sha256"] == sha256 and entries[0]["size"] == len(data)
+    [blob] = stored_blobs(home)
+    assert blob.name == sha256
+    assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha256
+    assert "zero" not in result.stderr  # one byte in 256 is zero: no mostly-zero warning
+    assert leftovers(home) == []
+    assert cli("verify").exit_code == 0

@@ -44,6 +44,7 @@ from mediaarchive.search.backend import (
     register_backend,
     scores_below,
 )
+from mediaarchive.search.bulk import analysed_batches
 from mediaarchive.search.documents import (
     METADATA_BASE,
     SpeechRow,
@@ -139,6 +140,10 @@ def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore
             doc.asset_id, doc.kind, doc.source, doc.language, doc.event_ids
         )
     return facets
+
+
+def _text_and_language(row: SpeechRow) -> tuple[str, str | None]:
+    return row[4], row[5] or ""  # as ``_write`` analyses a document
 
 
 def _batches(rows: Iterable[SpeechRow], size: int) -> Iterator[list[SpeechRow]]:
@@ -302,23 +307,22 @@ class SqliteSearchBackend(SearchBackend):
 
     def _write_speech(self, rows: Iterable[SpeechRow], change: VocabularyChange) -> int:
         """``_write`` for a stream of segments (a rebuild's millions): no document objects,
-        one analysis per segment, the rows batched."""
+        the texts analysed by a second process while this one writes (``bulk``)."""
         db = self._db
         count = 0
         facets_of: dict[tuple[int, str | None], str] = {}
-        for batch in _batches(rows, _BATCH):
+        for batch, analysed in analysed_batches(_batches(rows, _BATCH), _text_and_language):
             batch_fts = []
             batch_docs = []
-            for key, fact, start, end, body, language in batch:
+            for (key, fact, start, end, body, language), (exact, stems, parts) in zip(
+                batch, analysed, strict=True
+            ):
                 facets = facets_of.get((fact.asset_id, language))
                 if facets is None:
                     facets = facets_of[fact.asset_id, language] = _facet_string(
                         fact.asset_id, fact.kind, HitSource.SPEECH, language, fact.event_ids
                     )
-                analysed = analyse(body, language or "")
-                batch_fts.append(
-                    (key, "", "", "", analysed.exact, analysed.stems, analysed.parts, facets)
-                )
+                batch_fts.append((key, "", "", "", exact, stems, parts, facets))
                 batch_docs.append(
                     (
                         key,
@@ -333,7 +337,7 @@ class SqliteSearchBackend(SearchBackend):
                     )
                 )
                 if fact.public:
-                    change.add("", analysed.exact, public=True)
+                    change.add("", exact, public=True)
             db.executemany(_INSERT_FTS, batch_fts)
             db.executemany(_INSERT_DOC, batch_docs)
             count += len(batch_fts)

@@ -16,6 +16,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 document's asset was public when it was counted into the vocabulary (``suggest``), which
 every write and delete here keeps up to date. Hits are put in order by ``ranking``.
 
+A rebuild loads in bulk: segments streamed as plain rows, their texts analysed by a second
+process while this one writes (``bulk``), FTS5's merging put off to one 'optimize'.
+
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
 matching rows: all of them when there are fewer, else those with the highest rowids, which

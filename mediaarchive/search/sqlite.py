@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import sys
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -308,13 +309,19 @@ class SqliteSearchBackend(SearchBackend):
             count += len(batch_fts)
         return count
 
-    def _write_speech(self, rows: Iterable[SpeechRow], change: VocabularyChange) -> int:
+    def _write_speech(
+        self, rows: Iterable[SpeechRow], change: VocabularyChange, *, parallel: bool
+    ) -> int:
         """``_write`` for a stream of segments (a rebuild's millions): no document objects,
         the texts analysed by a second process while this one writes (``bulk``)."""
         db = self._db
         count = 0
         facets_of: dict[tuple[int, str | None], str] = {}
-        for batch, analysed in analysed_batches(_batches(rows, _BATCH), _text_and_language):
+        for batch, analysed in analysed_batches(
+            _batches(rows, _BATCH),
+            _text_and_language,
+            parallel_after=None if parallel else sys.maxsize,
+        ):
             batch_fts = []
             batch_docs = []
             for (key, fact, start, end, body, language), (exact, stems, parts) in zip(
@@ -393,7 +400,7 @@ class SqliteSearchBackend(SearchBackend):
     def index_asset(self, asset: Asset) -> int:
         if not self.analyzer_current():
             # A new analyser (or an archive from before search): deletes would not match.
-            self.rebuild()
+            self.rebuild(parallel=False)  # within the step's thread budget
             return sum(
                 1
                 for _ in self._db.execute(
@@ -409,7 +416,7 @@ class SqliteSearchBackend(SearchBackend):
         change.apply(self.session)
         return count
 
-    def rebuild(self) -> int:
+    def rebuild(self, *, parallel: bool = True) -> int:
         self.session.flush()
         db = self._db
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
@@ -426,7 +433,9 @@ class SqliteSearchBackend(SearchBackend):
                 documents = [metadata_document(asset, events)]
                 documents += ocr_documents(self.session, asset, facts[asset.id])
                 count += self._write(documents, change)
-            count += self._write_speech(iter_speech_rows(self.session, facts), change)
+            count += self._write_speech(
+                iter_speech_rows(self.session, facts), change, parallel=parallel
+            )
             db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms"

@@ -80,8 +80,13 @@ class SearchBackend(ABC):
         """True when the index was built by this ``german.ANALYZER_VERSION``."""
 
     @abstractmethod
-    def rebuild(self) -> int:
-        """Rebuild the whole index from the tables; returns how many documents it holds."""
+    def rebuild(self, *, parallel: bool = True) -> int:
+        """Rebuild the whole index from the tables; returns how many documents it holds.
+
+        Args:
+            parallel: a large rebuild may use a second process (a ``reindex`` of its own;
+                not inside a pipeline step, whose threads are budgeted against the cores).
+        """
 
     @abstractmethod
     def search(self, query: Query, filters: ResolvedFilters, *, limit: int) -> list[RankedDocument]:

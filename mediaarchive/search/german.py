@@ -21,6 +21,7 @@ Python's ``sqlite3`` cannot register FTS5 tokenizers, so text is analysed here o
 
 from __future__ import annotations
 
+import operator
 import re
 import threading
 import unicodedata
@@ -204,18 +205,15 @@ _stems = _WordCache(stem)
 _parts = _WordCache(lambda word: " ".join(part_stems(word)))
 _other_stems: dict[str | None, _WordCache] = {}
 
+#: Most distinct chunks (runs of text between spaces: "Labor.", "Prototypen") memoised per
+#: language; about 300 bytes each.
+CHUNK_CACHE_SIZE = 500_000
 
-def analyse(text: str | None, language: str | None = None) -> Analysed:
-    """Index columns for a text: ``exact`` and ``stems`` align word by word (phrases).
 
-    Args:
-        language: the text's language tag; German (and None) texts are split into
-            compound parts, others are stemmed in their language and not split.
-    """
-    if not text:
-        return Analysed("", "", "")
-    words = WORD_PATTERN.findall(_fold_text(text))
-    name = stemmer_name(language)
+def _analyse_words(words: list[str], name: str | None) -> tuple[str, str, str] | None:
+    """(exact, stems, parts) of folded words in the language of stemmer ``name``."""
+    if not words:
+        return None
     if name != "german":
         cache = _other_stems.get(name)
         if cache is None:
@@ -229,9 +227,57 @@ def analyse(text: str | None, language: str | None = None) -> Analysed:
             for w, s, g in zip(words, stems, map(_stems.__getitem__, words), strict=True)
             if g not in (w, s)
         ]
-        return Analysed(" ".join(words), " ".join(stems), " ".join(german))
-    return Analysed(
+        return " ".join(words), " ".join(stems), " ".join(german)
+    return (
         " ".join(words),
         " ".join(map(_stems.__getitem__, words)),
         " ".join(filter(None, map(_parts.__getitem__, words))),
+    )
+
+
+class _ChunkCache(dict[str, tuple[str, str, str] | None]):
+    """A chunk of raw text → its analysis (None: it holds no word), computed on first use.
+
+    Folding never joins or splits words across whitespace (whitespace folds to
+    whitespace, and NFKD reorders marks only between two starters), so a text's analysis
+    is its chunks' analyses joined: a transcript's chunks repeat, and each distinct one is
+    folded, tokenised, stemmed and split once.
+    """
+
+    def __init__(self, name: str | None) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, chunk: str) -> tuple[str, str, str] | None:
+        value = _analyse_words(WORD_PATTERN.findall(_fold_text(chunk)), self.name)
+        if len(self) < CHUNK_CACHE_SIZE:
+            self[chunk] = value
+        return value
+
+
+_chunks: dict[str | None, _ChunkCache] = {}
+_exact_of, _stems_of, _parts_of = (operator.itemgetter(i) for i in range(3))
+
+
+def analyse(text: str | None, language: str | None = None) -> Analysed:
+    """Index columns for a text: ``exact`` and ``stems`` align word by word (phrases).
+
+    Args:
+        language: the text's language tag; German (and None) texts are split into
+            compound parts, others are stemmed in their language and not split.
+    """
+    if not text:
+        return Analysed("", "", "")
+    name = stemmer_name(language)
+    cache = _chunks.get(name)
+    if cache is None:
+        cache = _chunks[name] = _ChunkCache(name)
+    # All in C but the first sight of a chunk: a rebuild analyses 10⁶ segments.
+    analysed = list(filter(None, map(cache.__getitem__, text.split())))
+    if len(analysed) == 1:
+        return Analysed(*analysed[0])
+    return Analysed(
+        " ".join(map(_exact_of, analysed)),
+        " ".join(map(_stems_of, analysed)),
+        " ".join(filter(None, map(_parts_of, analysed))),
     )

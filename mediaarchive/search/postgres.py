@@ -262,7 +262,7 @@ class PostgresSearchBackend(SearchBackend):
         change.apply(self.session)
         return count
 
-    def rebuild(self) -> int:
+    def rebuild(self, *, parallel: bool = True) -> int:
         self._lock(exclusive=True)
         return self._rebuild_locked()
 

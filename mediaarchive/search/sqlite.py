@@ -16,6 +16,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 document's asset was public when it was counted into the vocabulary (``suggest``), which
 every write and delete here keeps up to date. Hits are put in order by ``ranking``.
 
+A rebuild loads in bulk: segments streamed as plain rows, their texts analysed by a second
+process while this one writes (``bulk``), FTS5's merging put off to one 'optimize'.
+
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
 matching rows: all of them when there are fewer, else those with the highest rowids, which
@@ -28,8 +31,11 @@ below them).
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Collection, Iterable
+import sys
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -42,11 +48,13 @@ from mediaarchive.search.backend import (
     register_backend,
     scores_below,
 )
+from mediaarchive.search.bulk import analysed_batches
 from mediaarchive.search.documents import (
     METADATA_BASE,
+    SpeechRow,
     asset_documents,
     asset_facts,
-    iter_speech_documents,
+    iter_speech_rows,
     metadata_document,
     ocr_documents,
     segment_documents,
@@ -58,6 +66,7 @@ from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
 from mediaarchive.search.ranking import is_metadata, ordered
 from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
+from mediaarchive.vocabulary import HitSource
 
 __all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_expression"]
 
@@ -65,6 +74,8 @@ __all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_ex
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
 #: Most rows ranked per source range (see the module docstring).
 RANK_CANDIDATES = 4000
+#: Rows per executemany while writing.
+_BATCH = 5000
 
 _INSERT_FTS = (
     "INSERT INTO search_fts (rowid, t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets)"
@@ -80,22 +91,69 @@ _INSERT_DOC = (
 )
 
 
+#: FTS5 settings (``search_fts_config``) while a rebuild loads every document, and after.
+#: FTS5 writes its pending terms out as a new segment every ``hashsize`` bytes and merges
+#: segments as they pile up: with the defaults a million segments make ~1,000 small
+#: segments, merged over and over. In bulk they are flushed every 64 MB and merged once, by
+#: the 'optimize' at the end; the index that results is the same.
+_BULK_FTS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 64}
+_DEFAULT_FTS = {"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
+#: Page cache (KiB) while a rebuild writes: the default 2 MB spills FTS5's segment pages.
+_BULK_CACHE_KIB = 256 * 1024
+
+
+def _set_fts(db: sqlite3.Connection, settings: dict[str, int]) -> None:
+    for key, value in settings.items():
+        db.execute("INSERT INTO search_fts (search_fts, rank) VALUES (?, ?)", (key, value))
+
+
+@contextmanager
+def _bulk_load(db: sqlite3.Connection) -> Iterator[None]:
+    """FTS5 and page-cache settings for loading the whole index, restored after."""
+    (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+    _set_fts(db, _BULK_FTS)
+    try:
+        yield
+        _set_fts(db, _DEFAULT_FTS)
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
 def language_token(language: str) -> str:
     """The primary language subtag, folded: ``de-DE`` → ``de``."""
     words = WORD_PATTERN.findall(fold(language))
     return words[0] if words else ""
 
 
+def _facet_string(
+    asset_id: int, kind: str, source: str, language: str | None, event_ids: Iterable[int]
+) -> str:
+    tokens = [f"as{asset_id}", f"kind{kind}", f"src{source}"]
+    tokens += [f"ev{event_id}" for event_id in event_ids]
+    if language:
+        tokens.append(f"lang{language_token(language)}")
+    return " ".join(tokens)
+
+
 def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore[type-arg]
     key = (doc.asset_id, doc.kind, doc.source, doc.language, tuple(doc.event_ids))
     facets = cache.get(key)
     if facets is None:
-        tokens = [f"as{doc.asset_id}", f"kind{doc.kind}", f"src{doc.source}"]
-        tokens += [f"ev{event_id}" for event_id in doc.event_ids]
-        if doc.language:
-            tokens.append(f"lang{language_token(doc.language)}")
-        facets = cache[key] = " ".join(tokens)
+        facets = cache[key] = _facet_string(
+            doc.asset_id, doc.kind, doc.source, doc.language, doc.event_ids
+        )
     return facets
+
+
+def _text_and_language(row: SpeechRow) -> tuple[str, str | None]:
+    return row[4], row[5] or ""  # as ``_write`` analyses a document
+
+
+def _batches(rows: Iterable[SpeechRow], size: int) -> Iterator[list[SpeechRow]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _facet_language(facets: str) -> str | None:
@@ -239,13 +297,57 @@ class SqliteSearchBackend(SearchBackend):
                 )
             )
             change.add(values[1], values[4], public=doc.public)  # the folded words
-            if len(batch_fts) >= 5000:
+            if len(batch_fts) >= _BATCH:
                 db.executemany(_INSERT_FTS, batch_fts)
                 db.executemany(_INSERT_DOC, batch_docs)
                 count += len(batch_fts)
                 batch_fts.clear()
                 batch_docs.clear()
         if batch_fts:
+            db.executemany(_INSERT_FTS, batch_fts)
+            db.executemany(_INSERT_DOC, batch_docs)
+            count += len(batch_fts)
+        return count
+
+    def _write_speech(
+        self, rows: Iterable[SpeechRow], change: VocabularyChange, *, parallel: bool
+    ) -> int:
+        """``_write`` for a stream of segments (a rebuild's millions): no document objects,
+        the texts analysed by a second process while this one writes (``bulk``)."""
+        db = self._db
+        count = 0
+        facets_of: dict[tuple[int, str | None], str] = {}
+        for batch, analysed in analysed_batches(
+            _batches(rows, _BATCH),
+            _text_and_language,
+            parallel_after=None if parallel else sys.maxsize,
+        ):
+            batch_fts = []
+            batch_docs = []
+            for (key, fact, start, end, body, language), (exact, stems, parts) in zip(
+                batch, analysed, strict=True
+            ):
+                facets = facets_of.get((fact.asset_id, language))
+                if facets is None:
+                    facets = facets_of[fact.asset_id, language] = _facet_string(
+                        fact.asset_id, fact.kind, HitSource.SPEECH, language, fact.event_ids
+                    )
+                batch_fts.append((key, "", "", "", exact, stems, parts, facets))
+                batch_docs.append(
+                    (
+                        key,
+                        fact.asset_id,
+                        HitSource.SPEECH,
+                        start,
+                        end,
+                        "",
+                        body,
+                        facets,
+                        fact.public,
+                    )
+                )
+                if fact.public:
+                    change.add("", exact, public=True)
             db.executemany(_INSERT_FTS, batch_fts)
             db.executemany(_INSERT_DOC, batch_docs)
             count += len(batch_fts)
@@ -298,7 +400,7 @@ class SqliteSearchBackend(SearchBackend):
     def index_asset(self, asset: Asset) -> int:
         if not self.analyzer_current():
             # A new analyser (or an archive from before search): deletes would not match.
-            self.rebuild()
+            self.rebuild(parallel=False)  # within the step's thread budget
             return sum(
                 1
                 for _ in self._db.execute(
@@ -314,7 +416,7 @@ class SqliteSearchBackend(SearchBackend):
         change.apply(self.session)
         return count
 
-    def rebuild(self) -> int:
+    def rebuild(self, *, parallel: bool = True) -> int:
         self.session.flush()
         db = self._db
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
@@ -325,13 +427,16 @@ class SqliteSearchBackend(SearchBackend):
         change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
         count = 0
-        for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
-            events = list(asset.events)
-            documents = [metadata_document(asset, events)]
-            documents += ocr_documents(self.session, asset, facts[asset.id])
-            count += self._write(documents, change)
-        count += self._write(iter_speech_documents(self.session, facts), change)
-        db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+        with _bulk_load(db):
+            for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
+                events = list(asset.events)
+                documents = [metadata_document(asset, events)]
+                documents += ocr_documents(self.session, asset, facts[asset.id])
+                count += self._write(documents, change)
+            count += self._write_speech(
+                iter_speech_rows(self.session, facts), change, parallel=parallel
+            )
+            db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms"
             " USING fts5vocab(main, search_fts, 'col')"

@@ -4,6 +4,8 @@
 transcode makes): ``len()`` and slices (``samples[lo:hi]``, float32 in [-1, 1), the same
 values as decoding the whole file) read only that stretch from the file. A 60-minute talk
 would otherwise take 230 MB as float32 samples, plus copies made while converting.
+``load_audio`` opens any recording as samples, ``window_bounds`` cuts them into decoding
+windows at pauses.
 """
 
 from __future__ import annotations
@@ -11,11 +13,21 @@ from __future__ import annotations
 import os
 import struct
 import threading
+import wave
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["WavSamples", "data_offset", "give_back_memory"]
+from mediaarchive.errors import TranscriptionError
+
+__all__ = ["WavSamples", "data_offset", "give_back_memory", "load_audio", "window_bounds"]
+
+SAMPLE_RATE = 16000
+#: How far before a window's end to look for the quietest moment to cut at.
+CUT_SEARCH_SECONDS = 60.0
 
 
 def give_back_memory() -> None:
@@ -25,12 +37,20 @@ def give_back_memory() -> None:
     glibc keeps those freed pages, so without this a 60-minute talk's resident memory grew
     window by window (by 350 MB over the VAD passes alone).
     """
-    try:
-        import ctypes
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, else None."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        pass
+        return None
 
 
 def data_offset(path: Path) -> int | None:
@@ -94,3 +114,53 @@ class WavSamples:
             self.close()
         except Exception:  # noqa: BLE001,S110 - interpreter shutdown
             pass
+
+
+def load_audio(path: Path, *, windowed: bool = False) -> np.ndarray:
+    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV.
+
+    ``windowed``: a 16 kHz mono 16-bit WAV (the speech audio transcode makes) comes back as
+    ``WavSamples``, read a stretch at a time as it is sliced (flat memory on long talks).
+    """
+    path = Path(path)
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (SAMPLE_RATE, 1, 2):
+                data = data_offset(path) if windowed else None
+                if data is not None:
+                    return WavSamples(path, data, wav.getnframes())  # type: ignore[return-value]
+                raw = wav.readframes(wav.getnframes())
+                samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
+                del raw
+                samples /= 32768.0
+                return samples
+    except (wave.Error, EOFError):
+        pass
+    except OSError as exc:
+        raise TranscriptionError(f"cannot read audio {path}: {exc}") from exc
+    from faster_whisper import decode_audio
+
+    try:
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # PyAV raises its own error family
+        raise TranscriptionError(f"cannot decode audio {path}: {exc}") from exc
+
+
+def window_bounds(audio: np.ndarray, start: int, seconds: float) -> Iterator[tuple[int, int]]:
+    """Sample ranges of at most ``seconds``, each cut at the quietest 0.1 s near its end."""
+    total = len(audio)
+    size = int(seconds * SAMPLE_RATE)
+    frame = SAMPLE_RATE // 10
+    while start < total:
+        end = start + size
+        if end >= total:
+            yield start, total
+            return
+        search = min(CUT_SEARCH_SECONDS, seconds / 4)
+        search_from = max(start + frame, end - int(search * SAMPLE_RATE))
+        region = audio[search_from:end]
+        frames = len(region) // frame
+        energy = np.square(region[: frames * frame].reshape(frames, frame)).mean(axis=1)
+        cut = search_from + int(np.argmin(energy)) * frame + frame // 2
+        yield start, cut
+        start = cut

@@ -2,25 +2,23 @@
 
 The decoding strategy was chosen by measurement (``benchmarks/transcribe.py``): the
 Silero-VAD-driven ``BatchedInferencePipeline`` with word timestamps, over windows of at most
-``WINDOW_SECONDS`` cut at the quietest moment, so memory stays flat for long talks and a
-resumed run starts exactly where the stored segments end.
+the ``asr_window`` setting cut at the quietest moment (``audio.window_bounds``), so memory
+stays flat for long talks and a resumed run starts exactly where the stored segments end.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mediaarchive import profiling
-from mediaarchive.asr.audio import WavSamples, data_offset, give_back_memory
+from mediaarchive.asr.audio import give_back_memory, load_audio, window_bounds
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import LanguageDecision, decide_language
@@ -41,16 +39,12 @@ __all__ = [
 ]
 
 SAMPLE_RATE = 16000
-#: Longest stretch handed to the decoder at once (bounds memory; cut at a pause).
-WINDOW_SECONDS = 300.0
 #: Temperatures the sequential decoder falls back to (faster-whisper's default).
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 #: More tokens per second of audio than anyone speaks (bounds a looping retry).
 MAX_TOKENS_PER_SECOND = 8
 #: Audio shorter than this is not decoded: too short to recognise a word reliably.
 MIN_AUDIO_SECONDS = 0.5
-#: How far before a window's end to look for the quietest moment to cut at.
-CUT_SEARCH_SECONDS = 60.0
 COMPUTE_TYPES = (
     "auto",
     "int8",
@@ -159,58 +153,6 @@ class DecodingOptions:
         return asdict(self)
 
 
-def load_audio(path: Path, *, windowed: bool = False) -> np.ndarray:
-    """16 kHz mono float32 samples; 16-bit WAV is read directly, anything else via PyAV.
-
-    ``windowed``: a 16 kHz mono 16-bit WAV (the speech audio transcode makes) comes back as
-    ``WavSamples``, read a stretch at a time as it is sliced (flat memory on long talks).
-    """
-    path = Path(path)
-    try:
-        with wave.open(str(path), "rb") as wav:
-            if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (SAMPLE_RATE, 1, 2):
-                data = data_offset(path) if windowed else None
-                if data is not None:
-                    return WavSamples(path, data, wav.getnframes())  # type: ignore[return-value]
-                raw = wav.readframes(wav.getnframes())
-                samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32)
-                del raw
-                samples /= 32768.0
-                return samples
-    except (wave.Error, EOFError):
-        pass
-    except OSError as exc:
-        raise TranscriptionError(f"cannot read audio {path}: {exc}") from exc
-    from faster_whisper import decode_audio
-
-    try:
-        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
-    except Exception as exc:  # PyAV raises its own error family
-        raise TranscriptionError(f"cannot decode audio {path}: {exc}") from exc
-
-
-def window_bounds(
-    audio: np.ndarray, start: int = 0, seconds: float = WINDOW_SECONDS
-) -> Iterator[tuple[int, int]]:
-    """Sample ranges of at most ``seconds``, each cut at the quietest 0.1 s near its end."""
-    total = len(audio)
-    size = int(seconds * SAMPLE_RATE)
-    frame = SAMPLE_RATE // 10
-    while start < total:
-        end = start + size
-        if end >= total:
-            yield start, total
-            return
-        search = min(CUT_SEARCH_SECONDS, seconds / 4)
-        search_from = max(start + frame, end - int(search * SAMPLE_RATE))
-        region = audio[search_from:end]
-        frames = len(region) // frame
-        energy = np.square(region[: frames * frame].reshape(frames, frame)).mean(axis=1)
-        cut = search_from + int(np.argmin(energy)) * frame + frame // 2
-        yield start, cut
-        start = cut
-
-
 _MODELS: dict[tuple[str, str, str, int], Any] = {}
 _MODELS_LOCK = threading.Lock()
 
@@ -245,7 +187,7 @@ class Transcriber:
         *,
         compute_type: str,
         threads: int,
-        window: float = WINDOW_SECONDS,
+        window: float,
     ) -> None:
         self.model = model
         self.compute_type = compute_type

@@ -31,11 +31,9 @@ below them).
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import sys
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -61,6 +59,7 @@ from mediaarchive.search.documents import (
     segment_keys,
 )
 from mediaarchive.search.filters import ResolvedFilters
+from mediaarchive.search.fts5_bulk import batches, bulk_load
 from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
@@ -91,35 +90,6 @@ _INSERT_DOC = (
 )
 
 
-#: FTS5 settings (``search_fts_config``) while a rebuild loads every document, and after.
-#: FTS5 writes its pending terms out as a new segment every ``hashsize`` bytes and merges
-#: segments as they pile up: with the defaults a million segments make ~1,000 small
-#: segments, merged over and over. In bulk they are flushed every 64 MB and merged once, by
-#: the 'optimize' at the end; the index that results is the same.
-_BULK_FTS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 64}
-_DEFAULT_FTS = {"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
-#: Page cache (KiB) while a rebuild writes: the default 2 MB spills FTS5's segment pages.
-_BULK_CACHE_KIB = 256 * 1024
-
-
-def _set_fts(db: sqlite3.Connection, settings: dict[str, int]) -> None:
-    for key, value in settings.items():
-        db.execute("INSERT INTO search_fts (search_fts, rank) VALUES (?, ?)", (key, value))
-
-
-@contextmanager
-def _bulk_load(db: sqlite3.Connection) -> Iterator[None]:
-    """FTS5 and page-cache settings for loading the whole index, restored after."""
-    (cache_size,) = db.execute("PRAGMA cache_size").fetchone()
-    db.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
-    _set_fts(db, _BULK_FTS)
-    try:
-        yield
-        _set_fts(db, _DEFAULT_FTS)
-    finally:
-        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
-
-
 def language_token(language: str) -> str:
     """The primary language subtag, folded: ``de-DE`` → ``de``."""
     words = WORD_PATTERN.findall(fold(language))
@@ -148,12 +118,6 @@ def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore
 
 def _text_and_language(row: SpeechRow) -> tuple[str, str | None]:
     return row[4], row[5] or ""  # as ``_write`` analyses a document
-
-
-def _batches(rows: Iterable[SpeechRow], size: int) -> Iterator[list[SpeechRow]]:
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
 
 
 def _facet_language(facets: str) -> str | None:
@@ -318,7 +282,7 @@ class SqliteSearchBackend(SearchBackend):
         count = 0
         facets_of: dict[tuple[int, str | None], str] = {}
         for batch, analysed in analysed_batches(
-            _batches(rows, _BATCH),
+            batches(rows, _BATCH),
             _text_and_language,
             parallel_after=None if parallel else sys.maxsize,
         ):
@@ -427,7 +391,7 @@ class SqliteSearchBackend(SearchBackend):
         change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
         count = 0
-        with _bulk_load(db):
+        with bulk_load(db):
             for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
                 events = list(asset.events)
                 documents = [metadata_document(asset, events)]

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from mediaarchive.search import parse_query
 from mediaarchive.search.german import STOPWORDS, analyse, fold, stem
+from mediaarchive.search.query import Term
 from mediaarchive.search.sqlite import match_expression
 from mediaarchive.services.search import search
 from tests.fixtures.search import (
@@ -92,6 +93,20 @@ def test_operators_and_terms() -> None:
     assert [t.words for t in parsed.excluded] == [("kosten",), ("geld",)]
     assert parse_query('"unbalanced Labor').clauses == parse_query("unbalanced Labor").clauses
     assert parse_query("* - AND OR NOT").empty
+
+
+def test_stop_word_clauses_are_matched_but_not_ranked() -> None:
+    parsed = parse_query('die Stadt OR der "die die" -und Fest')
+    assert [t.common for t in parsed.terms] == [True, False, True, True, False]
+    ranked = parsed.ranked()
+    # "Stadt OR der" still ranks by "Stadt"; only clauses of nothing but stop words go.
+    assert [[t.words for t in clause] for clause in ranked.clauses] == [
+        [("stadt",), ("der",)],
+        [("fest",)],
+    ]
+    assert [t.words for t in ranked.excluded] == [("und",)]
+    assert parse_query("die der*").ranked().clauses == [[Term(("der",), prefix=True)]]
+    assert parse_query('die "es die"').ranked().empty
 
 
 @pytest.fixture(scope="module")

@@ -161,3 +161,31 @@ def test_terminal_output_lists_speech_before_event_only_talks(workshop) -> None:
     assert sources[0].startswith("metadata") and sources[1].startswith(("speech", "image"))
     assert all(source.startswith("metadata") for source in sources[3:])
     assert "mueller-impuls.mp3 mueller-impuls.mp3" not in result.stdout
+
+
+def test_a_stop_word_is_still_required_but_ranks_nothing(workshop) -> None:
+    # "die" is matched but not weighed (a word in most documents costs bm25 a walk over
+    # all of them, for no weight): the hits are those holding both words, in the order of
+    # "Werkstatt" alone.
+    both = search_json(workshop, "die Werkstatt")
+    alone = search_json(workshop, "Werkstatt")
+    assert [(workshop.role(h["asset_id"]), h["source"]) for h in both] == [("labor-talk", "speech")]
+    assert alone[0] == {**both[0], "snippet": alone[0]["snippet"], "score": alone[0]["score"]}
+    assert "<mark>Werkstatt</mark>" in both[0]["snippet"]
+    assert "<mark>die</mark> ersten" in both[0]["snippet"]
+
+
+def test_a_query_of_only_stop_words_finds_what_holds_them(workshop) -> None:
+    hits = search_json(workshop, "die", "--limit", "50")
+    said = sorted((workshop.role(h["asset_id"]), h["start"]) for h in hits)
+    # Every segment that says "die" (or "Die"), and nothing else.
+    assert [role for role, _ in said] == [
+        "doe-abschluss.mp3",
+        "labor-talk",
+        "labor-talk",
+        "schulz-panel.mp3",
+    ]
+    assert all(h["source"] == "speech" for h in hits)
+    scores = [hit["score"] for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert not search_json(workshop, '"die die"')

@@ -61,6 +61,12 @@ class Term:
         return variants
 
     @property
+    def common(self) -> bool:
+        """True for a stop word or a phrase of stop words ("die", "die die"): matched, but
+        with no say in the ranking (see ``Query.ranked``)."""
+        return not self.prefix and all(word in STOPWORDS for word in self.words)
+
+    @property
     def compound_stem(self) -> str | None:
         """The stem that may also match as a part of compounds (head, middle or tail)."""
         if self.phrase or self.prefix:
@@ -87,6 +93,15 @@ class Query:
     @property
     def terms(self) -> list[Term]:
         return [term for clause in self.clauses for term in clause]
+
+    def ranked(self) -> Query:
+        """The query without its clauses of only stop words (``Term.common``), which
+        rank nothing: a word in most documents has no weight in bm25 (FTS5 sets the IDF of
+        a word in more than half of them to 1e-6), and the weight is what costs: bm25
+        walks every row that holds each ranked word ("die": 78 % of a million segments).
+        Empty when every clause is common. The excluded terms stay."""
+        clauses = [clause for clause in self.clauses if not all(t.common for t in clause)]
+        return Query(clauses, list(self.excluded))
 
 
 def _term(text: str, *, prefix: bool = False) -> Term | None:

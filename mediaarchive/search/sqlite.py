@@ -24,7 +24,10 @@ word in most of a million segments. A search therefore ranks at most ``RANK_CAND
 matching rows: all of them when there are fewer, else those with the highest rowids, which
 are metadata, then OCR text, then the newest speech (see ``documents``): FTS5 walks a match
 in rowid order and SQLite stops at the limit, so bm25 is computed for those rows only. A
-word that common has almost no weight in bm25 anyway. Compound parts are only looked up
+word that common has almost no weight in bm25 anyway. But bm25 also counts, once per query,
+every row that holds each word it weighs (80 ms for "die", in 78 % of a million
+segments): stop words are matched but not weighed (``Query.ranked``), and a query of only
+stop words lists its newest matches first. Compound parts are only looked up
 when the words and their inflections alone give fewer than ``limit`` hits (they would rank
 below them).
 """
@@ -73,6 +76,8 @@ __all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_ex
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
 #: Most rows ranked per source range (see the module docstring).
 RANK_CANDIDATES = 4000
+#: Score steps of the matches of a query of only stop words, newest first.
+UNRANKED_STEP = 1e-6
 #: Rows per executemany while writing.
 _BATCH = 5000
 
@@ -431,15 +436,41 @@ class SqliteSearchBackend(SearchBackend):
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
 
-    def _ranked(self, expression: str, head: str, limit: int) -> list[tuple[int, float]]:
-        """The best ``limit`` (rowid, score) among the newest ``RANK_CANDIDATES`` matches,
-        in the order of ``ranking``."""
+    def _candidates(self, full: str, ranked: str | None) -> list[tuple[int, float]]:
+        """(rowid, score: higher is better) of the newest ``RANK_CANDIDATES`` rows matching
+        ``full``, scored by bm25 over ``ranked``: ``full`` without its clauses of only stop
+        words (``Query.ranked``). ``ranked`` None: the query is only stop words, its
+        matches come newest first (bm25 would weigh them all ~0 after walking them all)."""
+        if ranked is None:
+            rows = self._match(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                (full, RANK_CANDIDATES),
+            )
+            return [(rowid, (len(rows) - i) * UNRANKED_STEP) for i, (rowid,) in enumerate(rows)]
         weights = ", ".join(str(w) for w in WEIGHTS)
-        candidates = self._match(
+        scored = self._match(
             f"SELECT rowid, bm25(search_fts, {weights}) FROM search_fts"
             " WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (expression, RANK_CANDIDATES),
+            (ranked, RANK_CANDIDATES),
         )
+        if ranked == full or not scored:
+            return [(rowid, -bm25) for rowid, bm25 in scored]
+        # The stop words must be there too: one unranked match over the candidates' range.
+        holding = {
+            rowid
+            for (rowid,) in self._match(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"
+                " AND rowid >= ? AND rowid <= ?",
+                (full, scored[-1][0], scored[0][0]),
+            )
+        }
+        return [(rowid, -bm25) for rowid, bm25 in scored if rowid in holding]
+
+    def _ranked(
+        self, full: str, ranked: str | None, head: str, limit: int
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` (rowid, score) of ``_candidates``, in the order of ``ranking``."""
+        candidates = self._candidates(full, ranked)
         lifted: set[int] = set()
         if any(is_metadata(rowid) for rowid, _ in candidates):
             # Metadata rows have the highest rowids: FTS5 seeks straight to them.
@@ -450,7 +481,7 @@ class SqliteSearchBackend(SearchBackend):
                     (head, METADATA_BASE),
                 )
             }
-        return ordered(((rowid, -bm25) for rowid, bm25 in candidates), lifted)[:limit]
+        return ordered(candidates, lifted)[:limit]
 
     def example_text(self, word: str, *, public_only: bool = False) -> str | None:
         row = self._db.execute(
@@ -470,12 +501,16 @@ class SqliteSearchBackend(SearchBackend):
         loose = match_expression(query, filters, loose=True)
         head = head_expression(query)
         assert strict is not None and loose is not None and head is not None
-        scores = dict(self._ranked(strict, head, limit))
+        ranked = query.ranked()
+        scores = dict(
+            self._ranked(strict, match_expression(ranked, filters, loose=False), head, limit)
+        )
         if loose != strict and len(scores) < limit:
             # Too few words and inflections: add compound parts, which rank below them.
+            ranked_loose = match_expression(ranked, filters, loose=True)
             parts = {
                 rowid: score
-                for rowid, score in self._ranked(loose, head, limit)
+                for rowid, score in self._ranked(loose, ranked_loose, head, limit)
                 if rowid not in scores
             }
             scores.update(scores_below(scores, parts))

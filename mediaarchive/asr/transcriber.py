@@ -109,12 +109,15 @@ class DecodingOptions:
     no_repeat_ngram_size: int = 0
     initial_prompt: str | None = None
     hotwords: str | None = None
-    #: A window no longer than this (seconds) is decoded sequentially even when batching:
-    #: one chunk has nothing to batch, and the sequential decoder keeps its timestamps and
-    #: falls back to higher temperatures when a decode fails (``FALLBACK_TEMPERATURES``).
-    #: Measured on the 374 real-speech clips (all 30 s or shorter): the batched decoder
-    #: lost words there that plain decoding kept (see ``sequential_vad``). Only with
-    #: ``vad_filter`` on: a short window the VAD hears no speech in is not decoded.
+    #: A recording no longer than this (seconds) is decoded sequentially even when
+    #: batching: one chunk has nothing to batch, and the sequential decoder keeps its
+    #: timestamps and falls back to higher temperatures when a decode fails
+    #: (``FALLBACK_TEMPERATURES``). Measured on the 374 real-speech clips (all 30 s or
+    #: shorter): the batched decoder lost words there that plain decoding kept (see
+    #: ``sequential_vad``). Only with ``vad_filter`` on: a short recording the VAD hears no
+    #: speech in is not decoded. The windows of a longer recording are all batched, the
+    #: last one too however short it is: decoded sequentially, a 28 s tail of a 2-minute
+    #: talk took 8 s of temperature fallbacks, 40 % of the whole decode.
     sequential_up_to: float = 30.0
     #: Whether that sequential decode of a short window runs behind the VAD filter. Off, the
     #: decoder hears the whole window, as plain faster-whisper does (measured: the VAD cut
@@ -265,12 +268,13 @@ class Transcriber:
         if total - first < MIN_AUDIO_SECONDS:
             return  # Whisper makes up a word for a moment of sound ("Passt." for 0.3 s)
         pipeline = BatchedInferencePipeline(self.whisper) if options.batch_size > 0 else None
+        short = len(audio) <= options.sequential_up_to * SAMPLE_RATE
         for lo, hi in window_bounds(audio, start_sample, self.window):
             window = audio[lo:hi]
             base = lo / SAMPLE_RATE
             try:
                 pieces, spans = self._decode_window(
-                    window, base, hi / SAMPLE_RATE, options, pipeline, guard
+                    window, base, hi / SAMPLE_RATE, options, pipeline, guard, short=short
                 )
             except (RuntimeError, ValueError) as exc:
                 raise TranscriptionError(
@@ -301,8 +305,11 @@ class Transcriber:
         options: DecodingOptions,
         pipeline: Any,
         guard: SegmentGuard,
+        *,
+        short: bool,
     ) -> tuple[list[SpeechSegment], list[tuple[float, float]] | None]:
-        """Segments of one window in time order, and the speech the VAD heard in it.
+        """Segments of one window in time order, and the speech the VAD heard in it
+        (``short``: the window is a whole recording of at most ``sequential_up_to``).
 
         A segment that is the prompt given back is dropped. Speech (per the VAD) that no
         recognised word covers is decoded again without the prompt, and what is still
@@ -311,7 +318,7 @@ class Transcriber:
         kwargs = options.kwargs()
         measure = options.vad_filter and options.word_timestamps
         spans = speech_spans(window, base, options.vad_parameters) if measure else None
-        short_path = measure and len(window) <= options.sequential_up_to * SAMPLE_RATE
+        short_path = measure and short
         if pipeline is not None and not short_path:
             raw, _ = pipeline.transcribe(window, **kwargs)
         elif pipeline is not None:

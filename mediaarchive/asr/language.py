@@ -3,6 +3,7 @@ spread through the recording (not only the first 30 s), with a prior for weak ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,13 @@ import numpy as np
 
 from mediaarchive.errors import TranscriptionError
 
-__all__ = ["LanguageDecision", "decide_language", "pick_windows"]
+__all__ = [
+    "Detection",
+    "LanguageDecision",
+    "decide_language",
+    "pick_windows",
+    "whisper_detector",
+]
 
 SAMPLE_RATE = 16000
 #: Length of one detection window (Whisper looks at 30 s at a time).
@@ -68,32 +75,48 @@ def pick_windows(
     return windows
 
 
+#: What a detection reports for one window: (language, probability, every language's
+#: probability, best first), as ``WhisperModel.detect_language`` does.
+Detection = tuple[str, float, list[tuple[str, float]]]
+
+
+def whisper_detector(
+    whisper: Any, audio: np.ndarray
+) -> Callable[[list[tuple[float, float]]], Detection]:
+    """Detection on a window of ``audio``'s speech: its pieces cut out and joined."""
+
+    def detect(pieces: list[tuple[float, float]]) -> Detection:
+        chunk = np.concatenate(
+            [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in pieces]
+        )
+        language, probability, all_probs = whisper.detect_language(
+            audio=chunk, language_detection_segments=1
+        )
+        return language, probability, all_probs
+
+    return detect
+
+
 def decide_language(
-    whisper: Any,
-    audio: np.ndarray,
-    spans: list[tuple[float, float]],
+    detect: Callable[[list[tuple[float, float]]], Detection],
+    windows: list[list[tuple[float, float]]],
     *,
     prior: str,
     min_probability: float,
 ) -> LanguageDecision:
-    """The language of ``audio`` from Whisper's detection on windows of its speech.
+    """The language from Whisper's detection (``detect``) on ``windows`` of speech
+    (``pick_windows``).
 
     The language with the highest mean probability over the windows wins when that mean is
     at least ``min_probability``; weaker evidence (or no speech) keeps ``prior``.
     """
-    windows = pick_windows(spans)
     if not windows:
         return LanguageDecision(prior, None, "no speech heard: the prior language")
     evidence: list[dict[str, Any]] = []
     sums: dict[str, float] = {}
     for pieces in windows:
-        chunk = np.concatenate(
-            [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in pieces]
-        )
         try:
-            language, probability, all_probs = whisper.detect_language(
-                audio=chunk, language_detection_segments=1
-            )
+            language, probability, all_probs = detect(pieces)
         except Exception as exc:  # CTranslate2 raises plain RuntimeErrors
             raise TranscriptionError(f"language detection failed: {exc}") from exc
         for code, prob in all_probs:

@@ -20,8 +20,14 @@ import numpy as np
 from mediaarchive import profiling
 from mediaarchive.asr.audio import give_back_memory, load_audio, window_bounds
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
+from mediaarchive.asr.encodings import SharedEncodings, whole_detector
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
-from mediaarchive.asr.language import LanguageDecision, decide_language
+from mediaarchive.asr.language import (
+    LanguageDecision,
+    decide_language,
+    pick_windows,
+    whisper_detector,
+)
 from mediaarchive.asr.models import ResolvedModel, resolve_model
 from mediaarchive.asr.prompt import build_prompt, is_echo, read_glossary
 from mediaarchive.asr.segments import SpeechSegment, SpeechWord
@@ -167,13 +173,15 @@ def _load_whisper(model: ResolvedModel, compute_type: str, threads: int) -> Any:
             from faster_whisper import WhisperModel
 
             try:
-                _MODELS[key] = WhisperModel(
+                whisper = WhisperModel(
                     str(model.path), device="cpu", compute_type=compute_type, cpu_threads=threads
                 )
             except (RuntimeError, ValueError, OSError) as exc:
                 raise ModelError(
                     f"cannot load speech model {model.name} from {model.path}: {exc}"
                 ) from exc
+            whisper.encode = SharedEncodings(whisper.encode)  # see ``encodings``
+            _MODELS[key] = whisper
         return _MODELS[key]
 
 
@@ -225,9 +233,15 @@ class Transcriber:
             for lo, hi in window_bounds(audio, 0, self.window)
             for span in speech_spans(audio[lo:hi], lo / SAMPLE_RATE, vad)
         ]
-        return decide_language(
-            self.whisper, audio, spans, prior=prior, min_probability=min_probability
-        )
+        if spans and len(audio) <= DecodingOptions().sequential_up_to * SAMPLE_RATE:
+            # Decoded whole and sequentially: detected on what the decoder encodes first,
+            # which is handed the encoder's output (one encoder pass, not two).
+            detect = whole_detector(self.whisper, np.asarray(audio[0 : len(audio)]))
+            windows = [[(0.0, len(audio) / SAMPLE_RATE)]]
+        else:
+            detect = whisper_detector(self.whisper, audio)
+            windows = pick_windows(spans)
+        return decide_language(detect, windows, prior=prior, min_probability=min_probability)
 
     def transcribe(
         self,

@@ -72,8 +72,10 @@ def _wait_finished(archive, asset_ids: list[int], workers, timeout: float) -> di
 
 #: Words each generated talk must come out with (what Whisper base reliably hears in the
 #: synthetic voice). Talk 1 once came out as its file name ("8. video-….mp4.", the prompt
-#: echoed back); since the prompt leaves file names out, its words are checked too.
-TALK_WORDS = {0: ("heute zeigen wir",), 1: ("universität",), 2: ("zum schluss",)}
+#: echoed back); since the prompt leaves file names out, its words are checked too. Talk 0's
+#: second sentence is not among them: its first decode fails, and the temperature fallback
+#: samples ("Hoyt es eigen wie…", "hoi, tatsagen, wie bin…", once "heute zeigen wir").
+TALK_WORDS = {0: ("willkommen im",), 1: ("universität",), 2: ("zum schluss",)}
 
 
 def _assert_talks_transcribed_read_and_found(archive, talks: list[Path], image: Path) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +113,7 @@ def _assert_talks_transcribed_read_and_found(archive, talks: list[Path], image: 
         assert "Ergebnisse" in ocr and "Stadtlabor" in ocr, ocr
     hits = {(hit.asset_id, hit.source) for hit in search(archive, "Stadtlabor")}
     assert (picture_id, "image") in hits, hits
-    assert {hit.asset_id for hit in search(archive, "zeigen", source="speech")} == {talk_ids[0]}
+    assert {hit.asset_id for hit in search(archive, "Willkommen", source="speech")} == {talk_ids[0]}
     assert {hit.asset_id for hit in search(archive, "Schluss", source="speech")} == {talk_ids[2]}
 
 

@@ -89,10 +89,7 @@ def whisper_detector(
         chunk = np.concatenate(
             [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in pieces]
         )
-        language, probability, all_probs = whisper.detect_language(
-            audio=chunk, language_detection_segments=1
-        )
-        return language, probability, all_probs
+        return whisper.detect_language(audio=chunk, language_detection_segments=1)
 
     return detect
 

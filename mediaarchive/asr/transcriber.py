@@ -132,6 +132,11 @@ class DecodingOptions:
     #: which speech the words cover.
     sequential_vad: bool = False
 
+    def decodes_whole(self, audio: np.ndarray) -> bool:
+        """True when ``audio`` is short enough to be decoded sequentially, whole
+        (``sequential_up_to``)."""
+        return len(audio) <= self.sequential_up_to * SAMPLE_RATE
+
     def kwargs(self) -> dict[str, Any]:
         """The keyword arguments of ``transcribe`` for this strategy."""
         args: dict[str, Any] = {
@@ -233,7 +238,7 @@ class Transcriber:
             for lo, hi in window_bounds(audio, 0, self.window)
             for span in speech_spans(audio[lo:hi], lo / SAMPLE_RATE, vad)
         ]
-        if spans and len(audio) <= DecodingOptions().sequential_up_to * SAMPLE_RATE:
+        if spans and DecodingOptions().decodes_whole(audio):
             # Decoded whole and sequentially: detected on what the decoder encodes first,
             # which is handed the encoder's output (one encoder pass, not two).
             detect = whole_detector(self.whisper, np.asarray(audio[0 : len(audio)]))
@@ -282,7 +287,7 @@ class Transcriber:
         if total - first < MIN_AUDIO_SECONDS:
             return  # Whisper makes up a word for a moment of sound ("Passt." for 0.3 s)
         pipeline = BatchedInferencePipeline(self.whisper) if options.batch_size > 0 else None
-        short = len(audio) <= options.sequential_up_to * SAMPLE_RATE
+        short = options.decodes_whole(audio)
         for lo, hi in window_bounds(audio, start_sample, self.window):
             window = audio[lo:hi]
             base = lo / SAMPLE_RATE

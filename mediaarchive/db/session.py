@@ -115,7 +115,12 @@ class Database:
         """The engine migrations run on. For SQLite one whose transactions are SQLite's own
         (``BEGIN`` ... ``COMMIT``): Python's sqlite3 commits every CREATE TABLE at once, so a
         process killed while creating a new home left half a schema without a version, and
-        every later command died with "table assets already exists" (the kill -9 test)."""
+        every later command died with "table assets already exists" (the kill -9 test).
+
+        The transaction takes the write lock when it begins (``BEGIN IMMEDIATE``, waiting out
+        the busy timeout): one begun as a reader cannot write once another connection has
+        written since its first read, and SQLite answers "database is locked" at once (a CI
+        run of eight processes opening a new home together failed so)."""
         if not self.is_sqlite:
             return self.engine
         engine = create_engine(self.url, connect_args={"timeout": 30})
@@ -125,7 +130,9 @@ class Database:
             dbapi_connection.isolation_level = None  # no implicit BEGIN/COMMIT by the driver
 
         event.listen(engine, "connect", connect)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        event.listen(
+            engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE")
+        )
         return engine
 
     def _is_current(self) -> bool:

@@ -60,3 +60,49 @@ def test_eight_processes_opening_a_new_home_together_all_succeed(tmp_path: Path)
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             assert len(versions) == 1
         engine.dispose()
+
+
+def test_a_migration_is_not_undone_by_a_write_that_lands_while_it_reads(tmp_path: Path) -> None:
+    # The race the eight-process test hits about once in a few hundred rounds under load,
+    # made certain: between the migration's first read and its first write, another
+    # connection writes (as another process switching the new file to WAL does). A migration
+    # that began as a reader then cannot write ("database is locked" at once, no waiting);
+    # one that takes the write lock when it begins is unaffected, and the other writer waits.
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from mediaarchive.db import Database
+
+    path = tmp_path / "home" / "archive.db"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
+    other_writes: list[str] = []
+
+    def write_from_elsewhere(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if other_writes or not statement.lstrip().upper().startswith("CREATE TABLE"):
+            return
+        other = sqlite3.connect(path, timeout=0.2)
+        try:
+            other.execute("CREATE TABLE elsewhere (x INTEGER)")
+            other.commit()
+            other_writes.append("committed")
+        except sqlite3.OperationalError as exc:
+            other_writes.append(str(exc))
+        finally:
+            other.close()
+
+    event.listen(Engine, "before_cursor_execute", write_from_elsewhere)
+    try:
+        database = Database(f"sqlite:///{path}")
+    finally:
+        event.remove(Engine, "before_cursor_execute", write_from_elsewhere)
+    with database.engine.connect() as connection:
+        tables = set(
+            connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars()
+        )
+    database.dispose()
+    assert {"assets", "events", "alembic_version"} <= tables
+    assert other_writes == ["database is locked"]  # the other writer waited for the migration

@@ -71,7 +71,9 @@ def auto_jobs(assets: int | None, cores: int) -> int:
     else one job with every core. Measured on 2 cores (``benchmarks/pipeline.py``): for a
     batch of short clips two single-threaded jobs side by side beat one job with two
     threads, which leaves a core idle during the steps that do not use threads (probe,
-    ffmpeg start, VAD, DB writes); a single asset is fastest with all threads. ``assets``
+    ffmpeg start, VAD, DB writes; 24 clips: 139 s against 175 s, once the shared model ran
+    both jobs' calls at once, see ``asr.transcriber.model_workers``); a single asset is
+    fastest with all threads. ``assets``
     None (not known beforehand: links, manifests) counts as a batch."""
     return max(1, min(cores, assets if assets is not None else cores))
 

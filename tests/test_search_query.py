@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from mediaarchive.search import parse_query
+from mediaarchive.search.fts5_match import match_expression
 from mediaarchive.search.german import STOPWORDS, analyse, fold, stem
 from mediaarchive.search.query import Term
-from mediaarchive.search.sqlite import match_expression
 from mediaarchive.services.search import search
 from tests.fixtures.search import (
     DATABASES,

@@ -70,7 +70,7 @@ _NAMES = {
     "resolve_model": "models",
     "sha256_file": "models",
     "verify_bundled": "models",
-    "split_segment": "transcriber",
+    "split_segment": "segments",
     "uncovered_speech": "coverage",
     "speech_spans": "coverage",
     "Coverage": "coverage",

@@ -30,7 +30,7 @@ from mediaarchive.asr.language import (
 )
 from mediaarchive.asr.models import ResolvedModel, resolve_model
 from mediaarchive.asr.prompt import build_prompt, is_echo, read_glossary
-from mediaarchive.asr.segments import SpeechSegment, SpeechWord
+from mediaarchive.asr.segments import SpeechSegment, speech_pieces
 from mediaarchive.config import Settings, cpu_count
 from mediaarchive.errors import ConfigError, ModelError, TranscriptionError
 
@@ -373,7 +373,7 @@ class Transcriber:
         else:
             raw, _ = self.whisper.transcribe(window, **kwargs)
         segments = []
-        for segment in _pieces(raw, base, limit):
+        for segment in speech_pieces(raw, base, limit):
             if is_echo(segment.text, options.initial_prompt):
                 guard.drop(segment, "prompt_echo")
             else:
@@ -395,7 +395,7 @@ class Transcriber:
             raw, _ = (pipeline or BatchedInferencePipeline(self.whisper)).transcribe(
                 window, clip_timestamps=clips, **retry_kwargs
             )
-            extra = [p for p in _pieces(raw, base, limit) if p.words]
+            extra = [p for p in speech_pieces(raw, base, limit) if p.words]
             guard.coverage.retried.append(
                 {"how": "without_prompt", "ranges": gaps, "segments": len(extra)}
             )
@@ -416,76 +416,12 @@ class Transcriber:
                     # A loop cannot run away: speech has far fewer tokens than this.
                     max_new_tokens=min(440, int((b - a) * MAX_TOKENS_PER_SECOND) + 16),
                 )
-                extra.extend(p for p in _pieces(raw, a, b) if p.words)
+                extra.extend(p for p in speech_pieces(raw, a, b) if p.words)
             guard.coverage.retried.append(
                 {"how": "sequential", "ranges": gaps, "segments": len(extra)}
             )
             segments = sorted([*segments, *extra], key=lambda s: s.start)
         return segments, spans
-
-
-def _pieces(raw: Any, base: float, limit: float) -> list[SpeechSegment]:
-    """faster-whisper's segments as sentence-sized SpeechSegments with absolute times."""
-    return [piece for item in raw for piece in split_segment(_convert(item, base, limit))]
-
-
-def _convert(item: Any, base: float, limit: float) -> SpeechSegment:
-    words = tuple(
-        SpeechWord(
-            start=round(base + w.start, 3),
-            end=round(min(base + w.end, limit), 3),
-            word=w.word,
-            probability=round(float(w.probability), 4),
-        )
-        for w in (item.words or [])
-    )
-    start = round(base + item.start, 3)
-    end = round(min(base + item.end, limit), 3)
-    if words:
-        start, end = min(start, words[0].start), max(words[-1].end, start)
-    return SpeechSegment(
-        start=start,
-        end=end,
-        text=item.text.strip(),
-        words=words,
-        avg_logprob=float(item.avg_logprob),
-        no_speech_prob=float(item.no_speech_prob),
-        compression_ratio=float(item.compression_ratio),
-    )
-
-
-#: A segment is split after a sentence end once it is this long (seconds)...
-SPLIT_MIN_SECONDS = 1.0
-#: ...at any pause at least this long...
-SPLIT_PAUSE_SECONDS = 0.8
-#: ...and at a clause or, failing that, any word once it grows past this.
-SPLIT_MAX_SECONDS = 12.0
-
-
-def split_segment(segment: SpeechSegment) -> list[SpeechSegment]:
-    """Sentence-sized pieces of a (up to 30 s) segment, cut between words.
-
-    Cut after a sentence end, at a pause, or when a piece gets too long (preferring a
-    comma), so subtitles and search deep links point at the right moment.
-    """
-    words = segment.words
-    if len(words) < 2:
-        return [segment]
-    pieces: list[SpeechSegment] = []
-    begin = 0
-    for i in range(len(words) - 1):
-        current = words[begin : i + 1]
-        length = words[i].end - current[0].start
-        ends_sentence = words[i].word.rstrip().endswith((".", "?", "!"))
-        pause = words[i + 1].start - words[i].end >= SPLIT_PAUSE_SECONDS
-        too_long = length >= SPLIT_MAX_SECONDS and (
-            words[i].word.rstrip().endswith((",", ";", ":")) or length >= SPLIT_MAX_SECONDS * 1.5
-        )
-        if pause or too_long or (ends_sentence and length >= SPLIT_MIN_SECONDS):
-            pieces.append(segment.with_words(current))
-            begin = i + 1
-    pieces.append(segment.with_words(words[begin:]))
-    return pieces
 
 
 def choose_compute_type(setting: str) -> str:

@@ -63,14 +63,15 @@ from mediaarchive.search.documents import (
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.fts5_bulk import batches, bulk_load
-from mediaarchive.search.german import ANALYZER_VERSION, WORD_PATTERN, analyse, fold
+from mediaarchive.search.fts5_match import head_expression, language_token, match_expression, quoted
+from mediaarchive.search.german import ANALYZER_VERSION, analyse
 from mediaarchive.search.hits import IndexDocument
-from mediaarchive.search.query import Query, Term
+from mediaarchive.search.query import Query
 from mediaarchive.search.ranking import is_metadata, ordered
 from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
 from mediaarchive.vocabulary import HitSource
 
-__all__ = ["SqliteSearchBackend", "head_expression", "language_token", "match_expression"]
+__all__ = ["SqliteSearchBackend"]
 
 #: bm25 weights of t_exact, t_stem, t_part, b_exact, b_stem, b_part, facets.
 WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
@@ -93,12 +94,6 @@ _INSERT_DOC = (
     'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets,'
     " public_asset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-def language_token(language: str) -> str:
-    """The primary language subtag, folded: ``de-DE`` → ``de``."""
-    words = WORD_PATTERN.findall(fold(language))
-    return words[0] if words else ""
 
 
 def _facet_string(
@@ -144,84 +139,6 @@ def _fts_values(  # type: ignore[type-arg]
         return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
     h = analyse(head, language)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
-
-
-def _quoted(words: Iterable[str]) -> str:
-    # Words are runs of letters and digits (WORD_PATTERN), so they never hold a quote.
-    return '"' + " ".join(words) + '"'
-
-
-def _term_expression(term: Term, *, loose: bool, head_only: bool = False) -> str:
-    """The term's FTS5 expression; ``head_only``: in the title and speakers only, as words
-    and inflections (no compound parts)."""
-    exact, stem = (
-        ("{t_exact}", "{t_stem}") if head_only else ("{t_exact b_exact}", "{t_stem b_stem}")
-    )
-    if term.prefix:
-        return f"({exact} : {_quoted(term.words)} *)"
-    german, *others = term.stem_variants
-    if german == term.words:
-        # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
-        # walks a phrase's whole doclist, which is what costs for common words).
-        both = "{t_exact t_stem}" if head_only else "{t_exact b_exact t_stem b_stem}"
-        alternatives = [f"{both} : {_quoted(term.words)}"]
-    else:
-        alternatives = [
-            f"{exact} : {_quoted(term.words)}",
-            f"{stem} : {_quoted(german)}",
-        ]
-    # Texts in other languages keep their own stems (an English stem equal to the word is
-    # found as the word itself).
-    alternatives += [f"{stem} : {_quoted(stems)}" for stems in others if stems != term.words]
-    compound = term.compound_stem
-    if loose and compound and not head_only:
-        alternatives.append(f"{{t_part b_part}} : {_quoted([compound])}")
-    return "(" + " OR ".join(alternatives) + ")"
-
-
-def match_expression(
-    query: Query, filters: ResolvedFilters | None = None, *, loose: bool = True
-) -> str | None:
-    """The FTS5 MATCH expression for a parsed query and filters (None: nothing to find).
-
-    ``loose=False`` leaves out compound parts (words and inflections only).
-    """
-    if query.empty:
-        return None
-    expression = " AND ".join(
-        "(" + " OR ".join(_term_expression(term, loose=loose) for term in clause) + ")"
-        for clause in query.clauses
-    )
-    if query.excluded:
-        excluded = " OR ".join(_term_expression(term, loose=True) for term in query.excluded)
-        expression = f"({expression}) NOT ({excluded})"
-    facets: list[str] = []
-    if filters is not None:
-        if filters.event_ids is not None:
-            facets.append(" OR ".join(f'"ev{event_id}"' for event_id in filters.event_ids))
-        if filters.asset_ids is not None:
-            facets.append(" OR ".join(f'"as{asset_id}"' for asset_id in filters.asset_ids))
-        if filters.kind is not None:
-            facets.append(_quoted([f"kind{filters.kind}"]))
-        if filters.language is not None:
-            facets.append(_quoted([f"lang{language_token(filters.language)}"]))
-        if filters.source is not None:
-            facets.append(_quoted([f"src{filters.source}"]))
-    for facet in facets:
-        expression = f"({expression}) AND facets : ({facet})"
-    return expression
-
-
-def head_expression(query: Query) -> str | None:
-    """The FTS5 expression of "the title and speakers hold every clause of the query"."""
-    if query.empty:
-        return None
-    return " AND ".join(
-        "("
-        + " OR ".join(_term_expression(term, loose=False, head_only=True) for term in clause)
-        + ")"
-        for clause in query.clauses
-    )
 
 
 class SqliteSearchBackend(SearchBackend):
@@ -490,7 +407,7 @@ class SqliteSearchBackend(SearchBackend):
             " WHERE search_fts MATCH ?"
             + (" AND d.public_asset" if public_only else "")
             + " LIMIT 1",
-            (f"{{t_exact b_exact}} : {_quoted([word])}",),
+            (f"{{t_exact b_exact}} : {quoted([word])}",),
         ).fetchone()
         return row[0] if row else None
 

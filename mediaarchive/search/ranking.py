@@ -19,7 +19,9 @@ the best score of the hits it was lifted over.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection, Iterable
+from operator import itemgetter
 
 from mediaarchive.search.documents import METADATA_BASE
 
@@ -35,9 +37,10 @@ def is_metadata(key: int) -> bool:
 
 
 def ordered(
-    scored: Iterable[tuple[int, float]], lifted: Collection[int]
+    scored: Iterable[tuple[int, float]], lifted: Collection[int], limit: int | None = None
 ) -> list[tuple[int, float]]:
-    """(key, final score) best first, from (key, backend score) and the lifted keys."""
+    """(key, final score) best first, from (key, backend score) and the lifted keys; the
+    best ``limit`` only when given. Equal scores go by key, lowest first."""
     rest: list[tuple[int, float]] = []
     top: list[tuple[int, float]] = []
     for key, score in scored:
@@ -49,5 +52,11 @@ def ordered(
             rest.append((key, score))
     floor = max((score for _, score in rest), default=0.0)
     final = [(key, score + floor) for key, score in top] + rest
+    if limit is not None and limit < len(final):
+        # The top few of thousands of candidates (a search ranks up to RANK_CANDIDATES):
+        # keys ascending first, so that nlargest, which keeps the earlier of equal scores,
+        # breaks ties as the full sort does.
+        final.sort(key=itemgetter(0))
+        return heapq.nlargest(limit, final, key=itemgetter(1))
     final.sort(key=lambda item: (-item[1], item[0]))
     return final

@@ -48,3 +48,35 @@ def test_few_texts_start_no_worker(caplog: pytest.LogCaptureFixture) -> None:
     out = list(analysed_batches(iter(batches(21)), text_of))
     assert len(out) == 3
     assert "index worker started" not in caplog.text
+
+
+def test_a_worker_that_dies_mid_rebuild_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The worker process is killed (SIGKILL, as the OOM killer would) after the first batch
+    # came back: the batches it had been sent are analysed here, every batch comes out once,
+    # in order, with the columns this process gives, and the log says what happened.
+    from mediaarchive.search import bulk
+
+    started: list[bulk._Worker] = []
+    start = bulk._start_worker
+
+    def keep(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worker = start(*args, **kwargs)
+        started.append(worker)
+        return worker
+
+    monkeypatch.setattr(bulk, "_start_worker", keep)
+    caplog.set_level(logging.DEBUG, logger="mediaarchive.search.bulk")
+    given = batches(210)
+    out = []
+    for item in analysed_batches(iter(given), text_of, parallel_after=0, patient=True):
+        out.append(item)
+        if len(out) == 1:
+            started[0].process.kill()
+            started[0].process.wait()
+    assert len(started) == 1 and started[0].process.returncode == -9
+    assert [batch for batch, _ in out] == given
+    for batch, columns in out:
+        assert columns == analyse_texts([row[1] for row in batch], [row[2] for row in batch])
+    assert "analysing the rest here" in caplog.text

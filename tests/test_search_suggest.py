@@ -171,3 +171,16 @@ def test_an_archive_from_before_suggestions_gets_its_vocabulary_on_upgrade(
         assert find(upgraded, "Innovationslabor").hits
     finally:
         upgraded.close()
+
+
+def test_a_suggestion_finds_something_within_the_searchs_filters(search_archive) -> None:
+    # "Innovationslabor" is said and shown only at the Labcamp. Searching the Verwaltungstag
+    # for the misspelled word must not offer it: it finds nothing there either.
+    elsewhere = cli(search_archive, "search", "Innovatonslabor", "--event", "Verwaltungstag 2023")
+    assert elsewhere.exit_code == 0
+    assert elsewhere.stderr.splitlines() == ["No hits."]
+    there = cli(search_archive, "search", "Innovatonslabor", "--event", "Labcamp 4")
+    assert there.stderr.splitlines() == ["No hits.", "Did you mean: Innovationslabor?"]
+    # A word the filtered event does hold is still offered ("Verwaltung" is said there).
+    result = find(search_archive.archive, "Verwaltng", event="Verwaltungstag 2023")
+    assert result.hits == [] and result.suggestions == ["Verwaltung"]

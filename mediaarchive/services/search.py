@@ -19,6 +19,9 @@ __all__ = ["FEW_HITS", "SearchHit", "SearchResult", "find", "reindex", "search",
 
 #: With fewer hits than this, a search also says what the user may have meant.
 FEW_HITS = 3
+#: Suggestions tried (each one search, only after a search with few hits) for one that
+#: finds more within the search's filters.
+SUGGESTIONS_TRIED = 3
 
 
 @dataclass
@@ -62,11 +65,19 @@ def suggest(archive: Archive, query: str, *, limit: int = 3) -> list[str]:
 
 
 def find(archive: Archive, query: str, **options: Any) -> SearchResult:
-    """``search``, and with fewer than ``FEW_HITS`` hits also ``suggest`` (the CLI and the
-    web page show both)."""
+    """``search``, and with fewer than ``FEW_HITS`` hits also what the user may have meant
+    (the CLI and the web page show both): the first of the ``suggest`` queries that finds
+    more than the query did *with the same filters*. The vocabulary is the whole archive's,
+    so without that check a search in one event suggested a word said only in another,
+    and the suggestion found nothing either."""
     hits = search(archive, query, **options)
     few = min(FEW_HITS, options.get("limit") or FEW_HITS)
-    return SearchResult(hits, suggest(archive, query, limit=1) if len(hits) < few else [])
+    if len(hits) >= few:
+        return SearchResult(hits)
+    for meant in suggest(archive, query, limit=SUGGESTIONS_TRIED):
+        if len(search(archive, meant, **{**options, "limit": len(hits) + 1})) > len(hits):
+            return SearchResult(hits, [meant])
+    return SearchResult(hits)
 
 
 def reindex(archive: Archive, asset_id: str | None = None) -> int:

@@ -11,16 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mediaarchive.search.filters import ResolvedFilters
-from mediaarchive.search.german import WORD_PATTERN, fold
+from mediaarchive.search.german import language_token
 from mediaarchive.search.query import Query, Term
 
-__all__ = ["head_expression", "language_token", "match_expression", "quoted"]
-
-
-def language_token(language: str) -> str:
-    """The primary language subtag, folded: ``de-DE`` → ``de``."""
-    words = WORD_PATTERN.findall(fold(language))
-    return words[0] if words else ""
+__all__ = ["head_expression", "match_expression", "quoted"]
 
 
 def quoted(words: Iterable[str]) -> str:

@@ -42,6 +42,7 @@ __all__ = [
     "Analysed",
     "analyse",
     "fold",
+    "language_token",
     "fold_word",
     "part_stems",
     "stem",
@@ -85,6 +86,13 @@ def stemmer_name(language: str | None) -> str | None:
         return "german"
     primary = language.replace("_", "-").split("-")[0].casefold()
     return _SNOWBALL.get(primary)
+
+
+def language_token(language: str) -> str:
+    """The primary language subtag, folded: ``de-DE`` → ``de`` (the language token both
+    index backends store and filter by)."""
+    words = WORD_PATTERN.findall(fold(language))
+    return words[0] if words else ""
 
 
 def _stemmer(name: str = "german") -> Stemmer.Stemmer:

@@ -42,8 +42,7 @@ from mediaarchive.search.documents import (
     segment_keys,
 )
 from mediaarchive.search.filters import ResolvedFilters
-from mediaarchive.search.fts5_match import language_token
-from mediaarchive.search.german import ANALYZER_VERSION, analyse
+from mediaarchive.search.german import ANALYZER_VERSION, analyse, language_token
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query, Term
 from mediaarchive.search.ranking import METADATA_FACTOR, ordered

@@ -63,8 +63,8 @@ from mediaarchive.search.documents import (
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.fts5_bulk import batches, bulk_load
-from mediaarchive.search.fts5_match import head_expression, language_token, match_expression, quoted
-from mediaarchive.search.german import ANALYZER_VERSION, analyse
+from mediaarchive.search.fts5_match import head_expression, match_expression, quoted
+from mediaarchive.search.german import ANALYZER_VERSION, analyse, language_token
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query
 from mediaarchive.search.ranking import is_metadata, ordered

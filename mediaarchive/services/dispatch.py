@@ -17,6 +17,9 @@ Reliability settings (why each):
 - Redis ``visibility_timeout``: how long an unacknowledged message stays with a worker that
   vanished as a whole (SIGKILL, machine lost) before it is redelivered. A step may run
   longer than that: the redelivered copy finds the job claimed by a live worker and waits.
+- Redis ``unacked_mutex_expire`` (at most the visibility timeout): the lock a worker takes
+  while it sweeps for such messages. Kombu keeps it 5 minutes; a worker killed during its
+  sweep would otherwise stop every other worker's sweeps, and so the redelivery, that long.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ __all__ = [
 QUEUES = ("default", "asr")
 #: The task that runs one job (defined by the worker edge under this name).
 RUN_STEP = "mediaarchive.run_step"
+#: Seconds the Redis sweep lock outlives a worker killed while holding it (Kombu's default).
+UNACKED_MUTEX_EXPIRE = 300
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -78,6 +83,7 @@ def _config(broker: str, timeout: int) -> dict[str, Any]:
             # Sweep for abandoned messages often enough that the timeout is what counts.
             "unacked_restore_interval": max(1, min(10, timeout // 2)),
             "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": min(UNACKED_MUTEX_EXPIRE, timeout),
         }
     return {
         "broker_url": broker,

@@ -1,16 +1,20 @@
-"""A rebuild's texts analysed in a second process while this one writes the index.
+"""A rebuild's speech rows read and analysed in a second process while this one writes.
 
-Rebuilding the index of a million segments, SQLite's inserts and ``german.analyse`` take
-about as long as each other, and they need not wait for each other: with a second core a
-worker process (``serve``) analyses the next batches while
-the caller writes this one.
+Rebuilding the index of a million segments, writing the FTS5 rows and making them (reading
+the segments, ``german.analyse``, building the rows) each take about half of the work, and
+they need not wait for each other: with a second core a worker process (``serve``) reads
+the segments from the database itself and sends back finished FTS5 rows, while this
+process writes them, and in the pauses between them whatever else it has to write (the
+caller's ``idle``: ``search_docs``, chunk by chunk).
 
-The first ``PARALLEL_AFTER`` texts are analysed here, and so is everything while the
-worker is still starting (a new interpreter, the imports, the compound dictionary: about
-a second), so a small rebuild never waits for a worker. The worker runs the same
-``analyse`` on the same dictionary (it inherits the environment and imports this same
-package), so the index is the same either way; batches come back in the order they went
-out. If the worker fails, the rest is analysed here.
+The worker reads through a connection of its own, so it sees what is committed. It is only
+used when that is exactly what this process would read: the caller's transaction has
+written nothing yet (a rebuild started by ``reindex``), the database is a file in WAL mode
+(the writer never blocks the reader), the machine has a second core and there are at
+least ``PARALLEL_AFTER`` segments (a worker takes about a second to start). Otherwise, and
+if the worker fails, the rows are made here: from the row after the last one written, so
+every row is written once, in id order, the same either way (the worker imports this same
+package and runs the same ``fts_rows``).
 
 A plain subprocess, not ``multiprocessing``: its "spawn" re-runs the caller's main
 script in the child (a script without a ``__main__`` guard would run twice), and "fork"
@@ -22,36 +26,155 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import queue
 import select
+import sqlite3
 import subprocess
 import sys
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any
 
+from mediaarchive.search.documents import SPEECH_BASE
 from mediaarchive.search.german import analyse
 
-__all__ = ["PARALLEL_AFTER", "Columns", "analyse_texts", "analysed_batches", "serve"]
+__all__ = [
+    "BLANK",
+    "PARALLEL_AFTER",
+    "Facets",
+    "FtsRow",
+    "SpeechRows",
+    "fts_batches",
+    "fts_rows",
+    "serve",
+]
 
 log = logging.getLogger(__name__)
 
-#: Texts analysed in this process before a worker is started.
+#: Segments from which a worker process makes the rows.
 PARALLEL_AFTER = 50_000
-#: Batches handed to the worker ahead of the one being written (it never waits for work).
-AHEAD = 2
+#: FTS5 rows per batch (one ``executemany``).
+BATCH = 5000
+#: The characters a text of only these is not indexed for (SQL ``trim`` strips the same).
+BLANK = " \t\n\r\x0b\x0c"
 
-#: A text's index columns: folded words, stems, stems of compound parts.
-Columns = tuple[str, str, str]
-Row = TypeVar("Row")
-_READY = "ready"
+#: A segment's FTS5 row: rowid, the head's three columns (empty), exact, stems, parts, facets.
+FtsRow = tuple[int, str, str, str, str, str, str, str]
+#: Per (asset id, transcript language or ""): the language its text is analysed in, its
+#: facets string and whether the asset is public. A segment of an asset not in it is not
+#: indexed.
+Facets = dict[tuple[int, str], tuple[str, str, bool]]
+#: A batch of rows, and how often each folded word occurs in those of public assets.
+Batch = tuple[list[FtsRow], Counter[str]]
 
 
-def analyse_texts(texts: list[str], languages: list[str | None]) -> list[Columns]:
-    """``analyse`` each text in its language."""
-    return [(a.exact, a.stems, a.parts) for a in map(analyse, texts, languages)]
+@dataclass(frozen=True)
+class SpeechRows:
+    """The segments a rebuild indexes, and how.
+
+    ``statement(after)`` is the SQL and parameters selecting ``(id, start, end, text, asset
+    id, transcript language)`` of the segments with ids above ``after``, in id order.
+    ``database`` is the file a worker may read them from (None: only this process may).
+    """
+
+    statement: Callable[[int], tuple[str, list[Any]]]
+    facets: Facets
+    database: str | None
+    count: int
+
+
+def fts_rows(
+    rows: Iterable[Sequence[Any]], facets: Facets, size: int | None = None
+) -> Iterator[Batch]:
+    """The FTS5 rows of these segment rows (as ``SpeechRows.statement`` selects them), in
+    batches of ``size`` (default ``BATCH``); a text of only ``BLANK`` is left out."""
+    size = size or BATCH
+    batch: list[FtsRow] = []
+    public: Counter[str] = Counter()
+    for segment_id, _start, _end, text, asset_id, language in rows:
+        indexed = facets.get((asset_id, language or ""))
+        if indexed is None or not text or not text.strip(BLANK):
+            continue
+        analysed_language, facet, is_public = indexed
+        analysed = analyse(text, analysed_language)
+        batch.append(
+            (
+                SPEECH_BASE + segment_id,
+                "",
+                "",
+                "",
+                analysed.exact,
+                analysed.stems,
+                analysed.parts,
+                facet,
+            )
+        )
+        if is_public and analysed.exact:
+            public.update(analysed.exact.split())
+        if len(batch) >= size:
+            yield batch, public
+            batch, public = [], Counter()
+    if batch:
+        yield batch, public
+
+
+def fts_batches(
+    rows: SpeechRows,
+    local: sqlite3.Connection,
+    public: Counter[str],
+    *,
+    parallel: bool = True,
+    idle: Callable[[], bool] = lambda: False,
+) -> Iterator[list[FtsRow]]:
+    """The FTS5 rows of ``rows`` in batches, in id order: from a worker process when it
+    can (see the module docstring), else read through ``local`` and made here. The folded
+    words of public assets' rows are counted into ``public``.
+
+    Args:
+        parallel: a worker may make them (False: always here).
+        idle: called while the worker's next batch is not there yet; returns False when it
+            has nothing (left) to do, and the wait blocks.
+    """
+    worker = None
+    if parallel and rows.database and rows.count >= PARALLEL_AFTER and _cores() > 1:
+        worker = _start_worker(rows)
+    after = 0
+    if worker is not None:
+        try:
+            while (batch := _from_worker(worker, idle)) is not None:
+                fts, counts = batch
+                public.update(counts)
+                after = fts[-1][0] - SPEECH_BASE
+                yield fts
+        finally:
+            worker.close()
+        if not worker.failed:
+            return
+    yield from _here(rows, local, public, after)
+
+
+def _from_worker(worker: _Worker, idle: Callable[[], bool]) -> Batch | None:
+    """The worker's next batch; None when it has sent them all, or failed (marked
+    ``failed``: the rest is then made here, from the last row written)."""
+    try:
+        while not worker.has_reply() and idle():
+            pass
+        return worker.next()
+    except OSError as exc:
+        log.warning("%s: making the rest of the index rows here", exc)
+        worker.failed = True
+        return None
+
+
+def _here(
+    rows: SpeechRows, local: sqlite3.Connection, public: Counter[str], after: int
+) -> Iterator[list[FtsRow]]:
+    sql, parameters = rows.statement(after)
+    for fts, counts in fts_rows(local.execute(sql, parameters), rows.facets):
+        public.update(counts)
+        yield fts
 
 
 def _cores() -> int:
@@ -62,10 +185,10 @@ def _cores() -> int:
 
 
 class _Worker:
-    """The worker process: batches go in through a feeding thread (so neither side can
-    block the other on a full pipe), results come back in order."""
+    """The worker process: the request goes in through a thread (so a large one cannot
+    block this process while the worker starts), batches come back in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, request: tuple[str, str, list[Any], Facets, int]) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
@@ -77,21 +200,20 @@ class _Worker:
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.results: IO[bytes] = self.process.stdout
-        self.inbox: queue.SimpleQueue[tuple[list[str], list[str | None]] | None] = (
-            queue.SimpleQueue()
-        )
+        self.failed = False
         self.feeder = threading.Thread(
-            target=self._feed, args=(self.process.stdin,), name="index-worker-feed", daemon=True
+            target=self._send,
+            args=(self.process.stdin, request),
+            name="index-worker-request",
+            daemon=True,
         )
         self.feeder.start()
-        self.ready = False
         log.debug("index worker started (pid %d)", self.process.pid)
 
-    def _feed(self, stdin: IO[bytes]) -> None:
+    @staticmethod
+    def _send(stdin: IO[bytes], request: object) -> None:
         try:
-            while (batch := self.inbox.get()) is not None:
-                pickle.dump(batch, stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                stdin.flush()
+            pickle.dump(request, stdin, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
             pass  # the worker is gone: reading its results says so
         finally:
@@ -100,36 +222,26 @@ class _Worker:
             except OSError:
                 pass
 
-    def wait_ready(self) -> None:
-        if not self.ready:
-            select.select([self.results], [], [])
-            self.poll_ready()
+    def has_reply(self) -> bool:
+        """True when the next batch has begun to arrive (never blocks)."""
+        return bool(select.select([self.results], [], [], 0)[0])
 
-    def poll_ready(self) -> bool:
-        """True once the worker has loaded the dictionary (never blocks)."""
-        if not self.ready and select.select([self.results], [], [], 0)[0]:
-            self.ready = self._read() == _READY
-        return self.ready
-
-    def submit(self, texts: list[str], languages: list[str | None]) -> None:
-        self.inbox.put((texts, languages))
-
-    def result(self) -> list[Columns]:
-        columns = self._read()
-        if not isinstance(columns, list):
-            raise OSError(f"index worker sent {type(columns).__name__}, not a batch")
-        return columns
-
-    def _read(self) -> object:
+    def next(self) -> Batch | None:
         try:
-            return pickle.load(self.results)
+            reply = pickle.load(self.results)
         except (EOFError, pickle.UnpicklingError) as exc:
             raise OSError(f"index worker ended (exit status {self.process.poll()})") from exc
+        if reply is None:
+            return None
+        if not isinstance(reply, tuple):
+            raise OSError(f"index worker sent {type(reply).__name__}, not a batch")
+        return reply  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """End the worker (it ends when its input does, or finds no one reading)."""
-        self.inbox.put(None)
+        """End the worker: it has ended, or ends on finding no one reading."""
         self.results.close()
+        if self.failed:
+            self.process.kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -137,111 +249,33 @@ class _Worker:
             self.process.wait()
 
 
-def analysed_batches(
-    batches: Iterable[list[Row]],
-    text_of: Callable[[Row], tuple[str, str | None]],
-    *,
-    parallel_after: int | None = None,
-    patient: bool = False,
-) -> Iterator[tuple[list[Row], list[Columns]]]:
-    """Each batch with its texts' columns (``text_of`` says a row's text and language), in
-    order; past ``parallel_after`` rows (default ``PARALLEL_AFTER``), analysed by a worker
-    process on a machine with more than one core.
-
-    Args:
-        patient: wait for the worker to start instead of analysing here meanwhile.
-    """
-    if parallel_after is None:
-        parallel_after = PARALLEL_AFTER
-    worker: _Worker | None = None
-    started = False
-    # Batches not yet handed out: (batch, texts, languages, sent to the worker).
-    waiting: deque[tuple[list[Row], list[str], list[str | None], bool]] = deque()
-    seen = 0
+def _start_worker(rows: SpeechRows) -> _Worker | None:
+    assert rows.database is not None
+    sql, parameters = rows.statement(0)
     try:
-        for batch in batches:
-            texts, languages = _unzipped(batch, text_of)
-            if not started and seen >= parallel_after and _cores() > 1:
-                started = True
-                worker = _start_worker()
-            seen += len(batch)
-            remote = False
-            if worker is not None:
-                try:
-                    if patient:
-                        worker.wait_ready()
-                    remote = worker.poll_ready()
-                except OSError as exc:
-                    log.warning("%s: analysing here", exc)
-                    worker.close()
-                    worker = None
-            if remote:
-                worker.submit(texts, languages)  # type: ignore[union-attr]
-            waiting.append((batch, texts, languages, remote))
-            # Keep the worker AHEAD batches busy; what was analysed here goes at once.
-            while waiting and (len(waiting) > AHEAD or not waiting[0][3]):
-                done, worker = _columns(waiting.popleft(), worker)
-                yield done
-        while waiting:
-            done, worker = _columns(waiting.popleft(), worker)
-            yield done
-    finally:
-        if worker is not None:
-            worker.close()
-
-
-def _start_worker() -> _Worker | None:
-    try:
-        return _Worker()
+        return _Worker((rows.database, sql, parameters, rows.facets, BATCH))
     except OSError as exc:
-        log.warning("no index worker (%s): analysing here", exc)
+        log.warning("no index worker (%s): making the index rows here", exc)
         return None
 
 
-def _columns(
-    item: tuple[Row, list[str], list[str | None], bool], worker: _Worker | None
-) -> tuple[tuple[Row, list[Columns]], _Worker | None]:
-    """The item's batch and columns (from the worker, or analysed here if it was not
-    sent or the worker failed), and the worker if it is still there."""
-    batch, texts, languages, remote = item
-    if remote and worker is not None:
-        try:
-            return (batch, worker.result()), worker
-        except OSError as exc:
-            log.warning("%s: analysing the rest here", exc)
-            worker.close()
-            worker = None
-    return (batch, analyse_texts(texts, languages)), worker
-
-
-def _unzipped(
-    batch: list[Row], text_of: Callable[[Row], tuple[str, str | None]]
-) -> tuple[list[str], list[str | None]]:
-    texts: list[str] = []
-    languages: list[str | None] = []
-    for text, language in map(text_of, batch):
-        texts.append(text)
-        languages.append(language)
-    return texts, languages
-
-
 def serve() -> None:
-    """The worker: a batch of (texts, languages) in on stdin, its columns out on stdout,
-    until stdin ends."""
+    """The worker: a request ``(database file, SQL, parameters, facets, batch size)`` in on
+    stdin, the batches of ``fts_rows`` out on stdout, then None."""
     requests = sys.stdin.buffer
     # Replies on a copy of stdout; whatever else would print goes to stderr.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    analyse("Probe")  # loads the compound dictionary before saying it is ready
-    pickle.dump(_READY, replies)
-    replies.flush()
-    while True:
-        try:
-            texts, languages = pickle.load(requests)
-        except EOFError:
-            return
-        try:
-            pickle.dump(analyse_texts(texts, languages), replies, protocol=pickle.HIGHEST_PROTOCOL)
+    database, sql, parameters, facets, size = pickle.load(requests)
+    db = sqlite3.connect(database, timeout=30)
+    db.execute("PRAGMA query_only = 1")
+    try:
+        for batch in fts_rows(db.execute(sql, parameters), facets, size):
+            pickle.dump(batch, replies, protocol=pickle.HIGHEST_PROTOCOL)
             replies.flush()
-        except BrokenPipeError:
-            return  # the caller stopped reading (it failed, or was interrupted)
+        pickle.dump(None, replies)
+        replies.flush()
+    except BrokenPipeError:
+        return  # the caller stopped reading (it failed, or was interrupted)
+    finally:
+        db.close()

@@ -1,18 +1,23 @@
-"""Loading a whole SQLite FTS5 index at once (a rebuild): its settings while it loads, and
-the rows in batches for ``executemany``."""
+"""Loading a whole SQLite FTS5 index at once (a rebuild): its settings while it loads, the
+facets every row carries, and the speech documents' ``search_docs`` rows written in SQL."""
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any
 
-__all__ = ["batches", "bulk_load"]
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-Row = TypeVar("Row")
+from mediaarchive.db import Transcript
+from mediaarchive.search.bulk import BLANK, Facets, SpeechRows
+from mediaarchive.search.documents import SPEECH_BASE, AssetFacts, speech_sql
+from mediaarchive.search.german import language_token
+from mediaarchive.vocabulary import HitSource
 
+__all__ = ["SpeechDocs", "bulk_load", "facet_string", "speech_rows"]
 
 #: FTS5 settings (``search_fts_config``) while a rebuild loads every document, and after.
 #: FTS5 writes its pending terms out as a new segment every ``hashsize`` bytes and merges
@@ -23,6 +28,19 @@ _BULK_FTS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 64}
 _DEFAULT_FTS = {"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
 #: Page cache (KiB) while a rebuild writes: the default 2 MB spills FTS5's segment pages.
 _BULK_CACHE_KIB = 256 * 1024
+#: Segment ids whose ``search_docs`` rows one statement writes.
+DOCS_CHUNK = 20_000
+
+
+def facet_string(
+    asset_id: int, kind: str, source: str, language: str | None, event_ids: Iterable[int]
+) -> str:
+    """The facets column of a document: ``asN kindK srcS evN… langL``."""
+    tokens = [f"as{asset_id}", f"kind{kind}", f"src{source}"]
+    tokens += [f"ev{event_id}" for event_id in event_ids]
+    if language:
+        tokens.append(f"lang{language_token(language)}")
+    return " ".join(tokens)
 
 
 def _set_fts(db: sqlite3.Connection, settings: dict[str, int]) -> None:
@@ -43,8 +61,85 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
         db.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
-def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    """``rows`` in lists of ``size`` (the last one shorter)."""
-    iterator = iter(rows)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+def speech_rows(
+    session: Session, db: sqlite3.Connection, facts: dict[int, AssetFacts]
+) -> SpeechRows:
+    """Every current segment to index, for ``bulk``: each (asset, transcript language)'s
+    facets, and the database file a worker may read them from (a file in WAL mode)."""
+    facets: Facets = {}
+    for asset_id, language in session.execute(
+        select(Transcript.asset_id, Transcript.language).distinct()
+    ):
+        fact = facts.get(asset_id)
+        if fact is None:
+            continue
+        analysed = language or fact.language or ""
+        facets[asset_id, language or ""] = (
+            analysed,
+            facet_string(asset_id, fact.kind, HitSource.SPEECH, analysed, fact.event_ids),
+            fact.public,
+        )
+    database = next(
+        (file for _, name, file in db.execute("PRAGMA database_list") if name == "main"), ""
+    )
+    (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+    (count,) = db.execute("SELECT count(*) FROM segments").fetchone()
+    return SpeechRows(
+        statement=lambda after: speech_sql(session, after=after),
+        facets=facets,
+        database=database if database and str(mode).lower() == "wal" else None,
+        count=count,
+    )
+
+
+_DOCS = (
+    'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets,'
+    " public_asset) SELECT ? + q.id, q.asset_id, ?, q.start, q.\"end\", '', q.text, f.facets,"
+    " f.public FROM ({speech}) AS q JOIN temp.speech_facets AS f"
+    " ON f.asset_id = q.asset_id AND f.language = coalesce(q.language, '')"
+    " WHERE trim(q.text, ?) != ''"
+)
+
+
+class SpeechDocs:
+    """The ``search_docs`` rows of every segment ``bulk`` indexes (the same segments: the
+    same facets, the same ``BLANK`` texts left out), written in SQL a chunk of segment ids
+    at a time, so a rebuild can write them while it waits for FTS5 rows."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        facets: Facets,
+        statement: Callable[[int, int], tuple[str, list[Any]]],
+    ) -> None:
+        self.db = db
+        self.statement = statement
+        db.execute("DROP TABLE IF EXISTS temp.speech_facets")
+        db.execute(
+            "CREATE TEMP TABLE speech_facets (asset_id INTEGER NOT NULL, language TEXT NOT NULL,"
+            " facets TEXT NOT NULL, public INTEGER NOT NULL, PRIMARY KEY (asset_id, language))"
+        )
+        db.executemany(
+            "INSERT INTO temp.speech_facets VALUES (?, ?, ?, ?)",
+            [(a, lang, f, public) for (a, lang), (_, f, public) in facets.items()],
+        )
+        low, high = db.execute("SELECT min(id), max(id) FROM segments").fetchone()
+        self.chunks = iter(range((low or 1) - 1, high or 0, DOCS_CHUNK) if high is not None else ())
+
+    def write_next(self) -> bool:
+        """Write the next chunk's rows; False when there was none left."""
+        after = next(self.chunks, None)
+        if after is None:
+            return False
+        sql, parameters = self.statement(after, after + DOCS_CHUNK)
+        self.db.execute(
+            _DOCS.format(speech=sql), [SPEECH_BASE, HitSource.SPEECH, *parameters, BLANK]
+        )
+        return True
+
+    def write_all(self) -> None:
+        while self.write_next():
+            pass
+
+    def close(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS temp.speech_facets")

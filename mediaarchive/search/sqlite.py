@@ -16,8 +16,9 @@ facets filter values               asN, evN, kindK, langL, srcS (weight 0)
 document's asset was public when it was counted into the vocabulary (``suggest``), which
 every write and delete here keeps up to date. Hits are put in order by ``ranking``.
 
-A rebuild loads in bulk: segments streamed as plain rows, their texts analysed by a second
-process while this one writes (``bulk``), FTS5's merging put off to one 'optimize'.
+A rebuild loads in bulk: ``search_docs`` straight from the segments table in SQL, the FTS5
+rows made by a second process (which reads the segments itself) while this one writes
+them (``bulk``), FTS5's merging put off to one 'optimize' (``fts5_bulk``).
 
 Speed: a ranked FTS5 query computes bm25 for every matching row, which takes seconds for a
 word in most of a million segments. A search therefore ranks at most ``RANK_CANDIDATES``
@@ -35,7 +36,7 @@ below them).
 from __future__ import annotations
 
 import sqlite3
-import sys
+from collections import Counter
 from collections.abc import Collection, Iterable
 
 from sqlalchemy import select, text
@@ -49,27 +50,26 @@ from mediaarchive.search.backend import (
     register_backend,
     scores_below,
 )
-from mediaarchive.search.bulk import analysed_batches
+from mediaarchive.search.bulk import fts_batches
 from mediaarchive.search.documents import (
     METADATA_BASE,
-    SpeechRow,
+    AssetFacts,
     asset_documents,
     asset_facts,
-    iter_speech_rows,
     metadata_document,
     ocr_documents,
     segment_documents,
     segment_keys,
+    speech_sql,
 )
 from mediaarchive.search.filters import ResolvedFilters
-from mediaarchive.search.fts5_bulk import batches, bulk_load
+from mediaarchive.search.fts5_bulk import SpeechDocs, bulk_load, facet_string, speech_rows
 from mediaarchive.search.fts5_match import head_expression, match_expression, quoted
-from mediaarchive.search.german import ANALYZER_VERSION, analyse, language_token
+from mediaarchive.search.german import ANALYZER_VERSION, analyse
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query
 from mediaarchive.search.ranking import is_metadata, ordered
 from mediaarchive.search.suggest import VocabularyChange, clear_vocabulary
-from mediaarchive.vocabulary import HitSource
 
 __all__ = ["SqliteSearchBackend"]
 
@@ -99,28 +99,14 @@ _INSERT_DOC = (
 )
 
 
-def _facet_string(
-    asset_id: int, kind: str, source: str, language: str | None, event_ids: Iterable[int]
-) -> str:
-    tokens = [f"as{asset_id}", f"kind{kind}", f"src{source}"]
-    tokens += [f"ev{event_id}" for event_id in event_ids]
-    if language:
-        tokens.append(f"lang{language_token(language)}")
-    return " ".join(tokens)
-
-
 def _facets(doc: IndexDocument, cache: dict[tuple, str]) -> str:  # type: ignore[type-arg]
     key = (doc.asset_id, doc.kind, doc.source, doc.language, tuple(doc.event_ids))
     facets = cache.get(key)
     if facets is None:
-        facets = cache[key] = _facet_string(
+        facets = cache[key] = facet_string(
             doc.asset_id, doc.kind, doc.source, doc.language, doc.event_ids
         )
     return facets
-
-
-def _text_and_language(row: SpeechRow) -> tuple[str, str | None]:
-    return row[4], row[5] or ""  # as ``_write`` analyses a document
 
 
 def _facet_language(facets: str) -> str | None:
@@ -199,47 +185,26 @@ class SqliteSearchBackend(SearchBackend):
         return count
 
     def _write_speech(
-        self, rows: Iterable[SpeechRow], change: VocabularyChange, *, parallel: bool
+        self, facts: dict[int, AssetFacts], change: VocabularyChange, *, parallel: bool
     ) -> int:
-        """``_write`` for a stream of segments (a rebuild's millions): no document objects,
-        the texts analysed by a second process while this one writes (``bulk``)."""
+        """Write every segment's documents: ``search_docs`` rows straight from the segments
+        table in SQL, the FTS5 rows as ``bulk`` makes them (by a second process, when it
+        can, while this one writes)."""
         db = self._db
+        rows = speech_rows(self.session, db, facts)
+        docs = SpeechDocs(db, rows.facets, lambda a, b: speech_sql(self.session, after=a, upto=b))
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+        db.execute("DELETE FROM search_docs")
         count = 0
-        facets_of: dict[tuple[int, str | None], str] = {}
-        for batch, analysed in analysed_batches(
-            batches(rows, _BATCH),
-            _text_and_language,
-            parallel_after=None if parallel else sys.maxsize,
-        ):
-            batch_fts = []
-            batch_docs = []
-            for (key, fact, start, end, body, language), (exact, stems, parts) in zip(
-                batch, analysed, strict=True
-            ):
-                facets = facets_of.get((fact.asset_id, language))
-                if facets is None:
-                    facets = facets_of[fact.asset_id, language] = _facet_string(
-                        fact.asset_id, fact.kind, HitSource.SPEECH, language, fact.event_ids
-                    )
-                batch_fts.append((key, "", "", "", exact, stems, parts, facets))
-                batch_docs.append(
-                    (
-                        key,
-                        fact.asset_id,
-                        HitSource.SPEECH,
-                        start,
-                        end,
-                        "",
-                        body,
-                        facets,
-                        fact.public,
-                    )
-                )
-                if fact.public:
-                    change.add("", exact, public=True)
-            db.executemany(_INSERT_FTS, batch_fts)
-            db.executemany(_INSERT_DOC, batch_docs)
-            count += len(batch_fts)
+        public: Counter[str] = Counter()
+        try:
+            for batch in fts_batches(rows, db, public, parallel=parallel, idle=docs.write_next):
+                db.executemany(_INSERT_FTS, batch)
+                count += len(batch)
+            docs.write_all()
+        finally:
+            docs.close()
+        change.public.update(public)
         return count
 
     def _delete(self, rows: list[tuple], change: VocabularyChange) -> None:  # type: ignore[type-arg]
@@ -308,23 +273,22 @@ class SqliteSearchBackend(SearchBackend):
     def rebuild(self, *, parallel: bool = True) -> int:
         self.session.flush()
         db = self._db
-        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-        db.execute("DELETE FROM search_docs")
-        clear_vocabulary(self.session)
+        # A worker process reads what is committed: what this one reads only if this
+        # transaction has written nothing yet.
+        parallel = parallel and not db.in_transaction
         # How often each word occurs, FTS5 counts itself below; only public documents are
         # counted on the way in.
         change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
-        count = 0
         with bulk_load(db):
+            # Speech first (it empties the index): its worker reads what is committed.
+            count = self._write_speech(facts, change, parallel=parallel)
+            clear_vocabulary(self.session)
             for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
                 events = list(asset.events)
                 documents = [metadata_document(asset, events)]
                 documents += ocr_documents(self.session, asset, facts[asset.id])
                 count += self._write(documents, change)
-            count += self._write_speech(
-                iter_speech_rows(self.session, facts), change, parallel=parallel
-            )
             db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
         db.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms"

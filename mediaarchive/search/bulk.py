@@ -23,6 +23,7 @@ copies the caller's threads' locks and database connections.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import pickle
@@ -43,8 +44,9 @@ from mediaarchive.search.german import analyse
 __all__ = [
     "BLANK",
     "PARALLEL_AFTER",
-    "Facets",
+    "SEGMENTS",
     "FtsRow",
+    "Owners",
     "SpeechRows",
     "fts_batches",
     "fts_rows",
@@ -57,47 +59,52 @@ log = logging.getLogger(__name__)
 PARALLEL_AFTER = 50_000
 #: FTS5 rows per batch (one ``executemany``).
 BATCH = 5000
+#: Bytes the worker's pipe holds (a batch of rows pickled is ~0.7 MB).
+PIPE_BYTES = 1 << 20
 #: The characters a text of only these is not indexed for (SQL ``trim`` strips the same).
 BLANK = " \t\n\r\x0b\x0c"
 
 #: A segment's FTS5 row: rowid, the head's three columns (empty), exact, stems, parts, facets.
 FtsRow = tuple[int, str, str, str, str, str, str, str]
-#: Per (asset id, transcript language or ""): the language its text is analysed in, its
-#: facets string and whether the asset is public. A segment of an asset not in it is not
-#: indexed.
-Facets = dict[tuple[int, str], tuple[str, str, bool]]
-#: A batch of rows, and how often each folded word occurs in those of public assets.
+#: Per transcript whose segments are indexed (each asset's current one): its asset's id,
+#: the language its text is analysed in, its facets string and whether the asset is
+#: public. A segment of any other transcript is not indexed.
+Owners = dict[int, tuple[int, str, str, bool]]
+#: The segments, in id order, from the one after a segment id: a scan of the table by
+#: rowid (joined to the transcripts in SQL, SQLite sorted a million rows).
+SEGMENTS = (
+    "SELECT id, text, transcript_id FROM segments WHERE id > ? AND superseded_in IS NULL"
+    " ORDER BY id"
+)
+#: A batch of rows, and how often each folded word occurs in those of public assets (all
+#: words are counted by FTS5 itself, at a tenth of the cost of counting them here).
 Batch = tuple[list[FtsRow], Counter[str]]
 
 
 @dataclass(frozen=True)
 class SpeechRows:
-    """The segments a rebuild indexes, and how.
+    """The segments a rebuild indexes (those of ``owners``' transcripts, as ``SEGMENTS``
+    selects them), their number, and the database file a worker may read them from (None:
+    only this process may)."""
 
-    ``statement(after)`` is the SQL and parameters selecting ``(id, start, end, text, asset
-    id, transcript language)`` of the segments with ids above ``after``, in id order.
-    ``database`` is the file a worker may read them from (None: only this process may).
-    """
-
-    statement: Callable[[int], tuple[str, list[Any]]]
-    facets: Facets
+    owners: Owners
     database: str | None
     count: int
 
 
 def fts_rows(
-    rows: Iterable[Sequence[Any]], facets: Facets, size: int | None = None
+    rows: Iterable[Sequence[Any]], owners: Owners, size: int | None = None
 ) -> Iterator[Batch]:
-    """The FTS5 rows of these segment rows (as ``SpeechRows.statement`` selects them), in
-    batches of ``size`` (default ``BATCH``); a text of only ``BLANK`` is left out."""
+    """The FTS5 rows of these ``SEGMENTS`` rows, in batches of ``size`` (default
+    ``BATCH``); a text of only ``BLANK`` is left out."""
     size = size or BATCH
     batch: list[FtsRow] = []
     public: Counter[str] = Counter()
-    for segment_id, _start, _end, text, asset_id, language in rows:
-        indexed = facets.get((asset_id, language or ""))
-        if indexed is None or not text or not text.strip(BLANK):
+    for segment_id, text, transcript_id in rows:
+        owner = owners.get(transcript_id)
+        if owner is None or not text or not text.strip(BLANK):
             continue
-        analysed_language, facet, is_public = indexed
+        _, analysed_language, facet, is_public = owner
         analysed = analyse(text, analysed_language)
         batch.append(
             (
@@ -171,8 +178,7 @@ def _from_worker(worker: _Worker, idle: Callable[[], bool]) -> Batch | None:
 def _here(
     rows: SpeechRows, local: sqlite3.Connection, public: Counter[str], after: int
 ) -> Iterator[list[FtsRow]]:
-    sql, parameters = rows.statement(after)
-    for fts, counts in fts_rows(local.execute(sql, parameters), rows.facets):
+    for fts, counts in fts_rows(local.execute(SEGMENTS, (after,)), rows.owners):
         public.update(counts)
         yield fts
 
@@ -188,7 +194,7 @@ class _Worker:
     """The worker process: the request goes in through a thread (so a large one cannot
     block this process while the worker starts), batches come back in order."""
 
-    def __init__(self, request: tuple[str, str, list[Any], Facets, int]) -> None:
+    def __init__(self, request: tuple[str, Owners, int]) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
@@ -200,6 +206,7 @@ class _Worker:
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.results: IO[bytes] = self.process.stdout
+        _widen(self.results)
         self.failed = False
         self.feeder = threading.Thread(
             target=self._send,
@@ -249,28 +256,36 @@ class _Worker:
             self.process.wait()
 
 
+def _widen(pipe: IO[bytes]) -> None:
+    """Let the pipe hold a batch or two (64 KB by default), so the worker goes on making
+    rows while this process writes other things."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):  # not Linux, or above the system's limit
+        pass
+
+
 def _start_worker(rows: SpeechRows) -> _Worker | None:
     assert rows.database is not None
-    sql, parameters = rows.statement(0)
     try:
-        return _Worker((rows.database, sql, parameters, rows.facets, BATCH))
+        return _Worker((rows.database, rows.owners, BATCH))
     except OSError as exc:
         log.warning("no index worker (%s): making the index rows here", exc)
         return None
 
 
 def serve() -> None:
-    """The worker: a request ``(database file, SQL, parameters, facets, batch size)`` in on
-    stdin, the batches of ``fts_rows`` out on stdout, then None."""
+    """The worker: a request ``(database file, owners, batch size)`` in on stdin, the
+    batches of ``fts_rows`` out on stdout, then None."""
     requests = sys.stdin.buffer
     # Replies on a copy of stdout; whatever else would print goes to stderr.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    database, sql, parameters, facets, size = pickle.load(requests)
+    database, owners, size = pickle.load(requests)
     db = sqlite3.connect(database, timeout=30)
     db.execute("PRAGMA query_only = 1")
     try:
-        for batch in fts_rows(db.execute(sql, parameters), facets, size):
+        for batch in fts_rows(db.execute(SEGMENTS, (0,)), owners, size):
             pickle.dump(batch, replies, protocol=pickle.HIGHEST_PROTOCOL)
             replies.flush()
         pickle.dump(None, replies)

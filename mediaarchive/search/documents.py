@@ -31,13 +31,13 @@ __all__ = [
     "SpeechRow",
     "asset_documents",
     "asset_facts",
+    "current_transcripts",
     "iter_speech_documents",
     "iter_speech_rows",
     "metadata_document",
     "ocr_documents",
     "segment_documents",
     "segment_keys",
-    "speech_sql",
 ]
 
 SPEECH_BASE = 1 << 40
@@ -156,16 +156,25 @@ def _current_transcripts():  # type: ignore[no-untyped-def]
     )
 
 
+def current_transcripts(session: Session) -> list[tuple[int, int, str | None]]:
+    """(transcript id, asset id, language) of each asset's newest current transcript: the
+    one whose segments are indexed."""
+    current = _current_transcripts()
+    return [
+        (transcript_id, asset_id, language)
+        for transcript_id, asset_id, language in session.execute(
+            select(current.c.transcript_id, current.c.asset_id, Transcript.language).join(
+                Transcript, Transcript.id == current.c.transcript_id
+            )
+        )
+    ]
+
+
 #: One segment to index: (key, its asset's facts, start, end, text, language).
 SpeechRow = tuple[int, AssetFacts, float, float, str, str | None]
 
 
-def _speech_query(
-    asset_id: int | None,
-    segment_ids: Collection[int] | None,
-    after: int | None = None,
-    upto: int | None = None,
-) -> Select:  # type: ignore[type-arg]
+def _speech_query(asset_id: int | None, segment_ids: Collection[int] | None) -> Select:  # type: ignore[type-arg]
     current = _current_transcripts()
     query = (
         select(
@@ -185,27 +194,7 @@ def _speech_query(
         query = query.where(current.c.asset_id == asset_id)
     if segment_ids is not None:
         query = query.where(Segment.id.in_(list(segment_ids)))
-    if after is not None:
-        query = query.where(Segment.id > after)
-    if upto is not None:
-        query = query.where(Segment.id <= upto)
     return query
-
-
-def speech_sql(
-    session: Session, *, after: int | None = None, upto: int | None = None
-) -> tuple[str, list[Any]]:
-    """The SQL and parameters selecting the segments of every current transcript with
-    ids in (``after``, ``upto``], as ``(id, start, end, text, asset id, transcript
-    language)`` in id order, for the session's database (a rebuild's bulk load, which
-    runs it on the driver's own cursor, or hands it to another process)."""
-    return _compiled(session, _speech_query(None, None, after, upto))
-
-
-def _compiled(session: Session, query: Select) -> tuple[str, list[Any]]:  # type: ignore[type-arg]
-    dialect = session.connection().dialect
-    compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    return str(compiled), [compiled.params[name] for name in compiled.positiontup or ()]
 
 
 def _stream(session: Session, query: Select) -> Iterable[Sequence[Any]]:  # type: ignore[type-arg]
@@ -214,9 +203,13 @@ def _stream(session: Session, query: Select) -> Iterable[Sequence[Any]]:  # type
     if connection.dialect.name == "sqlite":
         # The driver's own cursor: SQLAlchemy's rows cost more than analysing a segment when
         # a rebuild streams a million of them (no column here needs a result processor).
+        compiled = query.compile(
+            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        parameters = [compiled.params[name] for name in compiled.positiontup or ()]
         driver = connection.connection.driver_connection
         assert driver is not None
-        return driver.execute(*_compiled(session, query))
+        return driver.execute(str(compiled), parameters)
     return connection.execute(query.execution_options(yield_per=10_000))
 
 

@@ -4,16 +4,13 @@ facets every row carries, and the speech documents' ``search_docs`` rows written
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mediaarchive.db import Transcript
-from mediaarchive.search.bulk import BLANK, Facets, SpeechRows
-from mediaarchive.search.documents import SPEECH_BASE, AssetFacts, speech_sql
+from mediaarchive.search.bulk import BLANK, Owners, SpeechRows
+from mediaarchive.search.documents import SPEECH_BASE, AssetFacts, current_transcripts
 from mediaarchive.search.german import language_token
 from mediaarchive.vocabulary import HitSource
 
@@ -29,7 +26,7 @@ _DEFAULT_FTS = {"hashsize": 1 << 20, "automerge": 4, "crisismerge": 16}
 #: Page cache (KiB) while a rebuild writes: the default 2 MB spills FTS5's segment pages.
 _BULK_CACHE_KIB = 256 * 1024
 #: Segment ids whose ``search_docs`` rows one statement writes.
-DOCS_CHUNK = 20_000
+DOCS_CHUNK = 5_000
 
 
 def facet_string(
@@ -64,17 +61,17 @@ def bulk_load(db: sqlite3.Connection) -> Iterator[None]:
 def speech_rows(
     session: Session, db: sqlite3.Connection, facts: dict[int, AssetFacts]
 ) -> SpeechRows:
-    """Every current segment to index, for ``bulk``: each (asset, transcript language)'s
-    facets, and the database file a worker may read them from (a file in WAL mode)."""
-    facets: Facets = {}
-    for asset_id, language in session.execute(
-        select(Transcript.asset_id, Transcript.language).distinct()
-    ):
+    """Every current segment to index, for ``bulk``: each current transcript's owner and
+    facets, and the database file a worker may read the segments from (a file in WAL
+    mode)."""
+    owners: Owners = {}
+    for transcript_id, asset_id, language in current_transcripts(session):
         fact = facts.get(asset_id)
         if fact is None:
             continue
         analysed = language or fact.language or ""
-        facets[asset_id, language or ""] = (
+        owners[transcript_id] = (
+            asset_id,
             analysed,
             facet_string(asset_id, fact.kind, HitSource.SPEECH, analysed, fact.event_ids),
             fact.public,
@@ -85,43 +82,38 @@ def speech_rows(
     (mode,) = db.execute("PRAGMA journal_mode").fetchone()
     (count,) = db.execute("SELECT count(*) FROM segments").fetchone()
     return SpeechRows(
-        statement=lambda after: speech_sql(session, after=after),
-        facets=facets,
+        owners=owners,
         database=database if database and str(mode).lower() == "wal" else None,
         count=count,
     )
 
 
+#: ``search_docs`` rows of a chunk of ``bulk.SEGMENTS`` (CROSS JOIN: the segments' id range
+#: is the outer loop, each one's transcript looked up in the temporary owners table).
 _DOCS = (
     'INSERT INTO search_docs (rowid, asset_id, source, start, "end", head, text, facets,'
-    " public_asset) SELECT ? + q.id, q.asset_id, ?, q.start, q.\"end\", '', q.text, f.facets,"
-    " f.public FROM ({speech}) AS q JOIN temp.speech_facets AS f"
-    " ON f.asset_id = q.asset_id AND f.language = coalesce(q.language, '')"
-    " WHERE trim(q.text, ?) != ''"
+    " public_asset) SELECT ? + s.id, o.asset_id, ?, s.start, s.\"end\", '', s.text, o.facets,"
+    " o.public FROM segments AS s CROSS JOIN temp.speech_owners AS o"
+    " WHERE o.transcript_id = s.transcript_id AND s.id > ? AND s.id <= ?"
+    " AND s.superseded_in IS NULL AND trim(s.text, ?) != ''"
 )
 
 
 class SpeechDocs:
     """The ``search_docs`` rows of every segment ``bulk`` indexes (the same segments: the
-    same facets, the same ``BLANK`` texts left out), written in SQL a chunk of segment ids
+    same owners, the same ``BLANK`` texts left out), written in SQL a chunk of segment ids
     at a time, so a rebuild can write them while it waits for FTS5 rows."""
 
-    def __init__(
-        self,
-        db: sqlite3.Connection,
-        facets: Facets,
-        statement: Callable[[int, int], tuple[str, list[Any]]],
-    ) -> None:
+    def __init__(self, db: sqlite3.Connection, owners: Owners) -> None:
         self.db = db
-        self.statement = statement
-        db.execute("DROP TABLE IF EXISTS temp.speech_facets")
+        db.execute("DROP TABLE IF EXISTS temp.speech_owners")
         db.execute(
-            "CREATE TEMP TABLE speech_facets (asset_id INTEGER NOT NULL, language TEXT NOT NULL,"
-            " facets TEXT NOT NULL, public INTEGER NOT NULL, PRIMARY KEY (asset_id, language))"
+            "CREATE TEMP TABLE speech_owners (transcript_id INTEGER PRIMARY KEY,"
+            " asset_id INTEGER NOT NULL, facets TEXT NOT NULL, public INTEGER NOT NULL)"
         )
         db.executemany(
-            "INSERT INTO temp.speech_facets VALUES (?, ?, ?, ?)",
-            [(a, lang, f, public) for (a, lang), (_, f, public) in facets.items()],
+            "INSERT INTO temp.speech_owners VALUES (?, ?, ?, ?)",
+            [(t, a, f, public) for t, (a, _, f, public) in owners.items()],
         )
         low, high = db.execute("SELECT min(id), max(id) FROM segments").fetchone()
         self.chunks = iter(range((low or 1) - 1, high or 0, DOCS_CHUNK) if high is not None else ())
@@ -131,10 +123,7 @@ class SpeechDocs:
         after = next(self.chunks, None)
         if after is None:
             return False
-        sql, parameters = self.statement(after, after + DOCS_CHUNK)
-        self.db.execute(
-            _DOCS.format(speech=sql), [SPEECH_BASE, HitSource.SPEECH, *parameters, BLANK]
-        )
+        self.db.execute(_DOCS, (SPEECH_BASE, HitSource.SPEECH, after, after + DOCS_CHUNK, BLANK))
         return True
 
     def write_all(self) -> None:
@@ -142,4 +131,4 @@ class SpeechDocs:
             pass
 
     def close(self) -> None:
-        self.db.execute("DROP TABLE IF EXISTS temp.speech_facets")
+        self.db.execute("DROP TABLE IF EXISTS temp.speech_owners")

@@ -60,7 +60,6 @@ from mediaarchive.search.documents import (
     ocr_documents,
     segment_documents,
     segment_keys,
-    speech_sql,
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.fts5_bulk import SpeechDocs, bulk_load, facet_string, speech_rows
@@ -192,7 +191,7 @@ class SqliteSearchBackend(SearchBackend):
         can, while this one writes)."""
         db = self._db
         rows = speech_rows(self.session, db, facts)
-        docs = SpeechDocs(db, rows.facets, lambda a, b: speech_sql(self.session, after=a, upto=b))
+        docs = SpeechDocs(db, rows.owners)
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
         count = 0

@@ -130,9 +130,11 @@ def _add_speech(session: Session, sa: SearchArchive, texts: list[str]) -> None:
 
 
 def test_a_worker_killed_mid_rebuild_loses_nothing(
-    archive: SearchArchive, caplog: pytest.LogCaptureFixture
+    archive: SearchArchive, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # More rows than the pipe holds: the worker is still at work when it is killed.
+    # Many more rows than the pipe holds (at its default size): the worker is still at
+    # work when it is killed.
+    monkeypatch.setattr(bulk, "PIPE_BYTES", 64 << 10)
     with archive.archive.session() as session:
         questions = [
             f"Frage {n}: Wie lange lebt ein Innovationslabor in Stadt {n}?" for n in range(3000)

@@ -27,7 +27,7 @@ import fcntl
 import logging
 import os
 import pickle
-import select
+import queue
 import sqlite3
 import subprocess
 import sys
@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 PARALLEL_AFTER = 50_000
 #: FTS5 rows per batch (one ``executemany``).
 BATCH = 5000
+#: Batches read from the worker ahead of the one being written.
+AHEAD = 4
 #: Bytes the worker's pipe holds (a batch of rows pickled is ~0.7 MB).
 PIPE_BYTES = 1 << 20
 #: The characters a text of only these is not indexed for (SQL ``trim`` strips the same).
@@ -192,7 +194,9 @@ def _cores() -> int:
 
 class _Worker:
     """The worker process: the request goes in through a thread (so a large one cannot
-    block this process while the worker starts), batches come back in order."""
+    block this process while the worker starts); batches come back in order, read from the
+    pipe by another thread as soon as they arrive (so the worker is never held up while
+    this process writes), up to ``AHEAD`` of them."""
 
     def __init__(self, request: tuple[str, Owners, int]) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
@@ -215,6 +219,11 @@ class _Worker:
             daemon=True,
         )
         self.feeder.start()
+        self.replies: queue.Queue[Batch | OSError | None] = queue.Queue(maxsize=AHEAD)
+        self.reader = threading.Thread(
+            target=self._receive, name="index-worker-replies", daemon=True
+        )
+        self.reader.start()
         log.debug("index worker started (pid %d)", self.process.pid)
 
     @staticmethod
@@ -229,26 +238,41 @@ class _Worker:
             except OSError:
                 pass
 
+    def _receive(self) -> None:
+        """The reading thread: each reply into ``replies``, until None or a failure."""
+        while True:
+            try:
+                reply = pickle.load(self.results)
+            except (EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+                self.replies.put(OSError(f"index worker ended ({exc or type(exc).__name__})"))
+                return
+            if reply is not None and not isinstance(reply, tuple):
+                self.replies.put(OSError(f"index worker sent {type(reply).__name__}"))
+                return
+            self.replies.put(reply)
+            if reply is None:
+                return
+
     def has_reply(self) -> bool:
-        """True when the next batch has begun to arrive (never blocks)."""
-        return bool(select.select([self.results], [], [], 0)[0])
+        """True when the next batch is here (never blocks)."""
+        return not self.replies.empty()
 
     def next(self) -> Batch | None:
-        try:
-            reply = pickle.load(self.results)
-        except (EOFError, pickle.UnpicklingError) as exc:
-            raise OSError(f"index worker ended (exit status {self.process.poll()})") from exc
-        if reply is None:
-            return None
-        if not isinstance(reply, tuple):
-            raise OSError(f"index worker sent {type(reply).__name__}, not a batch")
-        return reply  # type: ignore[no-any-return]
+        reply = self.replies.get()
+        if isinstance(reply, OSError):
+            raise reply
+        return reply
 
     def close(self) -> None:
-        """End the worker: it has ended, or ends on finding no one reading."""
+        """End the worker (it has ended, or is not needed any more) and its reader."""
+        if self.process.poll() is None and self.reader.is_alive():
+            self.process.kill()  # stopped early: the rest of its rows are not needed
+        while self.reader.is_alive():  # let the reader reach the end of the pipe
+            try:
+                self.replies.get(timeout=0.1)
+            except queue.Empty:
+                pass
         self.results.close()
-        if self.failed:
-            self.process.kill()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -243,7 +243,9 @@ class _Worker:
         while True:
             try:
                 reply = pickle.load(self.results)
-            except (EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+            except Exception as exc:  # noqa: BLE001
+                # Any failure (EOF, a broken pipe, a torn batch) ends the worker's part:
+                # the writer is never left waiting for a batch that cannot come.
                 self.replies.put(OSError(f"index worker ended ({exc or type(exc).__name__})"))
                 return
             if reply is not None and not isinstance(reply, tuple):

@@ -186,14 +186,12 @@ class SqliteSearchBackend(SearchBackend):
     def _write_speech(
         self, facts: dict[int, AssetFacts], change: VocabularyChange, *, parallel: bool
     ) -> int:
-        """Write every segment's documents: ``search_docs`` rows straight from the segments
-        table in SQL, the FTS5 rows as ``bulk`` makes them (by a second process, when it
-        can, while this one writes)."""
+        """Write every segment's documents into the emptied index: ``search_docs`` rows
+        straight from the segments table in SQL, the FTS5 rows as ``bulk`` makes them (by a
+        second process, when it can, while this one writes)."""
         db = self._db
         rows = speech_rows(self.session, db, facts)
         docs = SpeechDocs(db, rows.owners)
-        db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
-        db.execute("DELETE FROM search_docs")
         count = 0
         public: Counter[str] = Counter()
         try:
@@ -280,9 +278,11 @@ class SqliteSearchBackend(SearchBackend):
         change = VocabularyChange(public_only=True)
         facts = asset_facts(self.session)
         with bulk_load(db):
-            # Speech first (it empties the index): its worker reads what is committed.
-            count = self._write_speech(facts, change, parallel=parallel)
+            db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+            db.execute("DELETE FROM search_docs")
             clear_vocabulary(self.session)
+            # Speech first: FTS5 takes rows fastest in rowid order (speech, OCR, metadata).
+            count = self._write_speech(facts, change, parallel=parallel)
             for asset in self.session.scalars(select(Asset).order_by(Asset.id)):
                 events = list(asset.events)
                 documents = [metadata_document(asset, events)]

@@ -61,7 +61,7 @@ PARALLEL_AFTER = 50_000
 BATCH = 5000
 #: Batches read from the worker ahead of the one being written.
 AHEAD = 4
-#: Bytes the worker's pipe holds (a batch of rows pickled is ~0.7 MB).
+#: Bytes the worker's pipe holds (64 KB by default; a batch of rows pickled is ~2 MB).
 PIPE_BYTES = 1 << 20
 #: The characters a text of only these is not indexed for (SQL ``trim`` strips the same).
 BLANK = " \t\n\r\x0b\x0c"
@@ -79,7 +79,7 @@ SEGMENTS = (
     " ORDER BY id"
 )
 #: A batch of rows, and how often each folded word occurs in those of public assets (all
-#: words are counted by FTS5 itself, at a tenth of the cost of counting them here).
+#: words are counted by FTS5 itself, at a fifth of the cost of counting them here).
 Batch = tuple[list[FtsRow], Counter[str]]
 
 
@@ -195,8 +195,8 @@ def _cores() -> int:
 class _Worker:
     """The worker process: the request goes in through a thread (so a large one cannot
     block this process while the worker starts); batches come back in order, read from the
-    pipe by another thread as soon as they arrive (so the worker is never held up while
-    this process writes), up to ``AHEAD`` of them."""
+    pipe by another thread as soon as they arrive (so the worker is not held up while this
+    process writes a batch), up to ``AHEAD`` of them."""
 
     def __init__(self, request: tuple[str, Owners, int]) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
@@ -283,8 +283,7 @@ class _Worker:
 
 
 def _widen(pipe: IO[bytes]) -> None:
-    """Let the pipe hold a batch or two (64 KB by default), so the worker goes on making
-    rows while this process writes other things."""
+    """Let the pipe hold ``PIPE_BYTES`` (fewer system calls and waits for a 2 MB batch)."""
     try:
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (AttributeError, OSError):  # not Linux, or above the system's limit

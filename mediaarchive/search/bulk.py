@@ -38,11 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from mediaarchive.search.documents import SPEECH_BASE
+from mediaarchive.search.documents import BLANK, SPEECH_BASE
 from mediaarchive.search.german import analyse
 
 __all__ = [
-    "BLANK",
     "PARALLEL_AFTER",
     "SEGMENTS",
     "FtsRow",
@@ -63,8 +62,6 @@ BATCH = 5000
 AHEAD = 4
 #: Bytes the worker's pipe holds (64 KB by default; a batch of rows pickled is ~2 MB).
 PIPE_BYTES = 1 << 20
-#: The characters a text of only these is not indexed for (SQL ``trim`` strips the same).
-BLANK = " \t\n\r\x0b\x0c"
 
 #: A segment's FTS5 row: rowid, the head's three columns (empty), exact, stems, parts, facets.
 FtsRow = tuple[int, str, str, str, str, str, str, str]
@@ -165,15 +162,14 @@ def fts_batches(
 
 
 def _from_worker(worker: _Worker, idle: Callable[[], bool]) -> Batch | None:
-    """The worker's next batch; None when it has sent them all, or failed (marked
-    ``failed``: the rest is then made here, from the last row written)."""
+    """The worker's next batch; None when it has sent them all, or failed (``failed``: the
+    rest is then made here, from the last row written)."""
     try:
         while not worker.has_reply() and idle():
             pass
         return worker.next()
     except OSError as exc:
         log.warning("%s: making the rest of the index rows here", exc)
-        worker.failed = True
         return None
 
 
@@ -262,6 +258,7 @@ class _Worker:
     def next(self) -> Batch | None:
         reply = self.replies.get()
         if isinstance(reply, OSError):
+            self.failed = True
             raise reply
         return reply
 

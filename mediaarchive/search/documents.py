@@ -9,8 +9,7 @@ many segments (newest first).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Iterator
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -28,12 +27,11 @@ __all__ = [
     "OCR_BASE",
     "SPEECH_BASE",
     "AssetFacts",
-    "SpeechRow",
+    "BLANK",
     "asset_documents",
     "asset_facts",
     "current_transcripts",
     "iter_speech_documents",
-    "iter_speech_rows",
     "metadata_document",
     "ocr_documents",
     "segment_documents",
@@ -170,8 +168,9 @@ def current_transcripts(session: Session) -> list[tuple[int, int, str | None]]:
     ]
 
 
-#: One segment to index: (key, its asset's facts, start, end, text, language).
-SpeechRow = tuple[int, AssetFacts, float, float, str, str | None]
+#: A segment whose text is only these characters is not indexed (the rebuild's SQL ``trim``
+#: strips the same, so both ways of indexing leave out the same segments).
+BLANK = " \t\n\r\x0b\x0c"
 
 
 def _speech_query(asset_id: int | None, segment_ids: Collection[int] | None) -> Select:  # type: ignore[type-arg]
@@ -197,57 +196,27 @@ def _speech_query(asset_id: int | None, segment_ids: Collection[int] | None) -> 
     return query
 
 
-def _stream(session: Session, query: Select) -> Iterable[Sequence[Any]]:  # type: ignore[type-arg]
-    """The query's rows, streamed as plain tuples."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # The driver's own cursor: SQLAlchemy's rows cost more than analysing a segment when
-        # a rebuild streams a million of them (no column here needs a result processor).
-        compiled = query.compile(
-            dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-        )
-        parameters = [compiled.params[name] for name in compiled.positiontup or ()]
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        return driver.execute(str(compiled), parameters)
-    return connection.execute(query.execution_options(yield_per=10_000))
-
-
-def iter_speech_rows(
-    session: Session,
-    facts: dict[int, AssetFacts],
-    asset_id: int | None = None,
-    segment_ids: Collection[int] | None = None,
-) -> Iterator[SpeechRow]:
-    """Segments of current transcripts (of one asset, or all) as ``SpeechRow``, streamed
-    in id order, those without text left out.
-
-    ``segment_ids`` limits them to these segments (those of a transcript that is not
-    current are left out).
-    """
-    for segment_id, start, end, text, owner, language in _stream(
-        session, _speech_query(asset_id, segment_ids)
-    ):
-        if not text or not text.strip():
-            continue
-        fact = facts.get(owner)
-        if fact is None:
-            continue
-        yield SPEECH_BASE + segment_id, fact, start, end, text, language or fact.language
-
-
 def iter_speech_documents(
     session: Session,
     facts: dict[int, AssetFacts],
     asset_id: int | None = None,
     segment_ids: Collection[int] | None = None,
 ) -> Iterator[IndexDocument]:
-    """``iter_speech_rows`` as documents."""
-    for key, fact, start, end, text, language in iter_speech_rows(
-        session, facts, asset_id, segment_ids
-    ):
+    """Segments of current transcripts (of one asset, or all) as documents, streamed in id
+    order, those without text left out.
+
+    ``segment_ids`` limits them to these segments (those of a transcript that is not
+    current are left out).
+    """
+    query = _speech_query(asset_id, segment_ids).execution_options(yield_per=10_000)
+    for segment_id, start, end, text, owner, language in session.execute(query):
+        if not text or not text.strip(BLANK):
+            continue
+        fact = facts.get(owner)
+        if fact is None:
+            continue
         yield IndexDocument(
-            key=key,
+            key=SPEECH_BASE + segment_id,
             asset_id=fact.asset_id,
             source=HitSource.SPEECH,
             start=start,
@@ -256,7 +225,7 @@ def iter_speech_documents(
             text=text,
             event_ids=fact.event_ids,
             kind=fact.kind,
-            language=language,
+            language=language or fact.language,
             public=fact.public,
         )
 

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from mediaarchive.search.bulk import BLANK, Owners, SpeechRows
-from mediaarchive.search.documents import SPEECH_BASE, AssetFacts, current_transcripts
+from mediaarchive.search.bulk import Owners, SpeechRows
+from mediaarchive.search.documents import BLANK, SPEECH_BASE, AssetFacts, current_transcripts
 from mediaarchive.search.german import language_token
 from mediaarchive.vocabulary import HitSource
 

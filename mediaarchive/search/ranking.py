@@ -20,6 +20,7 @@ the best score of the hits it was lifted over.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Collection, Iterable
 from operator import itemgetter
 
@@ -41,22 +42,29 @@ def ordered(
 ) -> list[tuple[int, float]]:
     """(key, final score) best first, from (key, backend score) and the lifted keys; the
     best ``limit`` only when given. Equal scores go by key, lowest first."""
-    rest: list[tuple[int, float]] = []
-    top: list[tuple[int, float]] = []
-    for key, score in scored:
-        if key in lifted:
-            top.append((key, score))
-        elif is_metadata(key):
-            rest.append((key, score * METADATA_FACTOR))
-        else:
-            rest.append((key, score))
-    floor = max((score for _, score in rest), default=0.0)
-    final = [(key, score + floor) for key, score in top] + rest
+    final = list(scored)
+    if lifted or (final and is_metadata(max(final)[0])):
+        rest: list[tuple[int, float]] = []
+        top: list[tuple[int, float]] = []
+        for key, score in final:
+            if key in lifted:
+                top.append((key, score))
+            elif is_metadata(key):
+                rest.append((key, score * METADATA_FACTOR))
+            else:
+                rest.append((key, score))
+        floor = max(rest, key=itemgetter(1))[1] if rest else 0.0
+        above = math.nextafter(floor, math.inf)  # strictly, even for a score of 0
+        final = [(key, max(score + floor, above)) for key, score in top] + rest
     if limit is not None and limit < len(final):
-        # The top few of thousands of candidates (a search ranks up to RANK_CANDIDATES):
-        # keys ascending first, so that nlargest, which keeps the earlier of equal scores,
-        # breaks ties as the full sort does.
-        final.sort(key=itemgetter(0))
-        return heapq.nlargest(limit, final, key=itemgetter(1))
-    final.sort(key=lambda item: (-item[1], item[0]))
-    return final
+        # The top few of a search's thousands of candidates, without sorting them all:
+        # those scoring at least the limit-th best score (ties at the cut go by key below).
+        cut = heapq.nlargest(limit, final, key=itemgetter(1))[-1][1]
+        final = [item for item in final if item[1] >= cut]
+    final.sort(key=_best_first, reverse=True)
+    return final[:limit]
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    """Sort key, largest first: the higher score, then the lower key."""
+    return item[1], -item[0]

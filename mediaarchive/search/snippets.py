@@ -48,8 +48,16 @@ class Highlighter:
                 self.stems.update(stems)
             if term.compound_stem:
                 self.compounds.add(term.compound_stem)
+        #: Answers so far, by word as written: the hits of one search repeat most words.
+        self._seen: dict[str, bool] = {}
 
     def matches(self, word: str) -> bool:
+        seen = self._seen.get(word)
+        if seen is None:
+            seen = self._seen[word] = self._matches(word)
+        return seen
+
+    def _matches(self, word: str) -> bool:
         folded = fold_word(word)
         if folded in self.words:
             return True
@@ -78,31 +86,21 @@ def make_snippet(text: str, highlighter: Highlighter, *, words: int = SNIPPET_WO
         first = max(0, last - words)
     begin = 0 if first == 0 else spans[first][0]
     finish = len(text) if last == len(spans) else spans[last - 1][1]
-    marked_set = {i for i in marked if first <= i < last}
+    # Runs of adjacent marked words, only blanks between them (a phrase): one mark each.
+    runs: list[list[int]] = []  # [first char, end char, last word]
+    for i in marked:
+        if not first <= i < last:
+            continue
+        start, end, _ = spans[i]
+        if runs and runs[-1][2] == i - 1 and text[runs[-1][1] : start].strip() == "":
+            runs[-1][1:] = [end, i]
+        else:
+            runs.append([start, end, i])
     out: list[str] = ["…" if begin > 0 else ""]
     position = begin
-    open_mark = False
-    for i in range(first, last):
-        start, end, _ = spans[i]
-        between = text[position:start]
-        if i in marked_set:
-            if open_mark and between.strip() == "":
-                out.append(escape(between))  # phrase: one mark over adjacent words
-            else:
-                if open_mark:
-                    out.append("</mark>")
-                out.append(escape(between))
-                out.append("<mark>")
-            open_mark = True
-        else:
-            if open_mark:
-                out.append("</mark>")
-                open_mark = False
-            out.append(escape(between))
-        out.append(escape(text[start:end]))
+    for start, end, _ in runs:  # the text between marks is escaped in one piece
+        out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
         position = end
-    if open_mark:
-        out.append("</mark>")
     out.append(escape(text[position:finish]))
     if finish < len(text):
         out.append("…")

@@ -1,3 +1,3 @@
-from mediaarchive.cli import main
+from mediaarchive.cli import run
 
-main()
+run()

@@ -8,5 +8,6 @@ document. Command modules load when their command runs (``base.COMMAND_MODULES``
 from __future__ import annotations
 
 from mediaarchive.cli.base import main
+from mediaarchive.cli.program import run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

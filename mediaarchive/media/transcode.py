@@ -37,6 +37,8 @@ Progress = Callable[[float, float, str], None]
 SPEECH_SAMPLE_RATE = 16000
 #: EBU R128 target for optional loudness normalisation of the speech audio.
 LOUDNORM = {"I": -23, "TP": -2, "LRA": 15}
+#: ffmpeg's AAC coder for the web proxy's sound (see ``make_proxy``).
+AAC_CODER = "fast"
 
 _PR_SET_PDEATHSIG = 1
 
@@ -246,10 +248,13 @@ def make_proxy(
         )
     if audio is not None:
         streams.append(source_input["a:0"])
-        output_args.update({"c:a": "aac", "b:a": options.audio_bitrate})
+        # The "fast" AAC coder: 2.5x less CPU than the default (twoloop) for the proxy's
+        # speech at 128 kb/s (1.8 s against 0.7 s for 2 minutes), the proxy being ~10 % of
+        # a short talk's ingest; the transcriber never reads it.
+        output_args.update({"c:a": "aac", "aac_coder": AAC_CODER, "b:a": options.audio_bitrate})
         if (audio.get("channels") or 2) > 2:
             output_args["ac"] = 2
-        params.update(audio_codec="aac", audio_bitrate=options.audio_bitrate)
+        params.update(audio_codec="aac", audio_coder=AAC_CODER, audio_bitrate=options.audio_bitrate)
     out = ffmpeg.output(*streams, str(target), f="mp4", **output_args)
     args = run_ffmpeg(
         out, label=label, what="web proxy", duration=probe.get("duration"), progress=progress

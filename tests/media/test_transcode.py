@@ -72,9 +72,13 @@ def test_proxy_of_anamorphic_video_has_square_pixels_at_the_shown_size(
 
 def test_proxy_of_audio_file_is_aac_mp4(media_files: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "proxy.mp4"
-    make_proxy(media_files["mp3"], target, probe_file(media_files["mp3"]), label="asset x")
+    source = probe_file(media_files["mp3"])
+    params = make_proxy(media_files["mp3"], target, source, label="asset x")
     out = probe_file(target)
     assert [s["codec"] for s in out["streams"]] == ["aac"]
+    assert abs(out["duration"] - source["duration"]) < 0.1  # all of it
+    # What made it is on record, the quicker AAC coder included (the proxy's cost).
+    assert params["audio_coder"] == "fast" and "-aac_coder" in params["ffmpeg"]
 
 
 def test_portrait_video_keeps_its_shape() -> None:

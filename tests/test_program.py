@@ -63,3 +63,17 @@ def test_exit_handlers_run_and_running_threads_finish(tmp_path: Path) -> None:
     handler.unlink()
     result = _program("--home", str(tmp_path / "home"), "status", code=code)
     assert result.returncode == 0 and handler.read_text() == "ran"
+
+
+def test_a_profiler_still_writes_its_file(tmp_path: Path) -> None:
+    # cProfile and coverage write what they measured when the interpreter exits the
+    # ordinary way: the quick exit steps aside while one is watching.
+    stats = tmp_path / "help.prof"
+    result = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "mediaarchive", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert stats.stat().st_size > 0

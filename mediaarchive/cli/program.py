@@ -8,7 +8,8 @@ objects again), about 3 % of a two-minute talk's ingest, for nothing: the comman
 finished, its files are closed and its database work committed (``main`` closes the archive
 when the command ends). So when no thread of ours is still running, the program runs the
 exit handlers (``atexit``: logging's flush among them), flushes stdout and stderr and ends
-the process there. With a thread still running, or an exit status that is a message, it
+the process there. With a thread still running, an exit status that is a message, or a
+profiler or coverage tracer watching (they write their files at the ordinary exit), it
 exits the ordinary way.
 """
 
@@ -34,7 +35,8 @@ def run() -> None:
     if code is None:
         code = 0
     others = [t for t in threading.enumerate() if t is not threading.main_thread()]
-    if not isinstance(code, int) or any(not t.daemon for t in others):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, coverage
+    if not isinstance(code, int) or any(not t.daemon for t in others) or watched:
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

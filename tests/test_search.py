@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, text
 
-from mediaarchive.db import Asset, Segment, Transcript
+from mediaarchive.db import Asset, Event, Segment, Transcript
 from mediaarchive.errors import UserError
 from mediaarchive.search import SearchHit, index_asset
 from mediaarchive.search import sqlite as sqlite_backend
@@ -347,6 +347,22 @@ def test_limit(search_archive) -> None:
 
 
 # -- the write path ---------------------------------------------------------------------------
+
+
+def test_a_hit_shows_its_assets_first_event(fresh_search_archive) -> None:
+    # A hit reads its asset's fields in one query (not the ORM objects): the event shown is
+    # the asset's first, as ``show`` and the talk page name it; none for an asset without.
+    sa = fresh_search_archive
+    with sa.archive.session() as session:
+        talk = session.scalar(select(Asset).where(Asset.title == "Das Stadtlabor als Prototyp"))
+        talk.events.append(Event(name="Stadtlabor-Werkstatt 2025"))
+        session.flush()
+        expected = talk.event.name
+        board = session.scalar(select(Asset).where(Asset.kind == "image"))
+        board.events.clear()
+    assert expected == "Labcamp 4"
+    assert {h.event for h in hits(sa, "Bürgerbeteiligung")} == {expected}
+    assert [h.event for h in hits(sa, "Zukunft", kind="image")] == [None]
 
 
 def test_index_asset_replaces_the_assets_documents(fresh_search_archive) -> None:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from mediaarchive.db import Asset
+from mediaarchive.db import Asset, Event
+from mediaarchive.db.models import asset_events
 from mediaarchive.errors import UserError
 from mediaarchive.search import postgres as _postgres  # noqa: F401  (registers the backend)
 from mediaarchive.search import sqlite as _sqlite  # noqa: F401  (registers the backend)
@@ -152,14 +154,7 @@ def search(
         log.warning("search index built by another analyser version: rebuilding it")
         reindex(session)
     documents = backend.search(parsed, resolved, limit=fetch)
-    assets = {
-        asset.id: asset
-        for asset in session.scalars(
-            select(Asset)
-            .where(Asset.id.in_({doc.asset_id for doc in documents}))
-            .options(selectinload(Asset.events))
-        )
-    }
+    assets = _hit_assets(session, {doc.asset_id for doc in documents})
     highlighter = Highlighter(parsed)
     hits = [
         _hit(doc, assets[doc.asset_id], highlighter) for doc in documents if doc.asset_id in assets
@@ -167,14 +162,62 @@ def search(
     return _grouped(hits)[:limit] if group else hits[:limit]
 
 
-def _hit(doc: RankedDocument, asset: Asset, highlighter: Highlighter) -> SearchHit:
+class _HitAsset(NamedTuple):
+    """What a hit shows of its asset."""
+
+    short_id: str
+    event: str | None
+    title: str | None
+    kind: str
+    speakers: list[str]
+
+
+def _hit_assets(session: Session, asset_ids: Collection[int]) -> dict[int, _HitAsset]:
+    """The hits' assets, in one query of the columns a hit shows (loading the ORM objects
+    with their events took 3 ms of a 9 ms search); the event is the first one, by id, as
+    ``Asset.event``."""
+    if not asset_ids:
+        return {}
+    first = (
+        select(asset_events.c.asset_id, func.min(asset_events.c.event_id).label("event_id"))
+        .where(asset_events.c.asset_id.in_(asset_ids))
+        .group_by(asset_events.c.asset_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Asset.id,
+            Asset.sha256,
+            Event.name,
+            Asset.title,
+            Asset.filename,
+            Asset.kind,
+            Asset.speakers,
+        )
+        .outerjoin(first, first.c.asset_id == Asset.id)
+        .outerjoin(Event, Event.id == first.c.event_id)
+        .where(Asset.id.in_(asset_ids))
+    )
+    return {
+        asset_id: _HitAsset(
+            sha256[:12],  # Asset.short_id
+            event,
+            title or filename,
+            kind,
+            [str(s) for s in speakers or []],
+        )
+        for asset_id, sha256, event, title, filename, kind, speakers in rows
+    }
+
+
+def _hit(doc: RankedDocument, asset: _HitAsset, highlighter: Highlighter) -> SearchHit:
     shown = "\n".join(part for part in (doc.head, doc.text) if part)
     return SearchHit(
         asset_id=asset.short_id,
-        event=asset.event.name if asset.event else None,
-        title=asset.title or asset.filename,
+        event=asset.event,
+        title=asset.title,
         kind=AssetKind(asset.kind),
-        speakers=[str(s) for s in asset.speakers or []],
+        speakers=list(asset.speakers),
         source=HitSource(doc.source),
         start=doc.start,
         end=doc.end,

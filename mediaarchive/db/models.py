@@ -29,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement, Select
 
+from mediaarchive.db.plain import short_id
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -123,7 +125,7 @@ class Asset(Base):
     @property
     def short_id(self) -> str:
         """The id users see: the first 12 hex digits of the sha256."""
-        return self.sha256[:12]
+        return short_id(self.sha256)
 
     @property
     def event(self) -> Event | None:

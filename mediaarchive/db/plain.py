@@ -26,6 +26,7 @@ __all__ = [
     "iso_time",
     "json_value",
     "open_sqlite_reader",
+    "short_id",
     "sqlite_path",
 ]
 
@@ -87,6 +88,11 @@ def open_sqlite_reader(url: str) -> SqliteReader | None:
         connection.close()
         return None
     return SqliteReader(connection)
+
+
+def short_id(sha256: str) -> str:
+    """The id users see of an asset: the first 12 hex digits of its sha256."""
+    return sha256[:12]
 
 
 def json_value(value: Any) -> Any:

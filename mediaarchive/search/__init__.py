@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from mediaarchive.db import Asset, Event
 from mediaarchive.db.models import asset_events
+from mediaarchive.db.plain import short_id
 from mediaarchive.errors import UserError
 from mediaarchive.search import postgres as _postgres  # noqa: F401  (registers the backend)
 from mediaarchive.search import sqlite as _sqlite  # noqa: F401  (registers the backend)
@@ -200,7 +201,7 @@ def _hit_assets(session: Session, asset_ids: Collection[int]) -> dict[int, _HitA
     )
     return {
         asset_id: _HitAsset(
-            sha256[:12],  # Asset.short_id
+            short_id(sha256),
             event,
             title or filename,
             kind,

@@ -36,6 +36,7 @@ from sqlalchemy import select
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings, describe_settings
 from mediaarchive.db import Asset, Job
+from mediaarchive.db.plain import short_id
 from mediaarchive.errors import ConfigError
 from mediaarchive.pipeline.pending import Pending, pending_assets
 from mediaarchive.pipeline.progress import Reporter
@@ -235,7 +236,7 @@ def running_steps(archive: Archive) -> list[RunningStep]:
         if started is not None and started.tzinfo is None:
             started = started.replace(tzinfo=UTC)
         seconds = (now - started).total_seconds() if started else None
-        running.append(RunningStep(worker or "?", step, sha256[:12], seconds))
+        running.append(RunningStep(worker or "?", step, short_id(sha256), seconds))
     return running
 
 

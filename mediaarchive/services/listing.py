@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mediaarchive.db.plain import PlainReader, SqlAlchemyReader, iso_time, json_value
+from mediaarchive.db.plain import (
+    PlainReader,
+    SqlAlchemyReader,
+    iso_time,
+    json_value,
+    short_id,
+)
 from mediaarchive.services import audience
 from mediaarchive.vocabulary import AssetKind, AssetState, JobState
 
@@ -276,7 +282,7 @@ def list_assets(
         current[asset_pk] = (revision, review)  # the newest current one wins, as on the row
     return [
         AssetSummary(
-            id=sha256[:12],
+            id=short_id(sha256),
             sha256=sha256,
             kind=AssetKind(asset_kind),
             title=title,

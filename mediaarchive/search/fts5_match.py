@@ -9,12 +9,16 @@ terms NOTed, filters become facet tokens.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.german import language_token
 from mediaarchive.search.query import Query, Term
 
-__all__ = ["head_expression", "match_expression", "quoted"]
+__all__ = ["COLUMNS", "Phrase", "disjunction", "head_expression", "match_expression", "quoted"]
+
+#: The index's columns, in order (``search_fts``).
+COLUMNS = ("t_exact", "t_stem", "t_part", "b_exact", "b_stem", "b_part", "facets")
 
 
 def quoted(words: Iterable[str]) -> str:
@@ -22,32 +26,59 @@ def quoted(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
-def _term_expression(term: Term, *, loose: bool, head_only: bool = False) -> str:
-    """The term's FTS5 expression; ``head_only``: in the title and speakers only, as words
-    and inflections (no compound parts)."""
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase of the index's tokens, in some of its columns."""
+
+    columns: tuple[str, ...]
+    words: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "{" + " ".join(self.columns) + "} : " + quoted(self.words)
+
+
+def _alternatives(term: Term, *, loose: bool, head_only: bool = False) -> list[Phrase]:
+    """The phrases any of which matches a (not prefix) term; ``head_only``: in the title
+    and speakers only, as words and inflections (no compound parts)."""
     exact, stem = (
-        ("{t_exact}", "{t_stem}") if head_only else ("{t_exact b_exact}", "{t_stem b_stem}")
+        (("t_exact",), ("t_stem",)) if head_only else (("t_exact", "b_exact"), ("t_stem", "b_stem"))
     )
-    if term.prefix:
-        return f"({exact} : {quoted(term.words)} *)"
     german, *others = term.stem_variants
     if german == term.words:
         # One phrase over both kinds of columns: FTS5 reads the word's doclist once (bm25
         # walks a phrase's whole doclist, which is what costs for common words).
-        both = "{t_exact t_stem}" if head_only else "{t_exact b_exact t_stem b_stem}"
-        alternatives = [f"{both} : {quoted(term.words)}"]
+        alternatives = [Phrase(exact + stem, term.words)]
     else:
-        alternatives = [
-            f"{exact} : {quoted(term.words)}",
-            f"{stem} : {quoted(german)}",
-        ]
+        alternatives = [Phrase(exact, term.words), Phrase(stem, german)]
     # Texts in other languages keep their own stems (an English stem equal to the word is
     # found as the word itself).
-    alternatives += [f"{stem} : {quoted(stems)}" for stems in others if stems != term.words]
+    alternatives += [Phrase(stem, stems) for stems in others if stems != term.words]
     compound = term.compound_stem
     if loose and compound and not head_only:
-        alternatives.append(f"{{t_part b_part}} : {quoted([compound])}")
-    return "(" + " OR ".join(alternatives) + ")"
+        alternatives.append(Phrase(("t_part", "b_part"), (compound,)))
+    return alternatives
+
+
+def _term_expression(term: Term, *, loose: bool, head_only: bool = False) -> str:
+    """The term's FTS5 expression (see ``_alternatives``)."""
+    if term.prefix:
+        exact = "{t_exact}" if head_only else "{t_exact b_exact}"
+        return f"({exact} : {quoted(term.words)} *)"
+    alternatives = _alternatives(term, loose=loose, head_only=head_only)
+    return "(" + " OR ".join(map(str, alternatives)) + ")"
+
+
+def disjunction(
+    query: Query, filters: ResolvedFilters | None = None, *, loose: bool = True
+) -> list[Phrase] | None:
+    """The phrases of ``match_expression(query, filters, loose=loose)``, in its order, when
+    that expression is nothing but their OR (one clause, nothing excluded, no filter, no
+    prefix): then a row matches exactly when it holds one of them. None otherwise."""
+    if len(query.clauses) != 1 or query.excluded or any(t.prefix for t in query.clauses[0]):
+        return None
+    if filters is not None and match_expression(query, filters) != match_expression(query):
+        return None  # a filter is a facet phrase ANDed to the query
+    return [phrase for term in query.clauses[0] for phrase in _alternatives(term, loose=loose)]
 
 
 def match_expression(

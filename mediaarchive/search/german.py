@@ -25,7 +25,7 @@ import operator
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib.metadata import version
 
@@ -41,6 +41,7 @@ __all__ = [
     "WORD_PATTERN",
     "Analysed",
     "analyse",
+    "exact_and_stems",
     "fold",
     "language_token",
     "fold_word",
@@ -218,15 +219,22 @@ _other_stems: dict[str | None, _WordCache] = {}
 CHUNK_CACHE_SIZE = 500_000
 
 
+def _stem_of(name: str | None) -> Callable[[str], str]:
+    """The memoised stem function of stemmer ``name`` for folded words."""
+    if name == "german":
+        return _stems.__getitem__
+    cache = _other_stems.get(name)
+    if cache is None:
+        cache = _other_stems[name] = _WordCache(lambda word: stem_in(word, name))
+    return cache.__getitem__
+
+
 def _analyse_words(words: list[str], name: str | None) -> tuple[str, str, str] | None:
     """(exact, stems, parts) of folded words in the language of stemmer ``name``."""
     if not words:
         return None
     if name != "german":
-        cache = _other_stems.get(name)
-        if cache is None:
-            cache = _other_stems[name] = _WordCache(lambda word: stem_in(word, name))
-        stems = list(map(cache.__getitem__, words))
+        stems = list(map(_stem_of(name), words))
         # German stems as low-weight extra tokens: a German talk tagged with the wrong
         # language (imported subtitles, a detector's slip) is still found, below the
         # texts that match in their own language.
@@ -289,3 +297,23 @@ def analyse(text: str | None, language: str | None = None) -> Analysed:
         " ".join(map(_stems_of, analysed)),
         " ".join(filter(None, map(_parts_of, analysed))),
     )
+
+
+_ASCII_BREAKS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
+def exact_and_stems(text: str | None, language: str | None = None) -> tuple[list[str], list[str]]:
+    """The words of ``analyse(text, language)``'s ``exact`` and ``stems``, without the
+    compound parts (splitting is the costly part of ``analyse`` for words it has not
+    seen): for reading the index's word and stem columns back (``fts5_score``). The text
+    is folded as a whole, which gives its chunks' words (see ``_ChunkCache``)."""
+    if not text:
+        return [], []
+    folded = _fold_text(text)
+    # WORD_PATTERN, twice as fast for ASCII text (its words are its ASCII letters and digits)
+    words = (
+        folded.translate(_ASCII_BREAKS).split()
+        if folded.isascii()
+        else WORD_PATTERN.findall(folded)
+    )
+    return words, list(map(_stem_of(stemmer_name(language)), words))

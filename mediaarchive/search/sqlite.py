@@ -30,12 +30,15 @@ every row that holds each word it weighs (80 ms for "die", in 78 % of a million
 segments): stop words are matched but not weighed (``Query.ranked``), and a query of only
 stop words lists its newest matches first. Compound parts are only looked up
 when the words and their inflections alone give fewer than ``limit`` hits (they would rank
-below them).
+below them). A phrase with a common word in it ("zu der Bunds") costs FTS5 a walk through
+that word's doclist for the match and another for bm25's count: when its matches are few
+for that walk, they are scored here instead, to the same scores (``_few_matches``).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Collection, Iterable
 
@@ -63,8 +66,15 @@ from mediaarchive.search.documents import (
 )
 from mediaarchive.search.filters import ResolvedFilters
 from mediaarchive.search.fts5_bulk import SpeechDocs, bulk_load, facet_string, speech_rows
-from mediaarchive.search.fts5_match import head_expression, match_expression, quoted
-from mediaarchive.search.german import ANALYZER_VERSION, analyse
+from mediaarchive.search.fts5_match import (
+    Phrase,
+    disjunction,
+    head_expression,
+    match_expression,
+    quoted,
+)
+from mediaarchive.search.fts5_score import bm25_of_matches
+from mediaarchive.search.german import ANALYZER_VERSION, analyse, exact_and_stems
 from mediaarchive.search.hits import IndexDocument
 from mediaarchive.search.query import Query
 from mediaarchive.search.ranking import is_metadata, ordered
@@ -79,6 +89,13 @@ WEIGHTS = (10.0, 5.0, 2.5, 4.0, 2.0, 1.0, 0.0)
 #: segments); with 3,000 the benchmark's p95 went from ~48 to ~41 ms. Only a word in more
 #: than 3,000 documents is cut, to its newest 3,000 matches.
 RANK_CANDIDATES = 3000
+#: A phrase query's matches scored here rather than by FTS5 (``_few_matches``): the
+#: seconds to score one (``fts5_score``: ~45 us on the 1M-segment benchmark), and how many
+#: more walks of the phrase FTS5's bm25 costs (matching newest first ~1.5 walks oldest
+#: first, then its IDF pass ~1: measured 1.8-3.3x the oldest-first walk in all).
+SCORE_SECONDS = 45e-6
+BM25_WALKS = 1.5
+_WALK_BATCH = 64
 #: Score steps of the matches of a query of only stop words, newest first.
 UNRANKED_STEP = 1e-6
 #: Rows per executemany while writing.
@@ -127,6 +144,15 @@ def _fts_values(  # type: ignore[type-arg]
         return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
     h = analyse(head, language)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
+
+
+def _word_columns(rowid: int, head: str, body: str, facets: str) -> list[list[str]]:
+    """The words of a document's index columns as ``_fts_values`` writes them, but the
+    compound parts (left empty): for phrases of words and stems, without splitting."""
+    language = _facet_language(facets)
+    b_exact, b_stems = exact_and_stems(body, language)
+    t_exact, t_stems = exact_and_stems(head, language)
+    return [t_exact, t_stems, [], b_exact, b_stems, [], facets.split()]
 
 
 class SqliteSearchBackend(SearchBackend):
@@ -318,11 +344,19 @@ class SqliteSearchBackend(SearchBackend):
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"
             ) from exc
 
-    def _candidates(self, full: str, ranked: str | None) -> list[tuple[int, float]]:
+    def _candidates(
+        self, full: str, ranked: str | None, phrases: list[Phrase] | None = None
+    ) -> list[tuple[int, float]]:
         """(rowid, score: higher is better) of the newest ``RANK_CANDIDATES`` rows matching
         ``full``, scored by bm25 over ``ranked``: ``full`` without its clauses of only stop
         words (``Query.ranked``). ``ranked`` None: the query is only stop words, its
-        matches come newest first (bm25 would weigh them all ~0 after walking them all)."""
+        matches come newest first (bm25 would weigh them all ~0 after walking them all).
+        ``phrases``: ``full`` is their OR (``disjunction``); with several words in one of
+        them, a query with few matches is scored from them (``fts5_score``)."""
+        if phrases and any(len(phrase.words) > 1 for phrase in phrases):
+            few = self._few_matches(full, ranked, phrases)
+            if few is not None:
+                return few
         if ranked is None:
             rows = self._match(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
@@ -348,11 +382,45 @@ class SqliteSearchBackend(SearchBackend):
         }
         return [(rowid, -bm25) for rowid, bm25 in scored if rowid in holding]
 
+    def _few_matches(
+        self, full: str, ranked: str | None, phrases: list[Phrase]
+    ) -> list[tuple[int, float]] | None:
+        """``_candidates`` of a phrase query found without bm25 (oldest first, which FTS5
+        walks faster) and scored here as bm25 would score them (``fts5_score``), when that
+        is the cheaper way: None when it is not, or when the query is not only its
+        phrases (stop words to check apart, compound parts to split).
+
+        Which way is cheaper depends on how densely the matches come: FTS5's bm25 costs
+        about ``BM25_WALKS`` more walks of the phrase, scoring here ``SCORE_SECONDS`` a
+        match. The walk goes on while the matches it found so far are cheaper to score
+        here than the walks they would spare; both ways give the same scores."""
+        if ranked != full or any(
+            column.endswith("_part") for phrase in phrases for column in phrase.columns
+        ):
+            return None
+        began = time.perf_counter()
+        rows: list[int] = []
+        try:
+            cursor = self._db.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (full,)
+            )
+            while batch := cursor.fetchmany(_WALK_BATCH):
+                rows.extend(rowid for (rowid,) in batch)
+                walked = time.perf_counter() - began
+                if len(rows) > RANK_CANDIDATES or len(rows) * SCORE_SECONDS > BM25_WALKS * walked:
+                    cursor.close()
+                    return None
+        except sqlite3.OperationalError as exc:
+            raise MediaArchiveError(
+                f"search index is not usable ({exc}): run 'mediaarchive reindex'"
+            ) from exc
+        return bm25_of_matches(self._db, "search_fts", rows, phrases, WEIGHTS, _word_columns)
+
     def _ranked(
-        self, full: str, ranked: str | None, head: str, limit: int
+        self, full: str, ranked: str | None, head: str, limit: int, phrases: list[Phrase] | None
     ) -> list[tuple[int, float]]:
         """The best ``limit`` (rowid, score) of ``_candidates``, in the order of ``ranking``."""
-        candidates = self._candidates(full, ranked)
+        candidates = self._candidates(full, ranked, phrases)
         lifted: set[int] = set()
         if candidates and is_metadata(max(candidates)[0]):
             # Metadata rows have the highest rowids: FTS5 seeks straight to them.
@@ -385,14 +453,22 @@ class SqliteSearchBackend(SearchBackend):
         assert strict is not None and loose is not None and head is not None
         ranked = query.ranked()
         scores = dict(
-            self._ranked(strict, match_expression(ranked, filters, loose=False), head, limit)
+            self._ranked(
+                strict,
+                match_expression(ranked, filters, loose=False),
+                head,
+                limit,
+                disjunction(query, filters, loose=False),
+            )
         )
         if loose != strict and len(scores) < limit:
             # Too few words and inflections: add compound parts, which rank below them.
             ranked_loose = match_expression(ranked, filters, loose=True)
             parts = {
                 rowid: score
-                for rowid, score in self._ranked(loose, ranked_loose, head, limit)
+                for rowid, score in self._ranked(
+                    loose, ranked_loose, head, limit, disjunction(query, filters, loose=True)
+                )
                 if rowid not in scores
             }
             scores.update(scores_below(scores, parts))

@@ -392,24 +392,28 @@ class SqliteSearchBackend(SearchBackend):
 
         Which way is cheaper depends on how densely the matches come: FTS5's bm25 costs
         about ``BM25_WALKS`` more walks of the phrase, scoring here ``SCORE_SECONDS`` a
-        match. The walk goes on while the matches it found so far are cheaper to score
-        here than the walks they would spare; both ways give the same scores."""
+        match. The walk goes on while each batch of matches it finds is cheaper to score
+        here than the walks it would spare; both ways give the same scores."""
         if ranked != full or any(
             column.endswith("_part") for phrase in phrases for column in phrase.columns
         ):
             return None
-        began = time.perf_counter()
         rows: list[int] = []
         try:
+            began = time.perf_counter()
             cursor = self._db.execute(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (full,)
             )
             while batch := cursor.fetchmany(_WALK_BATCH):
                 rows.extend(rowid for (rowid,) in batch)
-                walked = time.perf_counter() - began
-                if len(rows) > RANK_CANDIDATES or len(rows) * SCORE_SECONDS > BM25_WALKS * walked:
+                now = time.perf_counter()
+                # Judged batch by batch: the first pages' reads make a start look sparse.
+                if len(rows) > RANK_CANDIDATES or (
+                    len(batch) * SCORE_SECONDS > BM25_WALKS * (now - began)
+                ):
                     cursor.close()
                     return None
+                began = now
         except sqlite3.OperationalError as exc:
             raise MediaArchiveError(
                 f"search index is not usable ({exc}): run 'mediaarchive reindex'"

@@ -20,6 +20,7 @@ import importlib.resources
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -89,13 +90,18 @@ def sha256_file(path: Path) -> str:
 _HASHED: dict[tuple[str, int, int, int], str] = {}
 
 
+_HASHING = threading.Lock()
+
+
 def model_sha256(path: Path) -> str:
-    """The sha256 of a model file, computed once per process (see ``_HASHED``)."""
+    """The sha256 of a model file, computed once per process (see ``_HASHED``); a second
+    thread asking meanwhile (a step and its warm-up) waits for the first one's answer."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHED:
-        _HASHED[key] = sha256_file(path)
-    return _HASHED[key]
+    with _HASHING:
+        if key not in _HASHED:
+            _HASHED[key] = sha256_file(path)
+        return _HASHED[key]
 
 
 def verify_bundled(settings: Settings) -> tuple[Path, str | None]:

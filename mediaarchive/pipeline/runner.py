@@ -10,8 +10,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ from mediaarchive.pipeline.jobs import (
 from mediaarchive.pipeline.pending import needs_queueing, pending_assets, queue_or_fail
 from mediaarchive.pipeline.progress import NullReporter, Reporter
 from mediaarchive.pipeline.recovery import recover_interrupted
+from mediaarchive.steps import STEPS
 
 __all__ = [
     "AUTO_JOBS",
@@ -212,10 +214,34 @@ def run_queued(
     return result
 
 
+def _warm_later_steps(archive: Archive, later: Sequence[Job], threads: int) -> None:
+    """Start, each in a background thread, what the queued ``later`` steps of an asset can
+    prepare while its earlier steps run (``StepSpec.warm``: the transcriber's model loads
+    while ffmpeg makes the speech audio)."""
+    for job in later:
+        spec = STEPS.get(job.step)
+        if job.state != "queued" or spec is None or spec.warm is None:
+            continue
+        threading.Thread(
+            target=_warm,
+            args=(spec.warm, archive, {**spec.params, **(job.params or {})}, threads),
+            name=f"mediaarchive-warm-{job.step}",
+            daemon=True,
+        ).start()
+
+
+def _warm(warm: Callable[[Archive, dict[str, Any], int], None], *args: Any) -> None:
+    try:
+        warm(*args)
+    except Exception:  # noqa: BLE001, S110 - the step meets the same error and reports it
+        pass
+
+
 def _run_asset(
     archive: Archive, asset_id: int, *, worker: str, threads: int, reporter: Reporter
 ) -> bool:
     """Run the asset's jobs in order until all are finished or one fails."""
+    warmed = False
     while True:
         with archive.session() as session:
             jobs = session.scalars(
@@ -226,6 +252,9 @@ def _run_asset(
                 return True
             if upcoming.state != "queued":
                 return upcoming.state != "failed"
+            if not warmed:
+                _warm_later_steps(archive, jobs[jobs.index(upcoming) + 1 :], max(1, threads))
+                warmed = True
             job_id = upcoming.id
             retry_at = float((upcoming.progress or {}).get("retry_at", 0))
         wait = retry_at - time.time()

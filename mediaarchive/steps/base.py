@@ -147,6 +147,11 @@ class StepSpec:
     description: str
     #: Steps whose work is mostly one CPU-heavy library call (transcribe) go to their own queue.
     queue: str = "default"
+    #: What the step can prepare before its turn, in the background while the asset's
+    #: earlier steps run (transcribe: load its model): called with the archive, the job's
+    #: parameters and the threads the step will get. It changes nothing the step would
+    #: not do itself; its errors are left for the step to meet and report.
+    warm: Callable[[Archive, dict[str, Any], int], None] | None = None
 
 
 STEPS: dict[str, StepSpec] = {}
@@ -159,11 +164,12 @@ def step(
     params: dict[str, Any] | None = None,
     description: str,
     queue: str = "default",
+    warm: Callable[[Archive, dict[str, Any], int], None] | None = None,
 ) -> Callable[[Callable[[StepContext], None]], Callable[[StepContext], None]]:
-    """Register a step function under ``name``."""
+    """Register a step function under ``name`` (``warm``: see ``StepSpec.warm``)."""
 
     def register(func: Callable[[StepContext], None]) -> Callable[[StepContext], None]:
-        STEPS[name] = StepSpec(name, func, kinds, dict(params or {}), description, queue)
+        STEPS[name] = StepSpec(name, func, kinds, dict(params or {}), description, queue, warm)
         return func
 
     return register

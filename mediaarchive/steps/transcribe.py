@@ -48,6 +48,13 @@ KINDS: tuple[str, ...] = (AssetKind.VIDEO.value, AssetKind.AUDIO.value)
 Progress = Callable[[float, float, str], None]
 
 
+def load_model(archive: Archive, params: dict[str, Any], threads: int) -> None:
+    """Load the model the step will use (``StepSpec.warm``): ``get_transcriber`` keeps it
+    for the process, so the step finds it loaded (1-2 s of a short talk's ingest, spent
+    while ffmpeg makes its audio)."""
+    get_transcriber(archive.settings, params.get("model"), threads=threads)
+
+
 @step(
     "transcribe",
     kinds=KINDS,
@@ -55,6 +62,7 @@ Progress = Callable[[float, float, str], None]
     description="Speech to text with faster-whisper (segments and words with times); the "
     "language from the metadata, else detected with German as the prior.",
     queue="asr",
+    warm=load_model,
 )
 def transcribe(ctx: StepContext) -> None:
     glossary = ctx.params.get("glossary")

@@ -10,6 +10,7 @@ from mediaarchive.faces import lazy_face
 
 __all__ = [
     "BUNDLED_MODEL",
+    "MIN_AUDIO_SECONDS",
     "COMPUTE_TYPES",
     "DecodingOptions",
     "GuardOptions",
@@ -46,6 +47,7 @@ __all__ = [
 #: Where each public name lives; its module is imported on first use.
 _NAMES = {
     "BUNDLED_MODEL": "models",
+    "MIN_AUDIO_SECONDS": "transcriber",
     "COMPUTE_TYPES": "transcriber",
     "DecodingOptions": "transcriber",
     "GuardOptions": "guards",

@@ -18,16 +18,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from mediaarchive import profiling
+# The ASR stack (numpy, the transcriber) loads on first use of ``asr``: in an ingest that
+# is the model's warm-up thread, beside the transcode step (``load_model``).
+from mediaarchive import asr, profiling
 from mediaarchive.archive import Archive
-from mediaarchive.asr.transcriber import (
-    MIN_AUDIO_SECONDS,
-    DecodingOptions,
-    build_prompt,
-    get_transcriber,
-    load_audio,
-    read_glossary,
-)
 from mediaarchive.db import Asset, Segment, Transcript, Word
 from mediaarchive.errors import TranscriptionError, UserError
 from mediaarchive.steps.base import StepContext, step
@@ -52,7 +46,7 @@ def load_model(archive: Archive, params: dict[str, Any], threads: int) -> None:
     """Load the model the step will use (``StepSpec.warm``): ``get_transcriber`` keeps it
     for the process, so the step finds it loaded (1-2 s of a short talk's ingest, spent
     while ffmpeg makes its audio)."""
-    get_transcriber(archive.settings, params.get("model"), threads=threads)
+    asr.get_transcriber(archive.settings, params.get("model"), threads=threads)
 
 
 @step(
@@ -144,16 +138,16 @@ def transcribe_into(
         )
 
     with profiling.phase("load model"):
-        transcriber = get_transcriber(settings, model, threads=threads)
+        transcriber = asr.get_transcriber(settings, model, threads=threads)
     requested = (language or asset.language or settings.language or "auto").lower()
-    terms = read_glossary(glossary) if glossary else []
-    prompt, hotwords = build_prompt(
+    terms = asr.read_glossary(glossary) if glossary else []
+    prompt, hotwords = asr.build_prompt(
         event=asset.event.name if asset.event else None,
         title=asset.title,
         speakers=list(asset.speakers or []),
         glossary=terms,
     )
-    base_options = DecodingOptions(
+    base_options = asr.DecodingOptions(
         language=None if requested == "auto" else requested,
         beam_size=settings.asr_beam_size,
         batch_size=settings.asr_batch_size,
@@ -173,7 +167,7 @@ def transcribe_into(
         archive.store.materialize(rendition.blob_key, check=True) as path,
     ):
         try:
-            audio = load_audio(path, windowed=True)
+            audio = asr.load_audio(path, windowed=True)
         except TranscriptionError as exc:
             raise TranscriptionError(f"{label}: {exc}") from exc
     duration = len(audio) / 16000
@@ -229,7 +223,7 @@ def transcribe_into(
         )
         session.add(transcript)
         session.flush()
-    options = DecodingOptions(**{**base_options.to_json(), "language": transcript.language})
+    options = asr.DecodingOptions(**{**base_options.to_json(), "language": transcript.language})
     offset = (
         session.scalar(select(func.max(Segment.end)).where(Segment.transcript_id == transcript.id))
         or 0.0
@@ -360,7 +354,7 @@ def _finish_empty(
 
 def _empty_note(duration: float, coverage: dict[str, Any]) -> str:
     """What happened when a transcript has no words (and that is no failure)."""
-    if duration < MIN_AUDIO_SECONDS:
+    if duration < asr.MIN_AUDIO_SECONDS:
         return f"the audio is only {duration:.1f} s long: too short to recognise speech"
     if not coverage["speech_seconds"]:
         return "no speech heard"

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from mediaarchive.archive import Archive
 from mediaarchive.config import Settings
@@ -24,6 +26,7 @@ from mediaarchive.search.german import analyse, exact_and_stems
 from mediaarchive.search.query import parse_query
 from mediaarchive.services.search import search
 from tests.fixtures.search import SearchArchive, add_asset
+from tests.helpers import run_cli
 
 PHRASES = [
     '"die Bahn"',  # in speech, a title and a slide; twice in one segment
@@ -230,3 +233,19 @@ def test_fts5_tokens_are_what_the_ascii_tokenizer_makes() -> None:
     db.execute("INSERT INTO t (x) VALUES (?)", (text,))
     written = [term for (term,) in db.execute("SELECT term FROM v ORDER BY offset")]
     assert fts5_score.tokens(text) == written
+
+
+@pytest.mark.parametrize("query", ['"die Bahn"', "Bahn"])
+def test_an_unreadable_index_asks_for_a_rebuild_in_one_line(home: Path, query: str) -> None:
+    archive = Archive(Settings.load(home=home))
+    with archive.session() as session:
+        add_asset(session, "talk", title="Bahnhof", segments=["Die Bahn kommt gleich."])
+        # An index this build cannot read (here: its table is gone).
+        session.execute(text("DROP TABLE search_fts"))
+    archive.close()
+    result = run_cli("--home", str(home), "search", query)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "search index is not usable" in lines[0]
+    assert "run 'mediaarchive reindex'" in lines[0]

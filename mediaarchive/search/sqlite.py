@@ -40,7 +40,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -144,6 +145,17 @@ def _fts_values(  # type: ignore[type-arg]
         return (rowid, "", "", "", b.exact, b.stems, b.parts, facets)
     h = analyse(head, language)
     return (rowid, h.exact, h.stems, h.parts, b.exact, b.stems, b.parts, facets)
+
+
+@contextmanager
+def _usable_index() -> Iterator[None]:
+    """An index FTS5 cannot read (damaged, or from another build) is the user's to rebuild."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise MediaArchiveError(
+            f"search index is not usable ({exc}): run 'mediaarchive reindex'"
+        ) from exc
 
 
 def _word_columns(rowid: int, head: str, body: str, facets: str) -> list[list[str]]:
@@ -337,12 +349,8 @@ class SqliteSearchBackend(SearchBackend):
     # -- searching -------------------------------------------------------------------------
 
     def _match(self, sql: str, parameters: tuple) -> list[tuple]:  # type: ignore[type-arg]
-        try:
+        with _usable_index():
             return self._db.execute(sql, parameters).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise MediaArchiveError(
-                f"search index is not usable ({exc}): run 'mediaarchive reindex'"
-            ) from exc
 
     def _candidates(
         self, full: str, ranked: str | None, phrases: list[Phrase] | None = None
@@ -399,7 +407,7 @@ class SqliteSearchBackend(SearchBackend):
         ):
             return None
         rows: list[int] = []
-        try:
+        with _usable_index():
             began = time.perf_counter()
             cursor = self._db.execute(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (full,)
@@ -414,10 +422,6 @@ class SqliteSearchBackend(SearchBackend):
                     cursor.close()
                     return None
                 began = now
-        except sqlite3.OperationalError as exc:
-            raise MediaArchiveError(
-                f"search index is not usable ({exc}): run 'mediaarchive reindex'"
-            ) from exc
         return bm25_of_matches(self._db, "search_fts", rows, phrases, WEIGHTS, _word_columns)
 
     def _ranked(

@@ -145,7 +145,6 @@ def test_phrase_scores_match_fts5s_bm25_row_by_row(rail) -> None:
         ).fetchall()
         ours = fts5_score.bm25_of_matches(
             db,
-            "search_fts",
             [rowid for rowid, _ in fts5],
             phrases,
             sqlite_backend.WEIGHTS,
@@ -178,7 +177,6 @@ def test_a_document_missing_beside_its_index_row_leaves_the_scoring_to_fts5(rail
         assert (
             fts5_score.bm25_of_matches(
                 db,
-                "search_fts",
                 [1 << 62],  # no such document
                 phrases,
                 sqlite_backend.WEIGHTS,

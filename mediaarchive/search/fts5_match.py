@@ -74,10 +74,9 @@ def disjunction(
     """The phrases of ``match_expression(query, filters, loose=loose)``, in its order, when
     that expression is nothing but their OR (one clause, nothing excluded, no filter, no
     prefix): then a row matches exactly when it holds one of them. None otherwise."""
-    if len(query.clauses) != 1 or query.excluded or any(t.prefix for t in query.clauses[0]):
+    clauses = query.clauses
+    if len(clauses) != 1 or query.excluded or _facets(filters) or any(t.prefix for t in clauses[0]):
         return None
-    if filters is not None and match_expression(query, filters) != match_expression(query):
-        return None  # a filter is a facet phrase ANDed to the query
     return [phrase for term in query.clauses[0] for phrase in _alternatives(term, loose=loose)]
 
 
@@ -97,6 +96,13 @@ def match_expression(
     if query.excluded:
         excluded = " OR ".join(_term_expression(term, loose=True) for term in query.excluded)
         expression = f"({expression}) NOT ({excluded})"
+    for facet in _facets(filters):
+        expression = f"({expression}) AND facets : ({facet})"
+    return expression
+
+
+def _facets(filters: ResolvedFilters | None) -> list[str]:
+    """The facet phrases (OR'ed alternatives) a match must also hold, one per filter."""
     facets: list[str] = []
     if filters is not None:
         if filters.event_ids is not None:
@@ -109,9 +115,7 @@ def match_expression(
             facets.append(quoted([f"lang{language_token(filters.language)}"]))
         if filters.source is not None:
             facets.append(quoted([f"src{filters.source}"]))
-    for facet in facets:
-        expression = f"({expression}) AND facets : ({facet})"
-    return expression
+    return facets
 
 
 def head_expression(query: Query) -> str | None:

@@ -84,28 +84,27 @@ def _instances(words: list[str], phrase: list[str]) -> int:
 
 def bm25_of_matches(
     db: sqlite3.Connection,
-    table: str,
     rowids: Sequence[int],
     phrases: Sequence[Phrase],
     weights: Sequence[float],
     columns_of: ColumnsOf,
 ) -> list[tuple[int, float]] | None:
     """``(rowid, -bm25)`` of every row in ``rowids`` (newest first), as FTS5's
-    ``bm25(table, *weights)`` would score it for the OR of ``phrases``, given that
+    ``bm25(search_fts, *weights)`` would score it for the OR of ``phrases``, given that
     ``rowids`` are all the rows matching that OR. None when a row's document or size is
     missing (the index and ``search_docs`` disagree): the caller asks FTS5 instead."""
     if not rowids:
         return []
     (record,) = db.execute(
-        f"SELECT block FROM {table}_data WHERE id = ?", (_AVERAGES_ID,)
+        "SELECT block FROM search_fts_data WHERE id = ?", (_AVERAGES_ID,)
     ).fetchone()
     averages = _varints(record)
     total_rows, total_tokens = averages[0], sum(averages[1:])
     if total_rows <= 0:
         return None
     documents = db.execute(
-        f"SELECT d.rowid, d.head, d.text, d.facets, z.sz FROM search_docs AS d"
-        f" JOIN {table}_docsize AS z ON z.id = d.rowid"
+        "SELECT d.rowid, d.head, d.text, d.facets, z.sz FROM search_docs AS d"
+        " JOIN search_fts_docsize AS z ON z.id = d.rowid"
         " WHERE d.rowid IN (SELECT value FROM json_each(?))",
         (json.dumps(list(rowids)),),
     ).fetchall()

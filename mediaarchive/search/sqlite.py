@@ -361,10 +361,9 @@ class SqliteSearchBackend(SearchBackend):
         matches come newest first (bm25 would weigh them all ~0 after walking them all).
         ``phrases``: ``full`` is their OR (``disjunction``); with several words in one of
         them, a query with few matches is scored from them (``fts5_score``)."""
-        if phrases and any(len(phrase.words) > 1 for phrase in phrases):
-            few = self._few_matches(full, ranked, phrases)
-            if few is not None:
-                return few
+        few = self._few_matches(full, ranked, phrases) if phrases else None
+        if few is not None:
+            return few
         if ranked is None:
             rows = self._match(
                 "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
@@ -396,14 +395,17 @@ class SqliteSearchBackend(SearchBackend):
         """``_candidates`` of a phrase query found without bm25 (oldest first, which FTS5
         walks faster) and scored here as bm25 would score them (``fts5_score``), when that
         is the cheaper way: None when it is not, or when the query is not only its
-        phrases (stop words to check apart, compound parts to split).
+        phrases (stop words to check apart, compound parts to split) or has no phrase of
+        several words (one word's bm25 costs FTS5 little).
 
         Which way is cheaper depends on how densely the matches come: FTS5's bm25 costs
         about ``BM25_WALKS`` more walks of the phrase, scoring here ``SCORE_SECONDS`` a
         match. The walk goes on while each batch of matches it finds is cheaper to score
         here than the walks it would spare; both ways give the same scores."""
-        if ranked != full or any(
-            column.endswith("_part") for phrase in phrases for column in phrase.columns
+        if (
+            ranked != full
+            or all(len(phrase.words) == 1 for phrase in phrases)
+            or any(column.endswith("_part") for phrase in phrases for column in phrase.columns)
         ):
             return None
         rows: list[int] = []
@@ -422,7 +424,7 @@ class SqliteSearchBackend(SearchBackend):
                     cursor.close()
                     return None
                 began = now
-        return bm25_of_matches(self._db, "search_fts", rows, phrases, WEIGHTS, _word_columns)
+        return bm25_of_matches(self._db, rows, phrases, WEIGHTS, _word_columns)
 
     def _ranked(
         self, full: str, ranked: str | None, head: str, limit: int, phrases: list[Phrase] | None

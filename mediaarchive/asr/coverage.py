@@ -8,6 +8,9 @@ be recorded (``Coverage``) instead of vanishing.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +19,13 @@ import numpy as np
 from mediaarchive.asr.audio import give_back_memory
 from mediaarchive.asr.segments import SpeechSegment
 
-__all__ = ["Coverage", "covered_seconds", "speech_spans", "uncovered_speech"]
+__all__ = [
+    "Coverage",
+    "covered_seconds",
+    "speech_spans",
+    "speech_timestamps",
+    "uncovered_speech",
+]
 
 SAMPLE_RATE = 16000
 #: Speech no word covers for at least this long is decoded again (and then reported).
@@ -25,19 +34,48 @@ MIN_UNCOVERED_SECONDS = 1.5
 WORD_PAD_SECONDS = 0.3
 
 
+#: VAD results kept (one per window of audio; a few bytes each): language detection and the
+#: coverage check ask for the same windows, one VAD pass each cost 0.3 s for 2 minutes.
+_KEPT_VAD = 512
+_vad_kept: OrderedDict[tuple[bytes, tuple[tuple[str, Any], ...]], list[dict[str, int]]] = (
+    OrderedDict()
+)
+_vad_lock = threading.Lock()
+
+
+def speech_timestamps(window: np.ndarray, vad_parameters: dict[str, Any]) -> list[dict[str, int]]:
+    """Silero VAD's speech (sample ranges, each <= 30 s) in ``window``, as faster-whisper's
+    batched pipeline finds it; the same samples with the same parameters are heard once."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = {**vad_parameters, "max_speech_duration_s": 30}
+    samples = np.ascontiguousarray(window, dtype=np.float32)
+    key = (
+        hashlib.blake2b(samples.view(np.uint8), digest_size=16).digest(),
+        tuple(sorted(vad.items())),
+    )
+    with _vad_lock:
+        kept = _vad_kept.get(key)
+        if kept is not None:
+            _vad_kept.move_to_end(key)
+            return [dict(span) for span in kept]
+    found = get_speech_timestamps(samples, VadOptions(**vad))
+    give_back_memory()
+    with _vad_lock:
+        _vad_kept[key] = [dict(span) for span in found]
+        while len(_vad_kept) > _KEPT_VAD:
+            _vad_kept.popitem(last=False)
+    return found
+
+
 def speech_spans(
     window: np.ndarray, base: float, vad_parameters: dict[str, Any]
 ) -> list[tuple[float, float]]:
     """Stretches (absolute seconds, each <= 30 s) the VAD calls speech."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    vad = VadOptions(**{**vad_parameters, "max_speech_duration_s": 30})
-    spans = [
+    return [
         (base + span["start"] / SAMPLE_RATE, base + span["end"] / SAMPLE_RATE)
-        for span in get_speech_timestamps(window, vad)
+        for span in speech_timestamps(window, vad_parameters)
     ]
-    give_back_memory()
-    return spans
 
 
 def _covered(segments: list[SpeechSegment]) -> list[tuple[float, float]]:

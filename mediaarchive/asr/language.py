@@ -7,25 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from mediaarchive.errors import TranscriptionError
 
 __all__ = [
     "Detection",
     "LanguageDecision",
     "decide_language",
-    "pick_windows",
-    "whisper_detector",
 ]
 
-SAMPLE_RATE = 16000
-#: Length of one detection window (Whisper looks at 30 s at a time).
-WINDOW_SECONDS = 30.0
 #: Windows spread through the speech: one per this much speech (seconds), at most
-#: ``WINDOWS``. Each window costs a pass of the encoder over 30 s, whatever it holds (1.2 s
-#: on 2 cores for the bundled model): one per 30 s of speech made detection 18 % of the
-#: transcription of a 2-minute talk.
+#: ``WINDOWS``. Each window is a chunk of up to 30 s the decoder encodes too, and its
+#: encoder pass is handed on to the decoder (``encodings``); one per 30 s of speech made
+#: detection 18 % of the transcription of a 2-minute talk when the passes were not shared.
 SPEECH_PER_WINDOW = 60.0
 WINDOWS = 5
 
@@ -50,48 +43,9 @@ class LanguageDecision:
         }
 
 
-def pick_windows(
-    spans: list[tuple[float, float]], count: int = WINDOWS, seconds: float = WINDOW_SECONDS
-) -> list[list[tuple[float, float]]]:
-    """Up to ``count`` windows of at most ``seconds`` of speech each, one per
-    ``SPEECH_PER_WINDOW`` of speech in ``spans``, spread evenly over it from its first
-    ``seconds`` to its last (each window is a list of (start, end) pieces in seconds)."""
-    total = sum(b - a for a, b in spans)
-    if total <= 0:
-        return []
-    count = max(1, min(count, int(np.ceil(total / max(seconds, SPEECH_PER_WINDOW)))))
-    step = max(0.0, total - seconds) / (count - 1) if count > 1 else 0.0
-    windows = []
-    for i in range(count):
-        want_from, want_to = i * step, i * step + min(seconds, total)
-        pieces, position = [], 0.0
-        for start, end in spans:
-            length = end - start
-            lo, hi = max(want_from, position), min(want_to, position + length)
-            if hi > lo:
-                pieces.append((start + lo - position, start + hi - position))
-            position += length
-        windows.append(pieces)
-    return windows
-
-
 #: What a detection reports for one window: (language, probability, every language's
 #: probability, best first), as ``WhisperModel.detect_language`` does.
 Detection = tuple[str, float, list[tuple[str, float]]]
-
-
-def whisper_detector(
-    whisper: Any, audio: np.ndarray
-) -> Callable[[list[tuple[float, float]]], Detection]:
-    """Detection on a window of ``audio``'s speech: its pieces cut out and joined."""
-
-    def detect(pieces: list[tuple[float, float]]) -> Detection:
-        chunk = np.concatenate(
-            [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in pieces]
-        )
-        return whisper.detect_language(audio=chunk, language_detection_segments=1)
-
-    return detect
 
 
 def decide_language(
@@ -102,7 +56,7 @@ def decide_language(
     min_probability: float,
 ) -> LanguageDecision:
     """The language from Whisper's detection (``detect``) on ``windows`` of speech
-    (``pick_windows``).
+    (``encodings.pick_chunks``).
 
     The language with the highest mean probability over the windows wins when that mean is
     at least ``min_probability``; weaker evidence (or no speech) keeps ``prior``.

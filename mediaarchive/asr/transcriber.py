@@ -20,13 +20,17 @@ import numpy as np
 from mediaarchive import profiling
 from mediaarchive.asr.audio import give_back_memory, load_audio, window_bounds
 from mediaarchive.asr.coverage import speech_spans, uncovered_speech
-from mediaarchive.asr.encodings import SharedEncodings, whole_detector
+from mediaarchive.asr.encodings import (
+    SharedEncodings,
+    chunk_detector,
+    pick_chunks,
+    planned_chunks,
+    whole_detector,
+)
 from mediaarchive.asr.guards import GuardOptions, SegmentGuard
 from mediaarchive.asr.language import (
     LanguageDecision,
     decide_language,
-    pick_windows,
-    whisper_detector,
 )
 from mediaarchive.asr.models import ResolvedModel, resolve_model
 from mediaarchive.asr.prompt import build_prompt, is_echo, read_glossary
@@ -259,8 +263,11 @@ class Transcriber:
             detect = whole_detector(self.whisper, np.asarray(audio[0 : len(audio)]))
             windows = [[(0.0, len(audio) / SAMPLE_RATE)]]
         else:
-            detect = whisper_detector(self.whisper, audio)
-            windows = pick_windows(spans)
+            # Detected on chunks the batched pipeline will encode, whose encoder outputs
+            # are kept for it (one pass per chunk, not two).
+            picked = pick_chunks(planned_chunks(audio, self.window, vad))
+            detect = chunk_detector(self.whisper, audio, vad, picked)
+            windows = [[(chunk.start, chunk.end)] for chunk in picked]
         return decide_language(detect, windows, prior=prior, min_probability=min_probability)
 
     def transcribe(

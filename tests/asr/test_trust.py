@@ -12,7 +12,6 @@ import pytest
 
 from mediaarchive import synth
 from mediaarchive.archive import Archive
-from mediaarchive.asr.language import pick_windows
 from mediaarchive.asr.prompt import build_prompt, is_echo, is_file_name
 from mediaarchive.asr.transcriber import DecodingOptions, get_transcriber, load_audio
 from mediaarchive.services.transcripts import transcribe
@@ -50,20 +49,6 @@ def test_an_echo_is_recognised_by_matching_the_prompt() -> None:
     assert is_echo("Labcamp 4.", prompt)
     assert not is_echo("Willkommen zum fünften Labcamp in Soest.", prompt)
     assert not is_echo("Das Stadtlabor arbeitet mit der Universität zusammen.", None)
-
-
-def test_language_windows_spread_over_the_whole_speech() -> None:
-    spans = [(0.0, 100.0), (1000.0, 1200.0), (5000.0, 5100.0)]
-    windows = pick_windows(spans, count=5, seconds=30.0)
-    assert len(windows) == 5
-    starts = [w[0][0] for w in windows]
-    assert starts[0] == 0.0 and starts[-1] >= 5000.0, starts  # first and last speech
-    assert all(sum(b - a for a, b in w) == pytest.approx(30.0) for w in windows)
-    assert pick_windows([]) == []
-    # One window per minute of speech: a 2-minute talk is heard at its start and its end.
-    two = pick_windows([(0.0, 55.0), (60.0, 120.0)])
-    assert [(w[0][0], w[-1][1]) for w in two] == [(0.0, 30.0), (90.0, 120.0)]
-    assert len(pick_windows([(0.0, 25.0)])) == 1
 
 
 @pytest.mark.slow

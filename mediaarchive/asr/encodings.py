@@ -177,9 +177,9 @@ def planned_chunks(
 
 
 def pick_chunks(chunks: list[PlannedChunk], count: int = WINDOWS) -> list[PlannedChunk]:
-    """Up to ``count`` chunks, one per ``SPEECH_PER_WINDOW`` of speech, spread evenly over
-    the speech from its first chunk to its last (as ``language.pick_windows`` spreads its
-    windows)."""
+    """Up to ``count`` chunks, one per ``SPEECH_PER_WINDOW`` of speech: for 30 s stretches
+    of speech spread evenly from its first 30 s to its last, the chunk holding the middle of
+    each (so a few seconds of speech at the very end are not a window of their own)."""
     total = sum(chunk.speech for chunk in chunks)
     if total <= 0:
         return []
@@ -188,10 +188,10 @@ def pick_chunks(chunks: list[PlannedChunk], count: int = WINDOWS) -> list[Planne
     step = (total - 2 * half) / (count - 1) if count > 1 else 0.0
     picked: list[PlannedChunk] = []
     for i in range(count):
-        target, position = half + i * step, 0.0
+        middle, position = half + i * step, 0.0
         for chunk in chunks:
             position += chunk.speech
-            if position >= target or chunk is chunks[-1]:
+            if position >= middle or chunk is chunks[-1]:
                 if chunk not in picked:
                     picked.append(chunk)
                 break

@@ -138,3 +138,6 @@ def test_language_chunks_spread_over_the_whole_speech() -> None:
     four = [chunk(0.0, 30.0), chunk(30.0, 25.0), chunk(60.0, 30.0), chunk(90.0, 30.0)]
     assert pick_chunks(four) == [four[0], four[-1]]
     assert pick_chunks([chunk(0.0, 25.0)]) == [chunk(0.0, 25.0)]
+    # A few seconds at the end are not a window of their own: the chunk before holds more.
+    tail = [chunk(0.0, 30.0), chunk(30.0, 30.0), chunk(60.0, 30.0), chunk(95.0, 3.0)]
+    assert pick_chunks(tail) == [tail[0], tail[2]]

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from mediaarchive.asr.audio import window_bounds
+from mediaarchive.asr.audio import SAMPLE_RATE, window_bounds
 from mediaarchive.asr.coverage import speech_timestamps
 from mediaarchive.asr.language import SPEECH_PER_WINDOW, WINDOWS, Detection
 
@@ -42,7 +42,6 @@ __all__ = [
     "whole_detector",
 ]
 
-SAMPLE_RATE = 16000
 #: The batched pipeline's chunk length (seconds of speech encoded as one 30 s input).
 CHUNK_SECONDS = 30
 #: Outputs kept at most: the windows detection looks at, for each of two jobs (each output
@@ -120,11 +119,11 @@ class SharedEncodings:
 @dataclass(frozen=True)
 class PlannedChunk:
     """One chunk the batched pipeline will encode: the window it is cut from (sample
-    range), its place among the window's chunks, its seconds of speech and its first and
-    last moment (absolute seconds)."""
+    range), the VAD's spans it joins (sample ranges in the window), its seconds of speech
+    and its first and last moment (absolute seconds)."""
 
     window: tuple[int, int]
-    index: int
+    spans: tuple[tuple[int, int], ...]
     speech: float
     start: float
     end: float
@@ -146,9 +145,9 @@ def _merged(spans: list[dict[str, int]]) -> list[list[dict[str, int]]]:
     return groups
 
 
-def _chunk_audio(window: np.ndarray, group: list[dict[str, int]]) -> np.ndarray:
+def _chunk_audio(window: np.ndarray, spans: tuple[tuple[int, int], ...]) -> np.ndarray:
     parts = [np.array([], dtype=np.float32)]
-    parts += [window[span["start"] : span["end"]] for span in group]
+    parts += [window[start:end] for start, end in spans]
     return np.concatenate(parts)
 
 
@@ -162,12 +161,12 @@ def planned_chunks(
         spans = speech_timestamps(audio[lo:hi], vad_parameters)
         if not spans:
             continue
-        for index, group in enumerate(_merged(spans)):
+        for group in _merged(spans):
             if group:
                 chunks.append(
                     PlannedChunk(
                         (lo, hi),
-                        index,
+                        tuple((s["start"], s["end"]) for s in group),
                         sum(s["end"] - s["start"] for s in group) / SAMPLE_RATE,
                         (lo + group[0]["start"]) / SAMPLE_RATE,
                         (lo + group[-1]["end"]) / SAMPLE_RATE,
@@ -199,7 +198,7 @@ def pick_chunks(chunks: list[PlannedChunk], count: int = WINDOWS) -> list[Planne
 
 
 def chunk_detector(
-    whisper: Any, audio: np.ndarray, vad_parameters: dict[str, Any], chunks: list[PlannedChunk]
+    whisper: Any, audio: np.ndarray, chunks: list[PlannedChunk]
 ) -> Callable[[list[tuple[float, float]]], Detection]:
     """Language detection (for ``language.decide_language``, whose windows are the
     ``chunks``' (start, end)) on the features the batched pipeline will encode for each
@@ -212,9 +211,8 @@ def chunk_detector(
     def detect(pieces: list[tuple[float, float]]) -> Detection:
         chunk = by_span[(pieces[0][0], pieces[-1][1])]
         lo, hi = chunk.window
-        window = audio[lo:hi]
-        group = _merged(speech_timestamps(window, vad_parameters))[chunk.index]
-        features = pad_or_trim(whisper.feature_extractor(_chunk_audio(window, group))[..., :-1])
+        samples = _chunk_audio(audio[lo:hi], chunk.spans)
+        features = pad_or_trim(whisper.feature_extractor(samples)[..., :-1])
         return _detected(whisper, whisper.encode.keep(features))
 
     return detect

@@ -251,22 +251,18 @@ class Transcriber:
     ) -> LanguageDecision:
         """The language spoken in ``audio``: detected on windows spread through its speech;
         ``prior`` when the evidence is weaker than ``min_probability``."""
-        vad = DecodingOptions().vad_parameters
-        spans = [  # window by window: the VAD never sees a long talk whole
-            span
-            for lo, hi in window_bounds(audio, 0, self.window)
-            for span in speech_spans(audio[lo:hi], lo / SAMPLE_RATE, vad)
-        ]
-        if spans and DecodingOptions().decodes_whole(audio):
+        # The speech, window by window (the VAD never sees a long talk whole).
+        chunks = planned_chunks(audio, self.window, DecodingOptions().vad_parameters)
+        if chunks and DecodingOptions().decodes_whole(audio):
             # Decoded whole and sequentially: detected on what the decoder encodes first,
             # which is handed the encoder's output (one encoder pass, not two).
             detect = whole_detector(self.whisper, np.asarray(audio[0 : len(audio)]))
             windows = [[(0.0, len(audio) / SAMPLE_RATE)]]
         else:
             # Detected on chunks the batched pipeline will encode, whose encoder outputs
-            # are kept for it (one pass per chunk, not two).
-            picked = pick_chunks(planned_chunks(audio, self.window, vad))
-            detect = chunk_detector(self.whisper, audio, vad, picked)
+            # are kept for it (one pass per chunk, not two); none without speech.
+            picked = pick_chunks(chunks)
+            detect = chunk_detector(self.whisper, audio, picked)
             windows = [[(chunk.start, chunk.end)] for chunk in picked]
         return decide_language(detect, windows, prior=prior, min_probability=min_probability)
 

@@ -118,7 +118,8 @@ def test_planned_chunks_are_the_chunks_faster_whisper_cuts() -> None:
     ]
     for spans in cases:
         theirs, _ = collect_chunks(window, spans, max_duration=30)
-        ours = [_chunk_audio(window, group) for group in _merged(spans)]
+        groups = [tuple((s["start"], s["end"]) for s in group) for group in _merged(spans)]
+        ours = [_chunk_audio(window, group) for group in groups]
         assert len(ours) == len(theirs)
         for mine, their in zip(ours, theirs, strict=True):
             assert np.array_equal(mine, their)
@@ -126,7 +127,7 @@ def test_planned_chunks_are_the_chunks_faster_whisper_cuts() -> None:
 
 def test_language_chunks_spread_over_the_whole_speech() -> None:
     def chunk(start: float, speech: float) -> PlannedChunk:
-        return PlannedChunk((0, 0), 0, speech, start, start + speech)
+        return PlannedChunk((0, 0), ((0, int(speech * 16000)),), speech, start, start + speech)
 
     chunks = [chunk(float(i * 30), 30.0) for i in range(20)]  # 10 minutes of speech
     picked = pick_chunks(chunks)

@@ -44,10 +44,10 @@ __all__ = [
 
 #: The batched pipeline's chunk length (seconds of speech encoded as one 30 s input).
 CHUNK_SECONDS = 30
-#: Outputs kept at most: the windows detection looks at, for each of two jobs (each output
-#: is 3 MB for the bundled model). One the decoder never asks for (a resumed run starts
-#: later) is dropped when newer ones come.
-KEPT = 2 * WINDOWS + 2
+#: Outputs kept at most: the windows detection looks at, for several jobs at once (each
+#: output is 3 MB for the bundled model; a batch of short clips keeps one per job). One the
+#: decoder never asks for (a resumed run starts later) is dropped when newer ones come.
+KEPT = 4 * WINDOWS + 8
 
 
 def decoder_features(whisper: Any, audio: np.ndarray) -> np.ndarray:

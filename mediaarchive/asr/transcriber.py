@@ -32,6 +32,7 @@ from mediaarchive.asr.language import (
     LanguageDecision,
     decide_language,
 )
+from mediaarchive.asr.merging import MergedModel
 from mediaarchive.asr.models import ResolvedModel, resolve_model
 from mediaarchive.asr.prompt import build_prompt, is_echo, read_glossary
 from mediaarchive.asr.segments import SpeechSegment, speech_pieces
@@ -204,6 +205,7 @@ def _load_whisper(model: ResolvedModel, compute_type: str, threads: int, workers
                     f"cannot load speech model {model.name} from {model.path}: {exc}"
                 ) from exc
             whisper.encode = SharedEncodings(whisper.encode)  # see ``encodings``
+            whisper.model = MergedModel(whisper.model, workers)  # see ``merging``
             _MODELS[key] = whisper
         return _MODELS[key]
 
@@ -251,6 +253,12 @@ class Transcriber:
     ) -> LanguageDecision:
         """The language spoken in ``audio``: detected on windows spread through its speech;
         ``prior`` when the evidence is weaker than ``min_probability``."""
+        with self.whisper.model.user():
+            return self._detect_language(audio, prior, min_probability)
+
+    def _detect_language(
+        self, audio: np.ndarray, prior: str, min_probability: float
+    ) -> LanguageDecision:
         # The speech, window by window (the VAD never sees a long talk whole).
         chunks = planned_chunks(audio, self.window, DecodingOptions().vad_parameters)
         if chunks and DecodingOptions().decodes_whole(audio):
@@ -287,9 +295,22 @@ class Transcriber:
         start_sample = max(0, min(len(audio), int(round(offset * SAMPLE_RATE))))
         guard = SegmentGuard(audio, SAMPLE_RATE, guard_options or GuardOptions())
         total = len(audio) / SAMPLE_RATE
-        return self._segments(audio, start_sample, options, guard, total, progress), guard
+        segments = self._segments(audio, start_sample, options, guard, total, progress)
+        return segments, guard
 
     def _segments(
+        self,
+        audio: np.ndarray,
+        start_sample: int,
+        options: DecodingOptions,
+        guard: SegmentGuard,
+        total: float,
+        progress: ProgressFn | None,
+    ) -> Iterator[SpeechSegment]:
+        with self.whisper.model.user():  # other jobs' calls join this job's (``merging``)
+            yield from self._decode(audio, start_sample, options, guard, total, progress)
+
+    def _decode(
         self,
         audio: np.ndarray,
         start_sample: int,

@@ -147,8 +147,9 @@ class JobsParam(click.ParamType):
 JOBS = JobsParam()
 #: Help text of every ``--jobs`` option.
 JOBS_HELP = (
-    "Assets processed side by side (jobs x threads <= cores); 'auto': one single-threaded "
-    "job per core for several assets, one job with every core for a single one."
+    "Assets processed side by side (N: jobs x threads <= cores); 'auto': several single-"
+    "threaded jobs per core for several assets (their model calls are batched together), "
+    "one job with every core for a single one."
 )
 
 

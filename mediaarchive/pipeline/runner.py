@@ -42,6 +42,7 @@ __all__ = [
     "retry",
     "run_job",
     "run_queued",
+    "auto_budget",
     "auto_jobs",
     "thread_budget",
 ]
@@ -68,16 +69,26 @@ def thread_budget(jobs: int, cores: int) -> tuple[int, int]:
 AUTO_JOBS = 0
 
 
+#: ``--jobs auto`` on a batch: job threads per core (``auto_budget``).
+JOBS_PER_CORE = 4
+
+
 def auto_jobs(assets: int | None, cores: int) -> int:
-    """``--jobs auto``: one job per core (one thread each) when there are several assets,
-    else one job with every core. Measured on 2 cores (``benchmarks/pipeline.py``): for a
-    batch of short clips two single-threaded jobs side by side beat one job with two
-    threads, which leaves a core idle during the steps that do not use threads (probe,
-    ffmpeg start, VAD, DB writes; 24 clips: 139 s against 175 s, once the shared model ran
-    both jobs' calls at once, see ``asr.transcriber.model_workers``); a single asset is
-    fastest with all threads. ``assets``
-    None (not known beforehand: links, manifests) counts as a batch."""
-    return max(1, min(cores, assets if assets is not None else cores))
+    """``--jobs auto``: the number of assets run side by side (``auto_budget``)."""
+    return auto_budget(assets, cores)[0]
+
+
+def auto_budget(assets: int | None, cores: int) -> tuple[int, int]:
+    """``--jobs auto``: (jobs, threads per job). A single asset is fastest with every core
+    in one job. A batch runs ``JOBS_PER_CORE`` single-threaded jobs per core, more than the
+    cores: the jobs share the process's one model, which merges their calls made at the
+    same time into batches, one per core (``asr.merging``). Measured on 2 cores
+    (``benchmarks/pipeline.py``, 24 clips of 20-60 s): XXX. ``assets`` None (not known
+    beforehand: links, manifests) counts as a batch."""
+    if assets == 1 or cores <= 0:
+        return 1, max(1, cores)
+    batch = JOBS_PER_CORE * cores
+    return max(1, min(batch, assets if assets is not None else batch)), 1
 
 
 class LocalRunner:
@@ -101,8 +112,9 @@ class LocalRunner:
         cores = archive.settings.total_threads
         wanted = jobs if jobs is not None else archive.settings.jobs
         if wanted == AUTO_JOBS:
-            wanted = auto_jobs(expected, cores)
-        parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
+            parallel, threads = auto_budget(expected, cores)
+        else:
+            parallel, threads = thread_budget(min(wanted, expected or wanted), cores)
         if wanted > cores:
             self.reporter.message(
                 f"Running {parallel} job(s) at a time, not {wanted}: there are {cores} cores."

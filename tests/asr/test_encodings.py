@@ -17,7 +17,7 @@ from mediaarchive.config import Settings
 def _clip(tmp_path: Path) -> Path:
     target = tmp_path / "clip.wav"
     source = synth.talk_audio(
-        ["Willkommen zum Labcamp in Soest.", "Die Universität begleitet das Projekt."],
+        ["Guten Morgen und willkommen zum Labcamp.", "Die Universität begleitet das Projekt."],
         pause=1.0,
     )
     subprocess.run(

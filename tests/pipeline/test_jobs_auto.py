@@ -1,4 +1,5 @@
-"""``--jobs auto``: one single-threaded job per core for a batch, every core for one asset."""
+"""``--jobs auto``: single-threaded jobs sharing the model's merged calls for a batch (more
+jobs than cores), every core for one asset."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ from pathlib import Path
 import pytest
 
 from mediaarchive import synth
-from mediaarchive.pipeline.runner import auto_jobs, thread_budget
+from mediaarchive.pipeline.runner import JOBS_PER_CORE, auto_budget, auto_jobs
 from tests.helpers import run_cli
 
 
 @pytest.mark.parametrize(
     ("assets", "cores", "expected"),
-    [(1, 2, (1, 2)), (2, 2, (2, 1)), (24, 2, (2, 1)), (None, 2, (2, 1)), (3, 4, (3, 1))],
+    [
+        (1, 2, (1, 2)),
+        (2, 2, (2, 1)),
+        (24, 2, (2 * JOBS_PER_CORE, 1)),
+        (None, 2, (2 * JOBS_PER_CORE, 1)),
+        (3, 4, (3, 1)),
+    ],
 )
 def test_auto_shares_the_cores_out_by_the_number_of_assets(
     assets: int | None, cores: int, expected: tuple[int, int]
 ) -> None:
-    assert thread_budget(auto_jobs(assets, cores), cores) == expected
+    assert auto_budget(assets, cores) == expected
+    assert auto_jobs(assets, cores) == expected[0]
 
 
 def _threads_used(home: Path) -> list[int]:

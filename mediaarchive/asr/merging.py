@@ -68,12 +68,9 @@ class MergedModel:
         *,
         wait: float = WAIT,
         largest: int = LARGEST,
-        split: bool = False,
     ) -> None:
         self._model = model
         self._workers = max(1, workers)
-        self._split = split and self._workers > 1
-        self._splitter: Any = None
         self._wait = wait
         self._largest = largest
         self._lock = threading.Condition()
@@ -115,8 +112,6 @@ class MergedModel:
         with self._lock:
             alone = self._users <= 1 and not self._pending
         if alone:
-            if self._split:
-                return self._split_call(method, features, prompts, options)
             return self._direct(method, features, prompts, options)
         array = np.asarray(features)
         key = (
@@ -143,39 +138,6 @@ class MergedModel:
         if method == "generate":
             return self._model.generate(features, prompts, **options)
         return self._model.encode(features, **options)
-
-    def _split_call(
-        self, method: str, features: Any, prompts: list[list[int]] | None, options: dict
-    ) -> Any:
-        """One job's call of several items, shared out among the workers (one thread each)."""
-        array = np.asarray(features)
-        if array.ndim < 3 or len(array) < 2:
-            return self._direct(method, features, prompts, options)
-        import ctranslate2
-
-        if self._splitter is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._splitter = ThreadPoolExecutor(self._workers - 1, "mediaarchive-split")
-        bounds = np.linspace(0, len(array), min(self._workers, len(array)) + 1).astype(int)
-        parts = [
-            (
-                ctranslate2.StorageView.from_array(np.ascontiguousarray(array[a:b])),
-                prompts[a:b] if prompts is not None else None,
-            )
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
-        later = [
-            self._splitter.submit(self._direct, method, part, part_prompts, options)
-            for part, part_prompts in parts[1:]
-        ]
-        results = [self._direct(method, parts[0][0], parts[0][1], options)]
-        results.extend(future.result() for future in later)
-        if method == "generate":
-            return [item for result in results for item in result]
-        return ctranslate2.StorageView.from_array(
-            np.concatenate([np.asarray(result) for result in results])
-        )
 
     def _start_dispatchers(self) -> None:
         while len(self._dispatchers) < self._workers:

@@ -313,9 +313,10 @@ class SqliteSearchBackend(SearchBackend):
         # How often each word occurs, FTS5 counts itself below; only public documents are
         # counted on the way in.
         change = VocabularyChange(public_only=True)
-        facts = asset_facts(self.session)
         with bulk_load(db):
             db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+            # Read after the first write: no other job adds an asset until this commits.
+            facts = asset_facts(self.session)
             db.execute("DELETE FROM search_docs")
             clear_vocabulary(self.session)
             # Speech first: FTS5 takes rows fastest in rowid order (speech, OCR, metadata).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,3 +163,44 @@ def test_a_rebuild_after_unsaved_changes_indexes_them(
         hits = search(session, "Quokkaforschung")
         assert [archive.role(hit.asset_id) for hit in hits] == ["keynote"]
     assert "index worker started" not in caplog.text
+
+
+def test_an_asset_another_job_records_during_a_rebuild_waits_for_it(
+    archive: SearchArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--jobs auto`` runs several jobs; the first index step of a new archive rebuilds the
+    index while other jobs record assets. The moment is forced here (``asset_facts`` lets
+    another job try right after reading; a real batch met it by chance, 1 run in 3): the
+    other job's write waits for the rebuild. Read before the rebuild wrote, the facts missed
+    that asset and the step failed ("internal error in the step (KeyError: 6)")."""
+    from mediaarchive.search import sqlite as sqlite_backend
+
+    read_facts = sqlite_backend.asset_facts
+    path = archive.archive.settings.home / "archive.db"
+    tried: list[str] = []
+
+    def facts_then_another_job(session: Session):  # type: ignore[no-untyped-def]
+        facts = read_facts(session)
+        other = sqlite3.connect(path, timeout=0.3)
+        other.row_factory = sqlite3.Row
+        try:
+            row = dict(other.execute("SELECT * FROM assets ORDER BY id LIMIT 1").fetchone())
+            row.update(id=None, sha256="f" * 64, filename="neu.wav")
+            columns = ", ".join(row)
+            other.execute(
+                f"INSERT INTO assets ({columns}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()),
+            )
+            other.commit()
+            tried.append("recorded")
+        except sqlite3.OperationalError as exc:
+            tried.append(str(exc))
+        finally:
+            other.close()
+        return facts
+
+    monkeypatch.setattr(sqlite_backend, "asset_facts", facts_then_another_job)
+    with archive.archive.session() as session:
+        backend_for(session).rebuild(parallel=False)
+        session.commit()
+    assert tried == ["database is locked"]

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from mediaarchive.cores import CORES
+
 __all__ = ["LARGEST", "WAIT", "MergedModel"]
 
 #: Longest a call waits for calls of other jobs to join it (seconds). A decoder call takes
@@ -58,19 +60,21 @@ def _options_key(options: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 class MergedModel:
     """A CTranslate2 Whisper model whose ``encode`` and ``generate`` calls from several job
-    threads are merged into batches, ``workers`` batches at a time. Everything else is the
-    model's own."""
+    threads are merged into batches, ``workers`` batches at a time, each holding the
+    ``threads`` of its worker (``cores``). Everything else is the model's own."""
 
     def __init__(
         self,
         model: Any,
         workers: int,
         *,
+        threads: int = 1,
         wait: float = WAIT,
         largest: int = LARGEST,
     ) -> None:
         self._model = model
         self._workers = max(1, workers)
+        self._threads = threads
         self._wait = wait
         self._largest = largest
         self._lock = threading.Condition()
@@ -135,9 +139,10 @@ class MergedModel:
     def _direct(
         self, method: str, features: Any, prompts: list[list[int]] | None, options: dict
     ) -> Any:
-        if method == "generate":
-            return self._model.generate(features, prompts, **options)
-        return self._model.encode(features, **options)
+        with CORES.hold(self._threads):  # the worker's threads, for this call
+            if method == "generate":
+                return self._model.generate(features, prompts, **options)
+            return self._model.encode(features, **options)
 
     def _start_dispatchers(self) -> None:
         while len(self._dispatchers) < self._workers:

@@ -205,7 +205,7 @@ def _load_whisper(model: ResolvedModel, compute_type: str, threads: int, workers
                     f"cannot load speech model {model.name} from {model.path}: {exc}"
                 ) from exc
             whisper.encode = SharedEncodings(whisper.encode)  # see ``encodings``
-            whisper.model = MergedModel(whisper.model, workers)  # see ``merging``
+            whisper.model = MergedModel(whisper.model, workers, threads=threads)  # ``merging``
             _MODELS[key] = whisper
         return _MODELS[key]
 

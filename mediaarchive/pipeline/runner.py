@@ -11,12 +11,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
 from mediaarchive.archive import Archive
+from mediaarchive.cores import CORES
 from mediaarchive.db import Asset, Job
 from mediaarchive.pipeline.jobs import (
     FINISHED,
@@ -125,6 +127,7 @@ class LocalRunner:
                 f"Running {parallel} job(s) at a time, not {wanted}: there are {cores} cores."
             )
         self.result = RunResult(jobs=parallel, threads=threads)
+        CORES.configure(cores)  # what computes at once, whatever the number of jobs
         self.worker = local_worker()
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._lock = threading.Lock()
@@ -272,12 +275,14 @@ def _run_asset(
             if not warmed:
                 _warm_later_steps(archive, jobs[jobs.index(upcoming) + 1 :], max(1, threads))
                 warmed = True
-            job_id = upcoming.id
+            job_id, step_name = upcoming.id, upcoming.step
             retry_at = float((upcoming.progress or {}).get("retry_at", 0))
         wait = retry_at - time.time()
         if wait > 0:
             time.sleep(wait)
-        state = run_job(archive, job_id, worker=worker, threads=threads, progress=reporter)
+        spec = STEPS.get(step_name)
+        with nullcontext() if spec is None or spec.holds_cores else CORES.hold(threads):
+            state = run_job(archive, job_id, worker=worker, threads=threads, progress=reporter)
         if state == "failed":
             return False
         if state not in FINISHED and state != "queued":

@@ -152,6 +152,9 @@ class StepSpec:
     #: parameters and the threads the step will get. It changes nothing the step would
     #: not do itself; its errors are left for the step to meet and report.
     warm: Callable[[Archive, dict[str, Any], int], None] | None = None
+    #: The step's heavy work holds its cores itself (``cores``: the transcriber's model
+    #: calls); the runner holds them for every other step while it runs.
+    holds_cores: bool = False
 
 
 STEPS: dict[str, StepSpec] = {}
@@ -165,11 +168,15 @@ def step(
     description: str,
     queue: str = "default",
     warm: Callable[[Archive, dict[str, Any], int], None] | None = None,
+    holds_cores: bool = False,
 ) -> Callable[[Callable[[StepContext], None]], Callable[[StepContext], None]]:
-    """Register a step function under ``name`` (``warm``: see ``StepSpec.warm``)."""
+    """Register a step function under ``name`` (``warm``, ``holds_cores``: see
+    ``StepSpec``)."""
 
     def register(func: Callable[[StepContext], None]) -> Callable[[StepContext], None]:
-        STEPS[name] = StepSpec(name, func, kinds, dict(params or {}), description, queue, warm)
+        STEPS[name] = StepSpec(
+            name, func, kinds, dict(params or {}), description, queue, warm, holds_cores
+        )
         return func
 
     return register

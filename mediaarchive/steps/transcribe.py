@@ -57,6 +57,7 @@ def load_model(archive: Archive, params: dict[str, Any], threads: int) -> None:
     "language from the metadata, else detected with German as the prior.",
     queue="asr",
     warm=load_model,
+    holds_cores=True,  # each model call holds its worker's threads (``asr.merging``)
 )
 def transcribe(ctx: StepContext) -> None:
     glossary = ctx.params.get("glossary")

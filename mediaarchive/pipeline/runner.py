@@ -90,8 +90,8 @@ def auto_budget(assets: int | None, cores: int) -> tuple[int, int]:
     a plain faster-whisper loop (1.55x; 1.66x in a run before), where one single-threaded
     job per core sharing the model had been 0.90x. 2, 4, 6 or 8 jobs per core took 43-50 s,
     within the runs' spread; more jobs merge more calls (25 encoder inputs in 20 calls with
-    2 per core, 8 with 8) but also run more ffmpeg and Python work side by side. ``assets`` None (not known
-    beforehand: links, manifests) counts as a batch."""
+    2 per core, 8 with 8) but also run more ffmpeg and Python work side by side.
+    ``assets`` None (not known beforehand: links, manifests) counts as a batch."""
     if assets == 1 or cores <= 0:
         return 1, max(1, cores)
     batch = min(JOBS_PER_CORE * cores, AUTO_MOST)

@@ -4,9 +4,10 @@ running the CLI. One of each, so a fix to how the suite waits or runs lands ever
 from __future__ import annotations
 
 import socket
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pytest
@@ -39,6 +40,23 @@ def wait_until(
             text = message() if callable(message) else message
             pytest.fail(f"{text} (waited {timeout:g}s; last value: {value!r})", pytrace=False)
         time.sleep(interval)
+
+
+def write_elsewhere(
+    path: Any, statement: str, params: Sequence[Any] = (), *, timeout: float = 0.3
+) -> str:
+    """Run ``statement`` on another connection to the SQLite file ``path`` and commit, as
+    another process or job would: "committed", or the error SQLite gave ("database is
+    locked" while a connection here holds the write lock)."""
+    other = sqlite3.connect(path, timeout=timeout)
+    try:
+        other.execute(statement, params)
+        other.commit()
+        return "committed"
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        other.close()
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 cores busy and each decoder step serves several clips.
 
 ``--jobs auto`` runs a batch of recordings as several job threads sharing the process's one
-loaded model (``pipeline.runner.auto_jobs``). Each job decodes its own recording: an encoder
+loaded model (``pipeline.runner.auto_budget``). Each job decodes its own recording: an encoder
 pass, then a beam search (``generate``) per 30 s, one item at a time. On the CPU such a call
 for one item leaves most of the machine unused: the bundled model's decoder step for 5 beams
 is too small to keep two threads busy (a plain loop over 24 clips kept 1.1 of 2 cores busy,
@@ -82,7 +82,8 @@ class MergedModel:
         self._users = 0
         self._dispatchers: list[threading.Thread] = []
         self._idle = 0
-        #: Merged calls made and the items they held, per method (what a test can observe).
+        #: Per method: batches the dispatchers ran (``calls``) and the jobs' calls they held
+        #: (``items``) — what a test can observe.
         self.calls: Counter[str] = Counter()
         self.items: Counter[str] = Counter()
 

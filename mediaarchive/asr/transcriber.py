@@ -296,21 +296,15 @@ class Transcriber:
         guard = SegmentGuard(audio, SAMPLE_RATE, guard_options or GuardOptions())
         total = len(audio) / SAMPLE_RATE
         segments = self._segments(audio, start_sample, options, guard, total, progress)
-        return segments, guard
+        return self._in_use(segments), guard
+
+    def _in_use(self, segments: Iterator[SpeechSegment]) -> Iterator[SpeechSegment]:
+        """``segments``, decoded as a user of the model: other jobs' calls join this job's
+        (``merging``)."""
+        with self.whisper.model.user():
+            yield from segments
 
     def _segments(
-        self,
-        audio: np.ndarray,
-        start_sample: int,
-        options: DecodingOptions,
-        guard: SegmentGuard,
-        total: float,
-        progress: ProgressFn | None,
-    ) -> Iterator[SpeechSegment]:
-        with self.whisper.model.user():  # other jobs' calls join this job's (``merging``)
-            yield from self._decode(audio, start_sample, options, guard, total, progress)
-
-    def _decode(
         self,
         audio: np.ndarray,
         start_sample: int,

@@ -74,6 +74,7 @@ def test_a_migration_is_not_undone_by_a_write_that_lands_while_it_reads(tmp_path
     from sqlalchemy.engine import Engine
 
     from mediaarchive.db import Database
+    from tests.helpers import write_elsewhere
 
     path = tmp_path / "home" / "archive.db"
     path.parent.mkdir()
@@ -84,15 +85,9 @@ def test_a_migration_is_not_undone_by_a_write_that_lands_while_it_reads(tmp_path
     def write_from_elsewhere(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
         if other_writes or not statement.lstrip().upper().startswith("CREATE TABLE"):
             return
-        other = sqlite3.connect(path, timeout=0.2)
-        try:
-            other.execute("CREATE TABLE elsewhere (x INTEGER)")
-            other.commit()
-            other_writes.append("committed")
-        except sqlite3.OperationalError as exc:
-            other_writes.append(str(exc))
-        finally:
-            other.close()
+        other_writes.append(
+            write_elsewhere(path, "CREATE TABLE elsewhere (x INTEGER)", timeout=0.2)
+        )
 
     event.listen(Engine, "before_cursor_execute", write_from_elsewhere)
     try:

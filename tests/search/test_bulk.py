@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from mediaarchive.db import Segment, Transcript
 from mediaarchive.search import backend_for, bulk, fts5_bulk, index_asset, search
 from mediaarchive.search.documents import asset_facts
 from tests.fixtures.search import SearchArchive, build_search_archive
+from tests.helpers import write_elsewhere
 
 pytestmark = pytest.mark.usefixtures("small_batches")
 
@@ -181,22 +183,12 @@ def test_an_asset_another_job_records_during_a_rebuild_waits_for_it(
 
     def facts_then_another_job(session: Session):  # type: ignore[no-untyped-def]
         facts = read_facts(session)
-        other = sqlite3.connect(path, timeout=0.3)
-        other.row_factory = sqlite3.Row
-        try:
-            row = dict(other.execute("SELECT * FROM assets ORDER BY id LIMIT 1").fetchone())
-            row.update(id=None, sha256="f" * 64, filename="neu.wav")
-            columns = ", ".join(row)
-            other.execute(
-                f"INSERT INTO assets ({columns}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
-            other.commit()
-            tried.append("recorded")
-        except sqlite3.OperationalError as exc:
-            tried.append(str(exc))
-        finally:
-            other.close()
+        with closing(sqlite3.connect(path)) as reader:
+            reader.row_factory = sqlite3.Row
+            row = dict(reader.execute("SELECT * FROM assets ORDER BY id LIMIT 1").fetchone())
+        row.update(id=None, sha256="f" * 64, filename="neu.wav")
+        insert = f"INSERT INTO assets ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        tried.append(write_elsewhere(path, insert, list(row.values())))
         return facts
 
     monkeypatch.setattr(sqlite_backend, "asset_facts", facts_then_another_job)

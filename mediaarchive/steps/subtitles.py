@@ -76,11 +76,12 @@ def write_subtitle_renditions(
     """
     chosen = get_preset(preset)
     transcript = asset.current_transcript
-    problems = len(check_cues(asset_cues(asset, chosen), chosen))
+    cues = asset_cues(asset, chosen)  # built once for every format
+    problems = len(check_cues(cues, chosen))
     saved: list[Rendition] = []
     with tempfile.TemporaryDirectory(prefix="subtitles-", dir=workdir) as tmp:
         for fmt in formats:
-            text = render_subtitles(session, asset, fmt, chosen)
+            text = render_subtitles(session, asset, fmt, chosen, cues=cues)
             path = Path(tmp) / f"{asset.short_id}.{fmt}"
             path.write_text(text, encoding="utf-8")
             saved.append(

@@ -107,7 +107,12 @@ def transcript_document(asset: Asset, transcript: Transcript) -> dict[str, Any]:
 
 
 def render_subtitles(
-    session: Session, asset: Asset, fmt: str = "vtt", preset: str | Preset | None = None
+    session: Session,
+    asset: Asset,
+    fmt: str = "vtt",
+    preset: str | Preset | None = None,
+    *,
+    cues: list[Cue] | None = None,
 ) -> str:
     """The asset's current transcript as a subtitle or transcript file.
 
@@ -116,6 +121,8 @@ def render_subtitles(
         asset: the asset.
         fmt: ``vtt``, ``srt``, ``txt`` or ``json``.
         preset: a preset name or ``Preset`` (``None``: ``default``); used by vtt and srt.
+        cues: the asset's cues built to this preset already (``asset_cues``), so that
+            several formats of one transcript build them once.
 
     Raises:
         UserError: unknown format or preset.
@@ -128,10 +135,10 @@ def render_subtitles(
     transcript = current_transcript(asset)
     if fmt == "json":
         return to_json(transcript_document(asset, transcript))
-    words = transcript_words(transcript)
     if fmt == "txt":
-        return to_text(words, title=asset.title)
-    cues = build_cues(words, resolved)
+        return to_text(transcript_words(transcript), title=asset.title)
+    if cues is None:
+        cues = build_cues(transcript_words(transcript), resolved)
     if fmt == "srt":
         return to_srt(cues)
     return to_vtt(cues, language=transcript.language)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,6 +77,11 @@ def test_a_corrupt_or_partial_model_is_refused_until_reinstalled(
 
     with pytest.raises(ModelError, match="corrupt or partial.*models install --force"):
         resolve_model(settings)
+    # A new process hashes the model in a helper thread while it imports faster-whisper:
+    # the error still reaches the caller, and no model is loaded.
+    loaded = load_in_new_process()
+    assert loaded.returncode == 1 and "ModelError" in loaded.stderr
+    assert "corrupt or partial" in loaded.stderr
     code, _, err = cli(home, "models", "install")
     assert code == 1
     assert "corrupt or partial" in err and "--force" in err
@@ -82,6 +90,30 @@ def test_a_corrupt_or_partial_model_is_refused_until_reinstalled(
 
     assert cli(home, "models", "install", "--force")[0] == 0
     assert resolve_model(settings).sha256 == BUNDLED_SHA256
+    assert load_in_new_process().stdout.strip() == BUNDLED_SHA256
+
+
+LOAD = """
+import sys
+from mediaarchive.asr.transcriber import get_transcriber
+from mediaarchive.config import Settings
+assert "faster_whisper" not in sys.modules
+print(get_transcriber(Settings.load(), threads=1).model.sha256)
+"""
+
+
+def load_in_new_process() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LOAD], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_a_file_hashes_as_hashlib_hashes_it_empty_or_not(tmp_path: Path) -> None:
+    empty, full = tmp_path / "empty", tmp_path / "full"
+    empty.write_bytes(b"")
+    full.write_bytes(os.urandom(3_000_000))
+    assert sha256_file(empty) == hashlib.sha256(b"").hexdigest()
+    assert sha256_file(full) == hashlib.sha256(full.read_bytes()).hexdigest()
 
 
 def test_other_models_resolve_offline_or_say_how_to_get_them(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wave
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from mediaarchive.media.transcode import (
     fit_within,
     make_poster,
     make_proxy,
+    make_speech_and_proxy,
     make_thumbnail,
 )
 from tests.fixtures.media import GERMAN_TALK
@@ -79,6 +81,54 @@ def test_proxy_of_audio_file_is_aac_mp4(media_files: dict[str, Path], tmp_path: 
     assert abs(out["duration"] - source["duration"]) < 0.1  # all of it
     # What made it is on record, the quicker AAC coder included (the proxy's cost).
     assert params["audio_coder"] == "fast" and "-aac_coder" in params["ffmpeg"]
+
+
+def pcm_frames(path: Path) -> bytes:
+    with wave.open(str(path), "rb") as handle:
+        assert (handle.getframerate(), handle.getnchannels()) == (16000, 1)
+        return handle.readframes(handle.getnframes())
+
+
+def test_speech_audio_and_proxy_in_one_run_are_those_made_apart(
+    media_files: dict[str, Path], tmp_path: Path
+) -> None:
+    source = media_files["mp3"]
+    probe = probe_file(source)
+    seen: list[float] = []
+    speech, proxy = make_speech_and_proxy(
+        source,
+        (tmp_path / "speech.wav", tmp_path / "proxy.mp4"),
+        probe,
+        label="asset x",
+        progress=lambda d, t, u: seen.append(d),
+    )
+    apart = tmp_path / "apart.wav"
+    extract_speech_audio(source, apart, probe, label="asset x")
+    # The transcriber hears exactly what it heard from a run of its own, all of it.
+    assert pcm_frames(tmp_path / "speech.wav") == pcm_frames(apart)
+    assert len(pcm_frames(apart)) / 2 / 16000 == pytest.approx(probe["duration"], abs=0.1)
+    out = probe_file(tmp_path / "proxy.mp4")
+    assert [s["codec"] for s in out["streams"]] == ["aac"]
+    assert out["duration"] == pytest.approx(probe["duration"], abs=0.1)
+    # Each records the one command that made both, its own file as OUTPUT.
+    assert speech["ffmpeg"].count("-i") == 1 and "OTHER_OUTPUT" in speech["ffmpeg"]
+    assert speech["ffmpeg"].index("OUTPUT") < speech["ffmpeg"].index("OTHER_OUTPUT")
+    assert proxy["ffmpeg"].index("OTHER_OUTPUT") < proxy["ffmpeg"].index("OUTPUT")
+    assert (speech["sample_rate"], proxy["audio_coder"]) == (16000, "fast")
+    assert seen and seen[-1] == pytest.approx(probe["duration"])
+
+
+def test_a_failed_run_of_both_names_the_asset_and_both_renditions(
+    media_files: dict[str, Path], tmp_path: Path
+) -> None:
+    probe = probe_file(media_files["wav"])
+    with pytest.raises(TranscodeError, match="speech audio and web proxy of asset x: .*Invalid"):
+        make_speech_and_proxy(
+            media_files["corrupt"],
+            (tmp_path / "speech.wav", tmp_path / "proxy.mp4"),
+            probe,
+            label="asset x",
+        )
 
 
 def test_portrait_video_keeps_its_shape() -> None:

@@ -10,7 +10,7 @@ from tests.helpers import run_cli
 
 PHASES = {
     "probe": {"ffprobe / header", "completeness check", "DB writes"},
-    "transcode": {"ffmpeg speech_audio", "store put", "DB writes"},
+    "transcode": {"ffmpeg speech_audio + proxy", "store put", "DB writes"},
     "transcribe": {"load model", "read audio", "detect language", "decode", "guards", "DB writes"},
 }
 

@@ -71,6 +71,21 @@ def test_every_kind_gets_its_renditions_and_bad_files_fail_alone(
             assert path.is_file()
     speech = probe_file(renditions_of(archive, assets["mkv"].id)["speech_audio"])
     assert speech["streams"][0]["sample_rate"] == 16000
+    # An audio file's speech audio and proxy come from one ffmpeg run (a video's apart, so
+    # that an interrupted proxy keeps the speech audio); each is the whole recording.
+    with archive.session() as session:
+        commands = {
+            (name, r.kind): r.params["ffmpeg"]
+            for name in ("wav", "mp4")
+            for r in session.get(Asset, assets[name].id).renditions
+        }
+    assert "OTHER_OUTPUT" in commands["wav", "speech_audio"]
+    assert "OTHER_OUTPUT" in commands["wav", "proxy"]
+    assert "OTHER_OUTPUT" not in commands["mp4", "speech_audio"] + commands["mp4", "proxy"]
+    wav = probe_file(media_files["wav"])["duration"]
+    for kind in ("speech_audio", "proxy"):
+        made = probe_file(renditions_of(archive, assets["wav"].id)[kind])
+        assert made["duration"] == pytest.approx(wav, abs=0.1), kind
 
     with archive.session() as session:
         states = {name: session.get(Asset, a.id).state for name, a in assets.items()}

@@ -1,8 +1,8 @@
 """PCM WAV files read from their header, without starting ffprobe (a tenth of a second or
 more per call): the probe summary of a plain, complete PCM WAV, and where its samples are.
 
-Anything unusual (compressed codecs, a data chunk longer than the file, metadata tags other
-than the encoder's) returns None, and the caller asks ffprobe as before.
+Anything unusual (compressed codecs, a data chunk longer than the file, a kept metadata tag
+that is not UTF-8) returns None, and the caller asks ffprobe as before.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 __all__ = ["WavLayout", "probe_wav", "wav_layout"]
 
 _PCM, _FLOAT = 1, 3
-#: INFO tags that ffprobe reports and the probe summary keeps: those files go to ffprobe.
-_KEPT_INFO = {b"INAM", b"IART", b"ICMT", b"ICRD"}
+#: INFO tags the probe summary keeps, by the names ffprobe gives them.
+_KEPT_INFO = {b"INAM": "title", b"IART": "artist", b"ICMT": "comment", b"ICRD": "date"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class WavLayout:
     data_offset: int
     data_bytes: int
     info_tags: frozenset[bytes]
+    #: The kept INFO tags' values as stored (up to the first NUL, as ffmpeg reads them).
+    info_values: tuple[tuple[bytes, bytes], ...] = ()
 
     @property
     def block(self) -> int:
@@ -52,6 +54,7 @@ def wav_layout(path: Path) -> WavLayout | None:
             size = Path(path).stat().st_size
             fmt: tuple[int, int, int, int] | None = None
             tags: set[bytes] = set()
+            values: list[tuple[bytes, bytes]] = []
             position = 12
             while position + 8 <= size:
                 handle.seek(position)
@@ -65,12 +68,19 @@ def wav_layout(path: Path) -> WavLayout | None:
                     # (WAVE_FORMAT_EXTENSIBLE carries a channel layout: left to ffprobe.)
                     fmt = (tag, channels, rate, bits)
                 elif chunk_id == b"LIST":
-                    listing = handle.read(min(length, 65536))
+                    if length > 65536:
+                        return None  # tags beyond what is read here: ffprobe reads them
+                    listing = handle.read(length)
                     if listing[:4] == b"INFO":
                         at = 4
                         while at + 8 <= len(listing):
                             name, n = struct.unpack("<4sI", listing[at : at + 8])
                             tags.add(name)
+                            if name in _KEPT_INFO:
+                                value = listing[at + 8 : at + 8 + n]
+                                if len(value) < n:
+                                    return None  # a tag beyond what was read: ffprobe
+                                values.append((name, value.split(b"\0", 1)[0]))
                             at += 8 + n + (n & 1)
                 elif chunk_id == b"data":
                     if fmt is None or body + length > size:
@@ -80,7 +90,9 @@ def wav_layout(path: Path) -> WavLayout | None:
                         return None
                     if tag == _FLOAT and bits not in (32, 64):
                         return None
-                    return WavLayout(tag, channels, rate, bits, body, length, frozenset(tags))
+                    return WavLayout(
+                        tag, channels, rate, bits, body, length, frozenset(tags), tuple(values)
+                    )
                 position = body + length + (length & 1)
     except (OSError, struct.error):
         return None
@@ -91,8 +103,14 @@ def probe_wav(path: Path) -> dict[str, Any] | None:
     """ffprobe's JSON (the parts ``probe.summarise`` reads) for a plain, complete PCM WAV;
     None for anything else."""
     layout = wav_layout(path)
-    if layout is None or layout.info_tags & _KEPT_INFO or layout.channels > 2:
+    if layout is None or layout.channels > 2:
         return None
+    tags: dict[str, str] = {}
+    for name, value in layout.info_values:
+        try:
+            tags[_KEPT_INFO[name]] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # (Latin-1 from an old recorder, say: as ffprobe shows it)
     byte_rate = layout.sample_rate * layout.block
     duration = layout.data_bytes / byte_rate
     size = Path(path).stat().st_size
@@ -103,6 +121,7 @@ def probe_wav(path: Path) -> dict[str, Any] | None:
             "duration": f"{duration:.6f}",
             "bit_rate": str(int(size * 8 / duration)) if duration else None,
             "size": str(size),
+            "tags": tags,
         },
         "streams": [
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import wave
 from pathlib import Path
 
@@ -81,6 +82,42 @@ def test_proxy_of_audio_file_is_aac_mp4(media_files: dict[str, Path], tmp_path: 
     assert abs(out["duration"] - source["duration"]) < 0.1  # all of it
     # What made it is on record, the quicker AAC coder included (the proxy's cost).
     assert params["audio_coder"] == "fast" and "-aac_coder" in params["ffmpeg"]
+
+
+def audio_packets_md5(path: Path) -> str:
+    """The MD5 of the first audio stream's packets as stored (no decoding)."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_proxy_of_aac_audio_copies_it_and_other_sound_is_encoded(
+    media_files: dict[str, Path], tmp_path: Path
+) -> None:
+    m4a = synth.encode_audio(media_files["wav"], "m4a")  # AAC-LC, as phones record it
+    probe = probe_file(m4a)
+    target = tmp_path / "proxy.mp4"
+    params = make_proxy(m4a, target, probe, label="asset x")
+    # The sound is the source's, packet for packet: no second lossy encoding.
+    assert audio_packets_md5(target) == audio_packets_md5(m4a)
+    assert probe_file(target)["duration"] == pytest.approx(probe["duration"], abs=0.05)
+    assert params["audio_copied"] is True and "copy" in params["ffmpeg"]
+    # Six channels of AAC are mixed down to two, so encoded (as MP3 or PCM always are).
+    surround = tmp_path / "surround.m4a"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=300:d=2"),
+            *("-ac", "6", "-c:a", "aac", str(surround)),
+        ],
+        check=True,
+    )
+    params = make_proxy(surround, tmp_path / "p6.mp4", probe_file(surround), label="asset x")
+    assert "audio_copied" not in params and params["audio_coder"] == "fast"
+    assert probe_file(tmp_path / "p6.mp4")["streams"][0]["channels"] == 2
 
 
 def pcm_frames(path: Path) -> bytes:

@@ -47,7 +47,7 @@ _NAMES = {
     "CueProblem": "checker",
     "Preset": "presets",
     "SubtitleFile": "importer",
-    "TimedWord": "cues",
+    "TimedWord": "words",
     "asset_cues": "render",
     "build_cues": "cues",
     "check_cues": "checker",

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mediaarchive.subtitles.cues import Cue, TimedWord, tokenize
+from mediaarchive.subtitles.cues import Cue, tokenize
+from mediaarchive.subtitles.words import TimedWord
 
 FORMATS = ("vtt", "srt", "txt", "json")
 MIME_TYPES = {

@@ -9,15 +9,10 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from mediaarchive.db import Asset, Segment, Transcript, current_segments
 from mediaarchive.errors import NotFoundError, UserError
 from mediaarchive.subtitles.checker import CueProblem, check_cues
-from mediaarchive.subtitles.cues import (
-    Cue,
-    TimedWord,
-    build_cues,
-    spaced_words,
-    words_from_segment_text,
-)
+from mediaarchive.subtitles.cues import Cue, build_cues
 from mediaarchive.subtitles.formats import FORMATS, to_json, to_srt, to_text, to_vtt
 from mediaarchive.subtitles.presets import Preset, get_preset
+from mediaarchive.subtitles.words import TimedWord, spaced_words, words_from_segment_text
 
 
 def current_transcript(asset: Asset) -> Transcript:

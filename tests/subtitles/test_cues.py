@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediaarchive.subtitles import PRESETS, TimedWord, build_cues, check_cues
-from mediaarchive.subtitles.cues import words_from_segment_text
+from mediaarchive.subtitles.words import words_from_segment_text
 from tests.fixtures.subtitles import COMPOUND, SPEECH, whisper_words
 
 LONG_SENTENCE = (

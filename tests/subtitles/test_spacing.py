@@ -10,8 +10,9 @@ from dataclasses import replace
 import pytest
 
 from mediaarchive import services
-from mediaarchive.subtitles.cues import TimedWord, build_cues, needs_space
+from mediaarchive.subtitles.cues import build_cues
 from mediaarchive.subtitles.presets import get_preset
+from mediaarchive.subtitles.words import TimedWord, needs_space
 from tests.fixtures.subtitles import SPEECH
 from tests.fixtures.transcripts import add_asset, add_transcript, whisper_segments, whisper_words
 

@@ -309,34 +309,41 @@ def _proxy_output(
         )
     if audio is not None:
         streams.append(source_input["a:0"])
-    if audio is not None and plays_as_is(audio):
-        # Sound in AAC already (a phone's or a video call's .m4a, most MP4 videos) is copied
-        # as it is: no second lossy encoding, and 0.03 s instead of 0.3 s for 2 minutes.
-        output_args["c:a"] = "copy"
-        params.update(audio_codec="aac", audio_copied=True)
-    elif audio is not None:
-        # The "fast" AAC coder: 2.5x less CPU than the default (twoloop) for the proxy's
-        # speech at 128 kb/s (1.8 s against 0.7 s for 2 minutes), the proxy being ~10 % of
-        # a short talk's ingest; the transcriber never reads it.
-        output_args.update({"c:a": "aac", "aac_coder": AAC_CODER, "b:a": options.audio_bitrate})
-        if (audio.get("channels") or 2) > 2:
-            output_args["ac"] = 2
-        params.update(audio_codec="aac", audio_coder=AAC_CODER, audio_bitrate=options.audio_bitrate)
+        sound, recorded = _proxy_sound(audio, options)
+        output_args.update(sound)
+        params.update(recorded)
     return ffmpeg.output(*streams, str(target), f="mp4", **output_args), params
 
 
 #: AAC profiles every browser plays in an MP4 (ffprobe's names).
-BROWSER_AAC_PROFILES = ("LC", "HE-AAC", "HE-AACv2")
+_BROWSER_AAC_PROFILES = ("LC", "HE-AAC", "HE-AACv2")
 
 
-def plays_as_is(audio: dict[str, Any]) -> bool:
-    """Whether an audio stream goes into the web proxy unchanged: AAC of a profile browsers
-    play, in at most two channels."""
-    return (
+def _proxy_sound(
+    audio: dict[str, Any], options: ProxyOptions
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """ffmpeg's output options for the proxy's sound, and what the rendition records."""
+    if (
         audio.get("codec") == "aac"
-        and audio.get("profile") in BROWSER_AAC_PROFILES
+        and audio.get("profile") in _BROWSER_AAC_PROFILES
         and (audio.get("channels") or 0) in (1, 2)
-    )
+    ):
+        # Sound in AAC already (a phone's or a video call's .m4a, most MP4 videos) that
+        # browsers play is copied as it is: no second lossy encoding, and 0.03 s instead
+        # of 0.3 s for 2 minutes.
+        return {"c:a": "copy"}, {"audio_codec": "aac", "audio_copied": True}
+    # The "fast" AAC coder: 2.5x less CPU than the default (twoloop) for the proxy's
+    # speech at 128 kb/s (1.8 s against 0.7 s for 2 minutes), the proxy being ~10 % of
+    # a short talk's ingest; the transcriber never reads it.
+    sound: dict[str, Any] = {"c:a": "aac", "aac_coder": AAC_CODER, "b:a": options.audio_bitrate}
+    if (audio.get("channels") or 2) > 2:
+        sound["ac"] = 2
+    recorded = {
+        "audio_codec": "aac",
+        "audio_coder": AAC_CODER,
+        "audio_bitrate": options.audio_bitrate,
+    }
+    return sound, recorded
 
 
 def frame_stats(

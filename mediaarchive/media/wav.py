@@ -29,7 +29,6 @@ class WavLayout:
     bits: int
     data_offset: int
     data_bytes: int
-    info_tags: frozenset[bytes]
     #: The kept INFO tags' values as stored (up to the first NUL, as ffmpeg reads them).
     info_values: tuple[tuple[bytes, bytes], ...] = ()
 
@@ -53,7 +52,6 @@ def wav_layout(path: Path) -> WavLayout | None:
                 return None
             size = Path(path).stat().st_size
             fmt: tuple[int, int, int, int] | None = None
-            tags: set[bytes] = set()
             values: list[tuple[bytes, bytes]] = []
             position = 12
             while position + 8 <= size:
@@ -75,7 +73,6 @@ def wav_layout(path: Path) -> WavLayout | None:
                         at = 4
                         while at + 8 <= len(listing):
                             name, n = struct.unpack("<4sI", listing[at : at + 8])
-                            tags.add(name)
                             if name in _KEPT_INFO:
                                 value = listing[at + 8 : at + 8 + n]
                                 if len(value) < n:
@@ -90,9 +87,7 @@ def wav_layout(path: Path) -> WavLayout | None:
                         return None
                     if tag == _FLOAT and bits not in (32, 64):
                         return None
-                    return WavLayout(
-                        tag, channels, rate, bits, body, length, frozenset(tags), tuple(values)
-                    )
+                    return WavLayout(tag, channels, rate, bits, body, length, tuple(values))
                 position = body + length + (length & 1)
     except (OSError, struct.error):
         return None
